@@ -1,0 +1,137 @@
+package spec
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"sort"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+)
+
+// Rule names the part of a request that the contract constrains. A negative
+// spec declares which rules its request breaks; the suite checks the request
+// breaks exactly those, so a 400 spec cannot pass because it forgot a header.
+type Rule string
+
+const (
+	RuleCredentials Rule = "credentials" // the operation's security requirements
+	RuleBody        Rule = "body"        // the JSON request body
+	RuleQuery       Rule = "query"       // the query parameters
+)
+
+// Violation is one way a request breaks the contract.
+type Violation struct {
+	Rule Rule
+	Err  error
+}
+
+func (v Violation) Error() string { return fmt.Sprintf("%s: %v", v.Rule, v.Err) }
+
+func (v Violation) Unwrap() error { return v.Err }
+
+// Rules returns the distinct rules in vs, sorted.
+func Rules(vs []Violation) []Rule {
+	set := map[Rule]bool{}
+	for _, v := range vs {
+		set[v.Rule] = true
+	}
+	out := make([]Rule, 0, len(set))
+	for r := range set {
+		out = append(out, r)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
+}
+
+// CheckRequest returns every way req (whose body is body) breaks the contract
+// of op; none means the request conforms.
+func (c *Contract) CheckRequest(op Operation, req *http.Request, body []byte) []Violation {
+	input, err := c.requestInput(op, req, body)
+	if err != nil {
+		return []Violation{{Rule: RuleBody, Err: err}}
+	}
+	err = openapi3filter.ValidateRequest(context.Background(), input)
+	if err == nil {
+		return nil
+	}
+	var all openapi3.MultiError
+	if !errors.As(err, &all) {
+		all = openapi3.MultiError{err}
+	}
+	out := make([]Violation, 0, len(all))
+	for _, e := range all {
+		out = append(out, Violation{Rule: classify(e), Err: e})
+	}
+	return out
+}
+
+func classify(err error) Rule {
+	var sec *openapi3filter.SecurityRequirementsError
+	if errors.As(err, &sec) {
+		return RuleCredentials
+	}
+	var re *openapi3filter.RequestError
+	if errors.As(err, &re) && re.Parameter != nil {
+		return RuleQuery
+	}
+	return RuleBody
+}
+
+// CheckResponse validates an answer to req against what the contract says op
+// answers with status. An undocumented status is an error that
+// IsUndocumentedStatus recognises.
+func (c *Contract) CheckResponse(op Operation, req *http.Request, reqBody []byte, status int, header http.Header, body []byte) error {
+	input, err := c.requestInput(op, req, reqBody)
+	if err != nil {
+		return err
+	}
+	if !c.Documents(op, status) {
+		return &UndocumentedStatusError{Operation: op, Status: status}
+	}
+	return openapi3filter.ValidateResponse(context.Background(), &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: input,
+		Status:                 status,
+		Header:                 header,
+		Body:                   io.NopCloser(bytes.NewReader(body)),
+		Options:                input.Options,
+	})
+}
+
+// UndocumentedStatusError is an answer whose status the contract does not
+// describe for the operation.
+type UndocumentedStatusError struct {
+	Operation Operation
+	Status    int
+}
+
+func (e *UndocumentedStatusError) Error() string {
+	return fmt.Sprintf("status %d is not documented for %s", e.Status, e.Operation)
+}
+
+func (c *Contract) requestInput(op Operation, req *http.Request, body []byte) (*openapi3filter.RequestValidationInput, error) {
+	operation := c.operation(op)
+	if operation == nil {
+		return nil, fmt.Errorf("the contract does not define %s", op)
+	}
+	clone := req.Clone(context.Background())
+	clone.Body = io.NopCloser(bytes.NewReader(body))
+	clone.ContentLength = int64(len(body))
+	return &openapi3filter.RequestValidationInput{
+		Request:     clone,
+		QueryParams: clone.URL.Query(),
+		Route: &routers.Route{
+			Spec:      c.doc,
+			Path:      op.Path,
+			PathItem:  c.doc.Paths.Find(op.Path),
+			Method:    op.Method,
+			Operation: operation,
+		},
+		Options: &c.options,
+	}, nil
+}
