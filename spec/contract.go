@@ -16,8 +16,6 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 )
 
-//go:generate go run ../cmd/seamconform spec extract -o seam-connect.json ../../shared/spec/seam-connect.openapi.json
-
 //go:embed seam-connect.json
 var embedded []byte
 

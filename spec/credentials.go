@@ -27,11 +27,17 @@ var (
 	bearerWord = "bearer"
 )
 
-// BearerToken returns the token of an RFC 6750 "Bearer <token>" header: the
-// scheme matched without regard to case, one space, a token without spaces.
+// b64token is RFC 6750's token grammar: 1*( ALPHA / DIGIT / "-" / "." /
+// "_" / "~" / "+" / "/" ) *"=".
+var b64token = regexp.MustCompile(`^[A-Za-z0-9._~+/-]+=*$`)
+
+// BearerToken returns the token of an RFC 6750 Authorization header,
+// `"Bearer" 1*SP b64token`, the scheme matched without regard to case (RFC
+// 9110 section 11.1).
 func BearerToken(header string) (string, bool) {
-	scheme, token, found := strings.Cut(header, " ")
-	if !found || !strings.EqualFold(scheme, bearerWord) || token == "" || strings.ContainsAny(token, " \t") {
+	scheme, rest, found := strings.Cut(header, " ")
+	token := strings.TrimLeft(rest, " ")
+	if !found || !strings.EqualFold(scheme, bearerWord) || !b64token.MatchString(token) {
 		return "", false
 	}
 	return token, true
