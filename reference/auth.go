@@ -1,0 +1,258 @@
+package reference
+
+import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/seamconform/seamconform/spec"
+)
+
+func unauthorized(message string) *apiError {
+	return &apiError{status: http.StatusUnauthorized, kind: "unauthorized", message: message}
+}
+
+// authenticate returns the workspace that the request's credential acts on.
+func (x *exchange) authenticate() (string, *apiError) {
+	header := x.r.Header.Get("Authorization")
+	if header == "" {
+		if x.fault("anonymous-allowed") {
+			return x.s.seed.WorkspaceID, nil
+		}
+		return "", unauthorized("the Authorization header is missing")
+	}
+	token, fail := x.bearerToken(header)
+	if fail != nil {
+		return "", fail
+	}
+	x.token = token
+
+	// The prefix says which kind of credential the token claims to be; the
+	// lookup for that kind then decides whether it is one.
+	switch {
+	case strings.HasPrefix(token, "seam_at"):
+		userID, ok := x.s.pats[token]
+		if x.fault("pat-unverified") {
+			userID, ok = x.s.seededUserID, true
+		}
+		if !ok {
+			return "", x.unknownCredential("personal access token")
+		}
+		return x.userWorkspace(userID, true)
+	case strings.HasPrefix(token, "ey"):
+		userID, ok := x.consoleSessionUser(token)
+		if !ok {
+			return "", x.unknownCredential("console session token")
+		}
+		return x.userWorkspace(userID, false)
+	case strings.HasPrefix(token, "seam_"):
+		workspaceID, ok := x.apiKeyWorkspace(token)
+		if !ok {
+			return "", x.unknownCredential("API key")
+		}
+		return workspaceID, nil
+	}
+	return "", x.unknownCredential("bearer token")
+}
+
+// bearerToken returns the token of an Authorization header.
+func (x *exchange) bearerToken(header string) (string, *apiError) {
+	scheme, rest, _ := strings.Cut(header, " ")
+	switch {
+	case x.fault("empty-bearer-500") && strings.EqualFold(scheme, "bearer") && strings.TrimSpace(rest) == "":
+		return "", internalError()
+	case x.fault("raw-token-accepted") && !strings.Contains(header, " "):
+		return header, nil
+	case x.fault("bearer-case-sensitive") && scheme != "Bearer":
+		return "", unauthorized(`the Authorization header is not "Bearer <token>"`)
+	case x.fault("token-second-word"):
+		if words := strings.Fields(header); len(words) >= 2 && strings.EqualFold(words[0], "bearer") {
+			return words[1], nil
+		}
+	case x.fault("auth-scheme-ignored"):
+		if strings.EqualFold(scheme, "basic") {
+			if user := basicUser(rest); user != "" {
+				rest = user
+			}
+		}
+		header = "Bearer " + rest
+	}
+	token, ok := spec.BearerToken(header)
+	if !ok {
+		return "", unauthorized(`the Authorization header is not "Bearer <token>"`)
+	}
+	return token, nil
+}
+
+// basicUser returns the user part of HTTP Basic credentials, or "".
+func basicUser(credentials string) string {
+	raw, err := base64.StdEncoding.DecodeString(credentials)
+	if err != nil {
+		return ""
+	}
+	user, _, _ := strings.Cut(string(raw), ":")
+	return user
+}
+
+// unknownCredential is the answer to a credential that is well formed but
+// not one the server issued.
+func (x *exchange) unknownCredential(kind string) *apiError {
+	if x.fault("forbidden-403") {
+		return &apiError{status: http.StatusForbidden, kind: "forbidden", message: "the " + kind + " is not valid"}
+	}
+	return unauthorized("the " + kind + " is not valid")
+}
+
+func (x *exchange) apiKeyWorkspace(token string) (string, bool) {
+	if workspaceID, ok := x.s.apiKeys[token]; ok {
+		return workspaceID, true
+	}
+	switch {
+	case x.fault("token-prefix-only"):
+		return x.s.seed.WorkspaceID, true
+	case x.fault("api-key-prefix-match"):
+		for key, workspaceID := range x.s.apiKeys {
+			if strings.HasPrefix(key, token) || strings.HasPrefix(token, key) {
+				return workspaceID, true
+			}
+		}
+	}
+	return "", false
+}
+
+// userWorkspace returns the workspace that a user's credential (a PAT or a
+// console session) acts on: the one named by seam-workspace, which the user
+// must be a member of.
+func (x *exchange) userWorkspace(userID string, isPAT bool) (string, *apiError) {
+	requested := x.r.Header.Get(spec.WorkspaceHeader)
+	memberOf := x.s.memberships[userID]
+	switch {
+	case requested == "" && x.fault("missing-workspace-400"):
+		return "", &apiError{status: http.StatusBadRequest, kind: "missing_workspace_id", message: "the seam-workspace header is missing"}
+	case isPAT && requested == "" && x.fault("pat-without-workspace-accepted"),
+		isPAT && requested != "" && x.fault("pat-workspace-unchecked"):
+		return memberOf[0], nil
+	case requested == "":
+		return "", unauthorized("the seam-workspace header is missing: a personal access token or console session must name the workspace it acts on")
+	case !isPAT && x.fault("console-workspace-unchecked") && x.s.workspaces[requested] != nil:
+		return requested, nil
+	case slices.Contains(memberOf, requested):
+		return requested, nil
+	}
+	return "", unauthorized("the seam-workspace header does not name a workspace this user is a member of")
+}
+
+// Console sessions are HS256 JWTs signed with the server's secret.
+
+const consoleSessionType = "console_session"
+
+var jwtHeader = base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"HS256","typ":"JWT"}`))
+
+type consoleClaims struct {
+	Sub  string   `json:"sub"`
+	Type string   `json:"type"`
+	Iat  *float64 `json:"iat,omitempty"`
+	Exp  *float64 `json:"exp"`
+}
+
+func (s *Server) consoleSession(userID string, issued, expires time.Time) string {
+	iat, exp := float64(issued.Unix()), float64(expires.Unix())
+	claims, _ := json.Marshal(consoleClaims{Sub: userID, Type: consoleSessionType, Iat: &iat, Exp: &exp})
+	signed := jwtHeader + "." + base64.RawURLEncoding.EncodeToString(claims)
+	return signed + "." + base64.RawURLEncoding.EncodeToString(s.sign(signed))
+}
+
+func (s *Server) sign(signed string) []byte {
+	mac := hmac.New(sha256.New, s.jwtSecret)
+	mac.Write([]byte(signed))
+	return mac.Sum(nil)
+}
+
+// consoleSessionUser returns the user of a valid console session token.
+func (x *exchange) consoleSessionUser(token string) (string, bool) {
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 {
+		return "", false
+	}
+	var header struct {
+		Alg string `json:"alg"`
+	}
+	var claims consoleClaims
+	if !decodeSegment(parts[0], &header) || !decodeSegment(parts[1], &claims) {
+		return "", false
+	}
+	switch {
+	case header.Alg == "HS256":
+		signature, err := base64.RawURLEncoding.DecodeString(parts[2])
+		valid := err == nil && hmac.Equal(signature, x.s.sign(parts[0]+"."+parts[1]))
+		if !valid && !x.fault("jwt-signature-unchecked") {
+			return "", false
+		}
+	case strings.EqualFold(header.Alg, "none") && parts[2] == "" && x.fault("jwt-alg-none-accepted"):
+	default:
+		return "", false
+	}
+	expired := claims.Exp == nil || *claims.Exp <= float64(time.Now().Unix())
+	if claims.Type != consoleSessionType || expired && !x.fault("jwt-expiry-unchecked") {
+		return "", false
+	}
+	if _, known := x.s.memberships[claims.Sub]; !known {
+		return "", false
+	}
+	return claims.Sub, true
+}
+
+func decodeSegment(segment string, v any) bool {
+	raw, err := base64.RawURLEncoding.DecodeString(segment)
+	return err == nil && json.Unmarshal(raw, v) == nil
+}
+
+// Identifiers and secrets come from crypto/rand, fresh for every server.
+
+func randomBytes(n int) []byte {
+	b := make([]byte, n)
+	_, _ = rand.Read(b) // never fails (crypto/rand crashes the program instead)
+	return b
+}
+
+const base62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+func randomText(n int) string {
+	out := make([]byte, 0, n)
+	for len(out) < n {
+		for _, b := range randomBytes(n) {
+			// Drop bytes above the largest multiple of 62, so every
+			// character is equally likely.
+			if b < 248 && len(out) < n {
+				out = append(out, base62[b%62])
+			}
+		}
+	}
+	return string(out)
+}
+
+// newAPIKey returns "seam_" and random text that does not make the key look
+// like another kind of Seam credential.
+func newAPIKey() string {
+	for {
+		key := "seam_" + randomText(24)
+		if !strings.HasPrefix(key, "seam_at") && !strings.HasPrefix(key, "seam_cst") && !strings.HasPrefix(key, "seam_pk") {
+			return key
+		}
+	}
+}
+
+// newUUID returns a random (version 4) UUID in lower case.
+func newUUID() string {
+	b := randomBytes(16)
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
+}

@@ -1,0 +1,421 @@
+// Package reference is a correct, in-memory implementation of the part of the
+// Seam Connect API that the suites use. It answers in-process (through gock)
+// and over HTTP (seamconform serve), and it carries named faults: realistic
+// ways an implementation gets the contract wrong, switched on by name so the
+// suite can prove it catches each one.
+package reference
+
+import (
+	"encoding/json"
+	"fmt"
+	"maps"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/seamconform/seamconform/fixtures"
+)
+
+// Options configures a Server.
+type Options struct {
+	// Faults names the faults to switch on (see Faults).
+	Faults []string
+	// NonSandbox makes the seeded workspace report is_sandbox: false, for
+	// testing a client's sandbox guard.
+	NonSandbox bool
+}
+
+// Server is the reference implementation. It is safe for concurrent use.
+type Server struct {
+	faults map[string]bool
+
+	// Workspaces, credentials and memberships are fixed at New, so reading
+	// them needs no lock.
+	workspaces   map[string]*workspace // by ID
+	apiKeys      map[string]string     // API key → workspace ID
+	pats         map[string]string     // personal access token → user ID
+	memberships  map[string][]string   // user ID → workspace IDs, first is the default
+	jwtSecret    []byte
+	seed         fixtures.Seed
+	seededUserID string
+
+	// mu guards the map only: a stored identity is never modified, so it
+	// may be read after mu is released.
+	mu         sync.Mutex
+	identities map[string]*identity // by ID
+}
+
+type workspace struct {
+	WorkspaceID                 string   `json:"workspace_id"`
+	Name                        string   `json:"name"`
+	CompanyName                 string   `json:"company_name"`
+	IsSandbox                   bool     `json:"is_sandbox"`
+	IsSuspended                 bool     `json:"is_suspended"`
+	ConnectWebviewCustomization struct{} `json:"connect_webview_customization"`
+	ConnectPartnerName          *string  `json:"connect_partner_name"`
+	IsPublishableKeyAuthEnabled bool     `json:"is_publishable_key_auth_enabled"`
+	OrganizationID              *string  `json:"organization_id"`
+	PublishableKey              string   `json:"publishable_key"`
+}
+
+type identity struct {
+	UserIdentityID  string   `json:"user_identity_id"`
+	UserIdentityKey *string  `json:"user_identity_key"`
+	EmailAddress    *string  `json:"email_address"`
+	PhoneNumber     *string  `json:"phone_number"`
+	DisplayName     string   `json:"display_name"`
+	FullName        *string  `json:"full_name"`
+	CreatedAt       string   `json:"created_at"`
+	WorkspaceID     string   `json:"workspace_id"`
+	Errors          []any    `json:"errors"`
+	Warnings        []any    `json:"warnings"`
+	ACSUserIDs      []string `json:"acs_user_ids"`
+}
+
+// New returns a server holding a freshly seeded workspace with random IDs and
+// secrets. It fails for an unknown fault name.
+func New(opts Options) (*Server, error) {
+	s := &Server{
+		faults:      map[string]bool{},
+		apiKeys:     map[string]string{},
+		pats:        map[string]string{},
+		memberships: map[string][]string{},
+		jwtSecret:   randomBytes(32),
+		workspaces:  map[string]*workspace{},
+		identities:  map[string]*identity{},
+	}
+	for _, name := range opts.Faults {
+		if _, ok := faultsByName[name]; !ok {
+			return nil, fmt.Errorf("unknown fault %q (see --list-faults)", name)
+		}
+		s.faults[name] = true
+	}
+
+	own := s.addWorkspace("seamconform reference", !opts.NonSandbox)
+	foreign := s.addWorkspace("seamconform foreign", true)
+	foreignName := "Foreign User"
+	foreignIdentity := s.addIdentity(foreign.WorkspaceID, identityFields{FullName: &foreignName})
+
+	s.seededUserID = newUUID()
+	s.memberships[s.seededUserID] = []string{own.WorkspaceID}
+	apiKey := newAPIKey()
+	s.apiKeys[apiKey] = own.WorkspaceID
+	pat := "seam_at" + randomText(24)
+	s.pats[pat] = s.seededUserID
+
+	now := time.Now()
+	s.seed = fixtures.Seed{
+		WorkspaceID:                own.WorkspaceID,
+		APIKey:                     apiKey,
+		PersonalAccessToken:        pat,
+		ConsoleSessionToken:        s.consoleSession(s.seededUserID, now, now.Add(24*time.Hour)),
+		ExpiredConsoleSessionToken: s.consoleSession(s.seededUserID, now.Add(-48*time.Hour), now.Add(-24*time.Hour)),
+		// Valid credentials of kinds this API does not accept: nothing
+		// looks them up, which is the point.
+		ClientSessionToken: "seam_cst" + randomText(24),
+		PublishableKey:     own.PublishableKey,
+		ForeignWorkspaceID: foreign.WorkspaceID,
+		ForeignIdentityID:  foreignIdentity.UserIdentityID,
+	}
+	return s, nil
+}
+
+// Seed returns the seeded workspace, its secrets and the foreign workspace.
+func (s *Server) Seed() fixtures.Seed { return s.seed }
+
+// IdentityIDs returns the IDs of the identities in the seeded workspace,
+// sorted.
+func (s *Server) IdentityIDs() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var ids []string
+	for id, ui := range s.identities {
+		if ui.WorkspaceID == s.seed.WorkspaceID {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+func (s *Server) addWorkspace(name string, sandbox bool) *workspace {
+	ws := &workspace{
+		WorkspaceID:    newUUID(),
+		Name:           name,
+		CompanyName:    "seamconform",
+		IsSandbox:      sandbox,
+		PublishableKey: "seam_pk" + randomText(24),
+	}
+	s.workspaces[ws.WorkspaceID] = ws
+	return ws
+}
+
+type identityFields struct {
+	Key, Email, Phone, FullName *string
+}
+
+// addIdentity stores a new identity; the caller holds mu or owns s alone.
+func (s *Server) addIdentity(workspaceID string, f identityFields) *identity {
+	ui := &identity{
+		UserIdentityID:  newUUID(),
+		UserIdentityKey: f.Key,
+		EmailAddress:    f.Email,
+		PhoneNumber:     f.Phone,
+		DisplayName:     "Unnamed user",
+		FullName:        f.FullName,
+		CreatedAt:       time.Now().UTC().Format("2006-01-02T15:04:05.000Z"),
+		WorkspaceID:     workspaceID,
+		Errors:          []any{},
+		Warnings:        []any{},
+		ACSUserIDs:      []string{},
+	}
+	for _, name := range []*string{f.FullName, f.Email, f.Key} {
+		if name != nil {
+			ui.DisplayName = *name
+			break
+		}
+	}
+	s.identities[ui.UserIdentityID] = ui
+	return ui
+}
+
+// operationUnderTest is the path the non-auth faults apply to.
+const operationUnderTest = "/user_identities/delete"
+
+// handler validates a request's input and returns the action that answers it
+// for the caller's workspace.
+type handler func(x *exchange) (act func(workspaceID string), fail *apiError)
+
+var routes = map[string]map[string]handler{
+	operationUnderTest: {
+		http.MethodPost:   (*exchange).deleteIdentity,
+		http.MethodDelete: (*exchange).deleteIdentity,
+	},
+	"/user_identities/create": {http.MethodPost: (*exchange).createIdentity},
+	"/user_identities/get": {
+		http.MethodPost: (*exchange).getIdentity,
+		http.MethodGet:  (*exchange).getIdentity,
+	},
+	"/workspaces/get": {
+		http.MethodPost: (*exchange).getWorkspace,
+		http.MethodGet:  (*exchange).getWorkspace,
+	},
+}
+
+// exchange is one request and its answer.
+type exchange struct {
+	s         *Server
+	w         http.ResponseWriter
+	r         *http.Request
+	requestID string
+	underTest bool
+	// token is the presented credential, kept only for credential-echoed.
+	token string
+	// The body is read once, on first use, so that faults reordering the
+	// checks can validate it before authentication.
+	body     []byte
+	bodyErr  error
+	bodyRead bool
+}
+
+// fault reports whether the named fault is on for this request.
+func (x *exchange) fault(name string) bool {
+	f, ok := faultsByName[name]
+	if !ok {
+		// A misspelt name would silently never fire; the tests run every
+		// fault, so this panic surfaces it there.
+		panic("reference: unregistered fault " + name)
+	}
+	return x.s.faults[name] && (x.underTest || f.Area == authArea)
+}
+
+// ServeHTTP answers one request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	x := &exchange{s: s, w: w, r: r, requestID: newUUID(), underTest: r.URL.Path == operationUnderTest}
+	defer func() {
+		// A last resort: no input is meant to get here.
+		if recover() != nil {
+			x.fail(internalError())
+		}
+	}()
+
+	methods, ok := routes[r.URL.Path]
+	if !ok {
+		x.fail(&apiError{status: http.StatusNotFound, kind: "not_found", message: "no route " + r.URL.Path})
+		return
+	}
+	handle, ok := methods[r.Method]
+	if !ok {
+		w.Header().Set("Allow", allowed(methods))
+		x.fail(methodNotAllowed(r.Method, r.URL.Path))
+		return
+	}
+
+	if x.fault("input-before-auth") {
+		if _, fail := handle(x); fail != nil {
+			x.fail(fail)
+			return
+		}
+	}
+	workspaceID, fail := x.authenticate()
+	if fail != nil {
+		if x.fault("delete-before-auth") {
+			if id, bad := x.deleteTarget(); bad == nil {
+				s.removeAnywhere(id)
+			}
+		}
+		x.fail(fail)
+		return
+	}
+	if r.Method == http.MethodDelete && x.fault("delete-form-unsupported") {
+		x.fail(methodNotAllowed(r.Method, r.URL.Path))
+		return
+	}
+	act, fail := handle(x)
+	if fail != nil {
+		x.fail(fail)
+		return
+	}
+	act(workspaceID)
+}
+
+func (s *Server) removeAnywhere(id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.identities, id)
+}
+
+// apiError is an error answer.
+type apiError struct {
+	status  int
+	kind    string // the envelope's error.type
+	message string
+	// validation is zod's format of the input errors: every level has
+	// "_errors", and each offending field has its own entry.
+	validation map[string]any
+	// plainText replaces the envelope, for faults that crash.
+	plainText string
+}
+
+func internalError() *apiError {
+	return &apiError{status: http.StatusInternalServerError, kind: "internal_error", message: "internal server error"}
+}
+
+func methodNotAllowed(method, path string) *apiError {
+	return &apiError{status: http.StatusMethodNotAllowed, kind: "method_not_allowed", message: method + " is not allowed on " + path}
+}
+
+// invalidField is a 400 naming the offending field.
+func invalidField(field, problem string) *apiError {
+	return &apiError{
+		status:     http.StatusBadRequest,
+		kind:       "invalid_input",
+		message:    field + ": " + problem,
+		validation: map[string]any{"_errors": []string{}, field: map[string]any{"_errors": []string{problem}}},
+	}
+}
+
+// invalidBody is a 400 for a body that is not a JSON object; it also names
+// the required field, if any, so a client sees what it should have sent.
+func invalidBody(problem, required string) *apiError {
+	e := &apiError{
+		status:     http.StatusBadRequest,
+		kind:       "invalid_input",
+		message:    problem,
+		validation: map[string]any{"_errors": []string{problem}},
+	}
+	if required != "" {
+		e.message += "; " + required + ": Required"
+		e.validation[required] = map[string]any{"_errors": []string{"Required"}}
+	}
+	return e
+}
+
+func notFound(kind, message string) *apiError {
+	return &apiError{status: http.StatusNotFound, kind: kind, message: message}
+}
+
+// goTrace is what a Go server that lets a panic reach the client shows.
+const goTrace = "goroutine 1 [running]:\nmain.handler(...)\n\t/app/handler.go:42 +0x1d"
+
+// fail writes an error answer.
+func (x *exchange) fail(e *apiError) {
+	if e.plainText != "" {
+		x.write(e.status, "text/plain; charset=utf-8", []byte(e.plainText))
+		return
+	}
+	if x.fault("errors-text-plain") {
+		x.write(e.status, "text/plain; charset=utf-8", []byte(http.StatusText(e.status)))
+		return
+	}
+	kind, message, validation := e.kind, e.message, e.validation
+	switch {
+	case kind == "invalid_input" && x.fault("validation-errors-unnamed"):
+		message, validation = "Invalid input", nil
+	case e.status == http.StatusUnauthorized && x.fault("credential-echoed") && x.token != "":
+		message = "invalid token " + x.token
+	}
+	switch {
+	case kind == "invalid_input" && x.fault("generic-error-type"):
+		kind = "bad_request"
+	case kind == "unauthorized" && x.fault("unauthorized-type-wrong"):
+		kind = "invalid_credentials"
+	}
+	if x.fault("stack-trace-in-errors") {
+		message += "\n" + goTrace
+	}
+	type errorBody struct {
+		Type             string         `json:"type"`
+		Message          string         `json:"message"`
+		RequestID        string         `json:"request_id"`
+		ValidationErrors map[string]any `json:"validation_errors,omitempty"`
+	}
+	x.writeJSON(e.status, map[string]any{
+		"error": errorBody{Type: kind, Message: message, RequestID: x.requestID, ValidationErrors: validation},
+		"ok":    x.fault("errors-ok-true"),
+	})
+}
+
+// succeed writes a 200 answer: payload plus "ok": true.
+func (x *exchange) succeed(payload map[string]any) {
+	payload["ok"] = true
+	switch {
+	case x.fault("ok-false"):
+		payload["ok"] = false
+	case x.fault("ok-string"):
+		payload["ok"] = "true"
+	}
+	switch {
+	case x.fault("success-204"):
+		x.write(http.StatusNoContent, "", nil)
+	case x.fault("success-text-plain"):
+		body, _ := json.Marshal(payload)
+		x.write(http.StatusOK, "text/plain; charset=utf-8", body)
+	default:
+		x.writeJSON(http.StatusOK, payload)
+	}
+}
+
+func (x *exchange) writeJSON(status int, v any) {
+	body, _ := json.Marshal(v) // cannot fail: only strings, bools, maps and structs of them
+	x.write(status, "application/json", body)
+}
+
+func (x *exchange) write(status int, contentType string, body []byte) {
+	h := x.w.Header()
+	if !x.fault("no-request-id") {
+		h.Set("seam-request-id", x.requestID)
+	}
+	if contentType != "" {
+		h.Set("Content-Type", contentType)
+	}
+	x.w.WriteHeader(status)
+	_, _ = x.w.Write(body)
+}
+
+func allowed(methods map[string]handler) string {
+	names := slices.Sorted(maps.Keys(methods))
+	return strings.Join(names, ", ")
+}
