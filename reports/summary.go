@@ -1,0 +1,190 @@
+// Package reports turns Ginkgo's report of a run into what users read and
+// machines check: a per-requirement summary, a verdict, and the requirement
+// catalogue.
+package reports
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/onsi/ginkgo/v2/types"
+
+	"github.com/seamconform/seamconform/suites/framework"
+)
+
+// Outcome of one requirement over all its cases.
+type Outcome string
+
+const (
+	Passed  Outcome = "passed"
+	Failed  Outcome = "failed"
+	Skipped Outcome = "skipped" // every case was skipped or not selected
+)
+
+// Result is what a run found for one requirement.
+type Result struct {
+	framework.Requirement
+	Outcome Outcome
+	Passed  int
+	Failed  int
+	Skipped int
+	// FailedCases and SkipReasons explain a failure or a skip, one line each.
+	FailedCases []string
+	SkipReasons []string
+}
+
+// Summary is a run's results by requirement and its verdict.
+type Summary struct {
+	Results []Result
+	// Unattributed lists failures outside any requirement's spec (a suite
+	// set-up or clean-up node); they make a run fail like a MUST.
+	Unattributed []string
+}
+
+// Summarize groups a Ginkgo report by requirement. Requirements with no spec
+// in the report (filtered out) appear as skipped.
+func Summarize(report types.Report) Summary {
+	byID := map[string]*Result{}
+	for _, r := range framework.Requirements() {
+		byID[r.ID] = &Result{Requirement: r, Outcome: Skipped}
+	}
+	var s Summary
+	for _, sr := range report.SpecReports {
+		if sr.LeafNodeType != types.NodeTypeIt {
+			if sr.State.Is(types.SpecStateFailureStates) {
+				s.Unattributed = append(s.Unattributed, fmt.Sprintf("%s: %s", sr.LeafNodeType, firstLine(sr.Failure.Message)))
+			}
+			continue
+		}
+		req, ok := framework.RequirementOf(sr.Labels())
+		if !ok {
+			s.Unattributed = append(s.Unattributed, "spec without a requirement: "+sr.FullText())
+			continue
+		}
+		res := byID[req.ID]
+		switch {
+		case sr.State.Is(types.SpecStateFailureStates):
+			res.Failed++
+			res.FailedCases = append(res.FailedCases, fmt.Sprintf("%s: %s", sr.LeafNodeText, firstLine(sr.Failure.Message)))
+		case sr.State == types.SpecStatePassed:
+			res.Passed++
+		default:
+			res.Skipped++
+			if sr.State == types.SpecStateSkipped && sr.Failure.Message != "" {
+				res.SkipReasons = append(res.SkipReasons, sr.Failure.Message)
+			}
+		}
+	}
+	for _, r := range framework.Requirements() {
+		res := byID[r.ID]
+		switch {
+		case res.Failed > 0:
+			res.Outcome = Failed
+		case res.Passed > 0:
+			res.Outcome = Passed
+		}
+		res.SkipReasons = unique(res.SkipReasons)
+		s.Results = append(s.Results, *res)
+	}
+	return s
+}
+
+// Conformant reports whether every MUST requirement that ran passed and the
+// run had no failure outside the specs.
+func (s Summary) Conformant() bool {
+	return len(s.Unattributed) == 0 && len(s.FailedAt(framework.MUST)) == 0
+}
+
+// FailedAt lists the failed requirements of a level.
+func (s Summary) FailedAt(level framework.Level) []Result {
+	var out []Result
+	for _, r := range s.Results {
+		if r.Level == level && r.Outcome == Failed {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func (s Summary) count(level framework.Level, o Outcome) int {
+	n := 0
+	for _, r := range s.Results {
+		if r.Level == level && r.Outcome == o {
+			n++
+		}
+	}
+	return n
+}
+
+// WriteText prints the verdict block shown after Ginkgo's own summary.
+func (s Summary) WriteText(w io.Writer) {
+	verdict := "CONFORMANT"
+	if !s.Conformant() {
+		verdict = "NOT CONFORMANT"
+	}
+	fmt.Fprintf(w, "\nVerdict: %s\n", verdict)
+	for _, level := range []framework.Level{framework.MUST, framework.SHOULD} {
+		fmt.Fprintf(w, "  %-6s %d passed, %d failed, %d not checked\n", level,
+			s.count(level, Passed), s.count(level, Failed), s.count(level, Skipped))
+	}
+	for _, level := range []framework.Level{framework.MUST, framework.SHOULD} {
+		for _, r := range s.FailedAt(level) {
+			fmt.Fprintf(w, "  FAILED %s [%s] %s\n", r.ID, r.Level, r.Statement)
+			for _, c := range firstN(r.FailedCases, 3) {
+				fmt.Fprintf(w, "         - %s\n", c)
+			}
+		}
+	}
+	for _, u := range s.Unattributed {
+		fmt.Fprintf(w, "  ERROR  %s\n", u)
+	}
+	reasons := map[string][]string{}
+	for _, r := range s.Results {
+		if r.Outcome == Skipped {
+			for _, why := range r.SkipReasons {
+				reasons[why] = append(reasons[why], r.ID)
+			}
+		}
+	}
+	for _, why := range sortedKeys(reasons) {
+		fmt.Fprintf(w, "  NOT CHECKED (%s): %s\n", why, strings.Join(reasons[why], ", "))
+	}
+}
+
+func firstLine(s string) string {
+	for _, line := range strings.Split(s, "\n") {
+		if strings.TrimSpace(line) != "" {
+			return strings.TrimSpace(line)
+		}
+	}
+	return ""
+}
+
+func firstN(s []string, n int) []string {
+	if len(s) > n {
+		return append(s[:n:n], fmt.Sprintf("… and %d more", len(s)-n))
+	}
+	return s
+}
+
+func unique(s []string) []string {
+	sort.Strings(s)
+	out := s[:0]
+	for i, v := range s {
+		if i == 0 || v != s[i-1] {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

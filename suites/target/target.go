@@ -1,0 +1,118 @@
+// Package target is where the specs' requests go: in-process to a handler
+// through gock, or over HTTP to an endpoint. Specs see only an endpoint URL
+// and an *http.Client, so the same specs run unchanged against both.
+package target
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"time"
+
+	"gopkg.in/h2non/gock.v1"
+)
+
+// Target is one place specs can send requests to.
+type Target interface {
+	// Endpoint is the base URL the operations' paths are appended to.
+	Endpoint() string
+	// Client sends requests to Endpoint. It never follows redirects: a
+	// redirect is an answer the suite judges, not one it hides.
+	Client() *http.Client
+	// Mock reports whether answers come from the in-process reference.
+	Mock() bool
+	// Close releases the target; the caller must call it when finished.
+	Close()
+}
+
+// MockEndpoint is the base URL of the mock target. The .invalid top-level
+// domain never resolves (RFC 6761), so a request that escaped gock could not
+// reach anything either.
+const MockEndpoint = "https://mock.seamconform.invalid"
+
+// ErrEscaped is returned for a mock request gock did not intercept.
+var ErrEscaped = errors.New("mock target: request was not intercepted by gock (no network is used in mock mode)")
+
+type mock struct{ client *http.Client }
+
+// NewMock answers every request through gock with handler. gock's mock
+// registry is process-wide, so a process holds at most one mock target at a
+// time: Close before creating another.
+func NewMock(handler http.Handler, timeout time.Duration) Target {
+	gock.New(MockEndpoint).Persist().Reply(http.StatusTeapot).Map(func(res *http.Response) *http.Response {
+		return serve(handler, res.Request)
+	})
+	transport := &gock.Transport{Transport: roundTripFunc(func(*http.Request) (*http.Response, error) { return nil, ErrEscaped })}
+	return mock{client: newClient(transport, timeout)}
+}
+
+// serve hands a client-side request to a server-side handler, giving the
+// handler what net/http's server would.
+func serve(handler http.Handler, clientReq *http.Request) *http.Response {
+	req := clientReq.Clone(clientReq.Context())
+	if req.Body == nil {
+		req.Body = http.NoBody
+	}
+	req.RequestURI = req.URL.RequestURI()
+	req.RemoteAddr = "192.0.2.1:41000" // TEST-NET-1: the mock has no peer
+	if req.Host == "" {
+		req.Host = req.URL.Host
+	}
+	rec := httptest.NewRecorder()
+	handler.ServeHTTP(rec, req)
+	res := rec.Result()
+	res.Request = clientReq
+	return res
+}
+
+func (m mock) Endpoint() string     { return MockEndpoint }
+func (m mock) Client() *http.Client { return m.client }
+func (m mock) Mock() bool           { return true }
+func (m mock) Close()               { gock.Off() }
+
+type remote struct {
+	endpoint string
+	client   *http.Client
+}
+
+// NewHTTP targets a live endpoint. The endpoint must be an absolute http or
+// https URL; each request is bounded by timeout.
+func NewHTTP(endpoint string, timeout time.Duration) (Target, error) {
+	u, err := url.Parse(endpoint)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		return nil, fmt.Errorf("endpoint %q is not an absolute http(s) URL without query or fragment", endpoint)
+	}
+	if timeout <= 0 {
+		return nil, fmt.Errorf("request timeout must be positive, got %s", timeout)
+	}
+	u.Path = trimSlash(u.Path)
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.ResponseHeaderTimeout = timeout
+	return remote{endpoint: u.String(), client: newClient(transport, timeout)}, nil
+}
+
+func trimSlash(p string) string {
+	for len(p) > 0 && p[len(p)-1] == '/' {
+		p = p[:len(p)-1]
+	}
+	return p
+}
+
+func (r remote) Endpoint() string     { return r.endpoint }
+func (r remote) Client() *http.Client { return r.client }
+func (r remote) Mock() bool           { return false }
+func (r remote) Close()               { r.client.CloseIdleConnections() }
+
+func newClient(transport http.RoundTripper, timeout time.Duration) *http.Client {
+	return &http.Client{
+		Transport:     transport,
+		Timeout:       timeout,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
