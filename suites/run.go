@@ -6,6 +6,9 @@ package suites
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"os"
+	"os/signal"
+	"syscall"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -58,15 +61,6 @@ func LiveEnv(contract *spec.Contract, endpoint string, seed fixtures.Seed, timeo
 
 var lastReport types.Report
 
-// Whatever the specs' own clean-up could not remove (an interrupted run, an
-// endpoint that failed mid-spec) gets one more try here.
-var _ = AfterSuite(func() {
-	env := framework.Current()
-	for _, id := range env.Ledger().IDs() {
-		env.Remove(id)
-	}
-})
-
 var _ = ReportAfterSuite("seamconform report", func(r types.Report) { lastReport = r })
 
 // failer adapts RunSpecs to a plain program: Ginkgo only calls Fail.
@@ -74,12 +68,27 @@ type failer struct{ failed bool }
 
 func (f *failer) Fail() { f.failed = true }
 
-// Run runs every spec against env with Ginkgo's configuration and returns
-// Ginkgo's report. Ginkgo allows one run per process.
+// Run runs every spec against env with Ginkgo's configuration, sweeps up
+// whatever the run created and could not yet remove (also after a failed or
+// interrupted run), and returns Ginkgo's report. Ginkgo allows one run per
+// process.
 func Run(env *framework.Env, suiteConfig types.SuiteConfig, reporterConfig types.ReporterConfig) types.Report {
+	// Ginkgo handles the signal too (it interrupts the spec and runs its
+	// clean-up); this only stops the abandoned spec from sending more.
+	signals, done := make(chan os.Signal, 1), make(chan struct{})
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
+	defer func() { signal.Stop(signals); close(done) }()
+	go func() {
+		select {
+		case <-signals:
+			env.Interrupt()
+		case <-done:
+		}
+	}()
 	framework.Use(env)
 	gomega.RegisterFailHandler(Fail)
 	RunSpecs(&failer{}, Description, suiteConfig, reporterConfig)
+	env.Sweep()
 	return lastReport
 }
 
@@ -89,5 +98,6 @@ func RunTest(t GinkgoTestingT, env *framework.Env) types.Report {
 	gomega.RegisterFailHandler(Fail)
 	suiteConfig, reporterConfig := GinkgoConfiguration()
 	RunSpecs(t, Description, suiteConfig, reporterConfig)
+	env.Sweep()
 	return lastReport
 }

@@ -2,6 +2,7 @@ package framework
 
 import (
 	"fmt"
+	"sync"
 	"sync/atomic"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -36,6 +37,8 @@ type Env struct {
 	redactor    *Redactor
 	ledger      *Ledger
 	unreachable atomic.Int32
+	inflight    sync.WaitGroup
+	closed      atomic.Bool // set by Interrupt: specs may send no more
 }
 
 // NewEnv prepares a run. The seed's secrets are registered for redaction

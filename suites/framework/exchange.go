@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
@@ -103,6 +104,7 @@ func Send(r *Request) *Exchange {
 // and an endpoint that has stopped answering ends the run.
 func (e *Env) Send(r *Request) *Exchange {
 	GinkgoHelper()
+	e.stopIfInterrupted()
 	e.redactor.Add(r.credential.Authorization)
 	req, err := e.build(r)
 	if err != nil {
@@ -110,6 +112,7 @@ func (e *Env) Send(r *Request) *Exchange {
 	}
 	e.selfCheck(r, req)
 	x := e.exchange(r, req)
+	e.stopIfInterrupted()
 	// Failure messages show the exchange already; reports keep every one.
 	AddReportEntry("exchange", x.Evidence(), ReportEntryVisibilityNever)
 	if x.Err != nil && e.unreachable.Add(1) >= maxUnanswered {
@@ -119,6 +122,20 @@ func (e *Env) Send(r *Request) *Exchange {
 	}
 	return x
 }
+
+// stopIfInterrupted ends the calling spec's goroutine once the run is
+// interrupted. Ginkgo abandons an interrupted spec's goroutine and moves on
+// to clean-up; without this it would go on sending requests and calling
+// Ginkgo from outside any node. What it created is found by its key in the
+// final sweep.
+func (e *Env) stopIfInterrupted() {
+	if e.closed.Load() {
+		runtime.Goexit()
+	}
+}
+
+// Interrupt stops specs from sending anything more; clean-up still can.
+func (e *Env) Interrupt() { e.closed.Store(true) }
 
 // maxUnanswered consecutive requests without an answer end the run, so an
 // endpoint that is down or hangs costs seconds, not one timeout per spec.
@@ -136,6 +153,8 @@ func (e *Env) Do(r *Request) *Exchange {
 }
 
 func (e *Env) exchange(r *Request, req *http.Request) *Exchange {
+	e.inflight.Add(1)
+	defer e.inflight.Done()
 	x := &Exchange{Operation: r.op, Request: req, RequestBody: r.body, env: e}
 	start := time.Now()
 	res, err := e.Target.Client().Do(req)

@@ -30,7 +30,7 @@ var (
 	effectGone       = must("UIDEL-EFFECT-01", "effect", "After a 200 answer the identity MUST NOT be retrievable with POST /user_identities/get.", bothForms)
 	effectTwice      = must("UIDEL-EFFECT-02", "effect", "Deleting an identity that was already deleted MUST NOT answer 2xx.", bothForms)
 	effectOnlyNamed  = must("UIDEL-EFFECT-03", "effect", "A delete MUST remove only the named identity; other identities MUST remain retrievable.", bothForms)
-	effectRejected   = must("UIDEL-EFFECT-04", "effect", "A request answered 400 or 401 MUST NOT delete the identity it names.", bothForms)
+	effectRejected   = must("UIDEL-EFFECT-04", "effect", "A request with invalid credentials, or naming the identity in a malformed way, MUST NOT delete it.", bothForms)
 	effectWorkspaces = must("UIDEL-EFFECT-05", "effect", "A delete MUST NOT succeed for an identity in a workspace the credential cannot access.", bothForms)
 
 	notFoundNot2xx = must("UIDEL-NOTFOUND-01", "notfound", "A well-formed UUID that names no identity MUST NOT answer 2xx.", bothForms)

@@ -1,0 +1,31 @@
+# Every target is a thin name for a go command; the README documents them.
+SHARED ?= ../shared
+
+.PHONY: run test spec requirements mutation bench build vet serve
+
+run: ## run the suite against the embedded mocks
+	go run ./cmd/seamconform run
+
+test: ## run every test: unit tests, the suite on mocks and over HTTP, the fault gallery
+	go test ./...
+
+build:
+	go build -o seamconform ./cmd/seamconform
+
+serve: ## serve the reference implementation on a loopback port
+	go run ./cmd/seamconform serve
+
+spec: ## re-extract the embedded contract from Seam's published document
+	go run ./cmd/seamconform spec extract -o spec/seam-connect.json $(SHARED)/spec/seam-connect.openapi.json
+
+requirements: ## regenerate REQUIREMENTS.md from the registered specs
+	go run ./cmd/seamconform requirements --markdown > REQUIREMENTS.md
+
+mutation: ## run the suite against every named fault and print the score
+	go test ./suites/ -run TestFaultGallery -v -count=1 -args -mutation-report
+
+bench:
+	go test ./... -run '^$$' -bench . -benchmem
+
+vet:
+	gofmt -l . && go vet ./...

@@ -1,0 +1,50 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"io"
+	"os"
+	"strings"
+)
+
+var errHelp = errors.New("help shown")
+
+// repeated is a flag that may be given more than once.
+type repeated []string
+
+func (r *repeated) String() string     { return strings.Join(*r, ",") }
+func (r *repeated) Set(v string) error { *r = append(*r, v); return nil }
+
+func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("seamconform "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs
+}
+
+// parse parses args, turning flag errors into one-line usage errors.
+func parse(fs *flag.FlagSet, args []string) error {
+	out := fs.Output()
+	fs.SetOutput(io.Discard) // the flag package prints usage on errors; we print one line
+	err := fs.Parse(args)
+	fs.SetOutput(out)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		fs.Usage()
+		return errHelp
+	case err != nil:
+		return usagef("%s", err)
+	case fs.NArg() > 0 && fs.Name() != "seamconform spec extract":
+		return usagef("unexpected argument %q", fs.Arg(0))
+	}
+	return nil
+}
+
+// envOr returns the flag's value, or the environment variable's when the
+// flag was not given.
+func envOr(value, name string) string {
+	if value != "" {
+		return value
+	}
+	return os.Getenv(name)
+}

@@ -1,0 +1,218 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/seamconform/seamconform/reference"
+)
+
+func TestCleanUpAfterFailingSpecs(t *testing.T) {
+	// Each fails MUST specs after they created identities; deleting still works.
+	for _, fault := range []string{"ok-false", "stack-trace-in-errors", "success-204"} {
+		server, env := served(t, reference.Options{Faults: []string{fault}}, nil)
+		r := seamconform(t, env, "run", "--no-color")
+		expect(t, r, 1, "Verdict: NOT CONFORMANT")
+		if left := server.IdentityIDs(); len(left) != 0 {
+			t.Fatalf("%s: the run left %d identities behind: %v", fault, len(left), left)
+		}
+	}
+}
+
+func TestCleanUpAfterInterrupt(t *testing.T) {
+	var creates atomic.Int32
+	slow := func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/user_identities/create" {
+				creates.Add(1)
+			}
+			time.Sleep(2 * time.Millisecond) // long enough to interrupt mid-run
+			h.ServeHTTP(w, r)
+		})
+	}
+	server, env := served(t, reference.Options{}, slow)
+	cmd := command(t, env, "run", "--no-color")
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for creates.Load() < 20 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	err := cmd.Wait()
+	if exit, ok := err.(*exec_ExitError); !ok || exit.ExitCode() != 1 {
+		t.Fatalf("interrupted run: %v, want exit code 1\n%s", err, tail(out.String(), 30))
+	}
+	if !strings.Contains(out.String(), "Interrupted") {
+		t.Fatalf("the run was not interrupted mid-way:\n%s", tail(out.String(), 30))
+	}
+	if left := server.IdentityIDs(); len(left) != 0 {
+		t.Fatalf("the interrupted run left %d identities behind: %v\n%s", len(left), left, tail(out.String(), 60))
+	}
+}
+
+func TestSandboxGuard(t *testing.T) {
+	server, env := served(t, reference.Options{NonSandbox: true}, nil)
+	r := seamconform(t, env, "run", "--no-color")
+	if r.code != 2 || !strings.Contains(r.stderr, "is not a sandbox") || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 {
+		t.Fatalf("non-sandbox workspace: exit %d, stderr %q; want exit 2 and one line", r.code, r.stderr)
+	}
+	if strings.Contains(r.stdout, "Ran ") {
+		t.Fatal("specs ran against a workspace that is not a sandbox")
+	}
+	r = seamconform(t, env, "run", "--no-color", "--allow-non-sandbox", "--label-filter", "effect")
+	expect(t, r, 0, "Verdict: CONFORMANT")
+	if left := server.IdentityIDs(); len(left) != 0 {
+		t.Fatalf("left %d identities behind", len(left))
+	}
+}
+
+func TestEndpointWithoutWorkspacesGet(t *testing.T) {
+	noWorkspaces := func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/workspaces/get" {
+				http.NotFound(w, r)
+				return
+			}
+			h.ServeHTTP(w, r)
+		})
+	}
+	_, env := served(t, reference.Options{}, noWorkspaces)
+	r := seamconform(t, env, "run", "--no-color", "--label-filter", "success")
+	expect(t, r, 0, "Verdict: CONFORMANT")
+	if strings.Count(r.stderr, "cannot tell whether the workspace is a sandbox") != 1 {
+		t.Fatalf("want the missing operation said once on stderr, got %q", r.stderr)
+	}
+}
+
+func TestUnreachableEndpointEndsTheRun(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	endpoint := "http://" + l.Addr().String()
+	l.Close() // nothing listens there now: connections are refused
+	start := time.Now()
+	r := seamconform(t, map[string]string{"SEAM_ENDPOINT": endpoint, "SEAM_API_KEY": "seam_unreachable0000"}, "run", "--no-color")
+	expect(t, r, 1, "Verdict: NOT CONFORMANT", "connection refused", "the run ends here")
+	if time.Since(start) > 20*time.Second {
+		t.Fatalf("an unreachable endpoint took %s", time.Since(start))
+	}
+}
+
+func TestHangingEndpointTimesOut(t *testing.T) {
+	release := make(chan struct{})
+	hang := httptestServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer close(release)
+	r := seamconform(t, map[string]string{"SEAM_ENDPOINT": hang, "SEAM_API_KEY": "seam_hanging00000000"}, "run", "--no-color", "--request-timeout", "150ms")
+	expect(t, r, 1, "Verdict: NOT CONFORMANT", "no answer within the request timeout", "the run ends here")
+}
+
+func TestGarbageEndpointFailsCleanly(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				_, _ = bufio.NewReader(c).ReadString('\n')
+				_, _ = io.WriteString(c, "\x00\x01garbage, not HTTP\r\n\r\n")
+			}()
+		}
+	}()
+	r := seamconform(t, map[string]string{"SEAM_ENDPOINT": "http://" + l.Addr().String(), "SEAM_API_KEY": "seam_garbage00000000"}, "run", "--no-color")
+	expect(t, r, 1, "Verdict: NOT CONFORMANT", "the run ends here")
+	if strings.Contains(r.stderr, "panic") || strings.Contains(r.stdout, "panic:") {
+		t.Fatal("garbage made seamconform panic")
+	}
+}
+
+func TestServe(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	envFile := t.TempDir() + "/seam.env"
+	outR, outW := io.Pipe()
+	var logs syncBuffer
+	done := make(chan error, 1)
+	go func() { done <- serveCommand(ctx, []string{"--env-file", envFile}, outW, &logs); outW.Close() }()
+
+	printed := map[string]string{}
+	scanner := bufio.NewScanner(outR)
+	for len(printed) < 10 && scanner.Scan() {
+		k, v, _ := strings.Cut(scanner.Text(), "=")
+		printed[k] = v
+	}
+	go io.Copy(io.Discard, outR)
+	for _, k := range []string{"SEAM_ENDPOINT", "SEAM_API_KEY", "SEAM_PERSONAL_ACCESS_TOKEN", "SEAM_CONSOLE_SESSION_TOKEN", "SEAM_WORKSPACE_ID"} {
+		if printed[k] == "" {
+			t.Fatalf("serve did not print %s: %v", k, printed)
+		}
+	}
+	file, err := os.ReadFile(envFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info, _ := os.Stat(envFile); info.Mode().Perm() != 0o600 {
+		t.Errorf("env file mode %v, want 0600", info.Mode().Perm())
+	}
+	if got := parseEnv(string(file)); got["SEAM_API_KEY"] != printed["SEAM_API_KEY"] {
+		t.Fatal("the env file differs from what serve printed")
+	}
+
+	r := seamconform(t, printed, "run", "--no-color")
+	expect(t, r, 0, "Verdict: CONFORMANT")
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("serve: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("serve did not shut down")
+	}
+	log := logs.String()
+	if !strings.Contains(log, "POST /user_identities/delete 200") || !strings.Contains(log, "stopped") {
+		t.Fatalf("request log lacks lines:\n%s", tail(log, 5))
+	}
+	for k, v := range printed {
+		if strings.Contains(k, "TOKEN") || strings.Contains(k, "KEY") {
+			if strings.Contains(log, v) {
+				t.Fatalf("the request log contains %s", k)
+			}
+		}
+	}
+}
+
+func TestServeListsFaults(t *testing.T) {
+	r := seamconform(t, nil, "serve", "--list-faults")
+	expect(t, r, 0, "not-deleted", "jwt-signature-unchecked")
+	if n := len(strings.Split(strings.TrimSpace(r.stdout), "\n")); n != len(reference.Faults()) || n < 25 {
+		t.Fatalf("listed %d faults, want all %d (at least 25)", n, len(reference.Faults()))
+	}
+}

@@ -1,0 +1,126 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+
+	"github.com/seamconform/seamconform/reference"
+)
+
+// Ginkgo runs one suite per process, so every test that runs the suite
+// starts this test binary again as the seamconform command.
+const childArgs = "SEAMCONFORM_TEST_ARGS"
+
+func TestMain(m *testing.M) {
+	if raw := os.Getenv(childArgs); raw != "" {
+		var args []string
+		if err := json.Unmarshal([]byte(raw), &args); err != nil {
+			panic(err)
+		}
+		os.Exit(realMain(args, os.Stdout, os.Stderr))
+	}
+	os.Exit(m.Run())
+}
+
+type result struct {
+	stdout, stderr string
+	code           int
+}
+
+// command prepares seamconform with args and exactly the given SEAM_*
+// variables (the developer's own are not passed on).
+func command(t *testing.T, env map[string]string, args ...string) *exec.Cmd {
+	t.Helper()
+	raw, _ := json.Marshal(args)
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "SEAM") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	cmd.Env = append(cmd.Env, childArgs+"="+string(raw))
+	for k, v := range env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	return cmd
+}
+
+func seamconform(t *testing.T, env map[string]string, args ...string) result {
+	t.Helper()
+	cmd := command(t, env, append([]string{}, args...)...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	code := 0
+	if exit, ok := err.(*exec.ExitError); ok {
+		code = exit.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return result{stdout.String(), stderr.String(), code}
+}
+
+// served starts the reference on a loopback port and returns it with the
+// environment `seamconform serve` would print for it.
+func served(t *testing.T, opts reference.Options, wrap func(http.Handler) http.Handler) (*reference.Server, map[string]string) {
+	t.Helper()
+	server, err := reference.New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var h http.Handler = server
+	if wrap != nil {
+		h = wrap(server)
+	}
+	ts := httptest.NewServer(h)
+	t.Cleanup(ts.Close)
+	return server, parseEnv(envLines(ts.URL, server.Seed()))
+}
+
+func parseEnv(lines string) map[string]string {
+	env := map[string]string{}
+	for _, line := range strings.Split(strings.TrimSpace(lines), "\n") {
+		k, v, _ := strings.Cut(line, "=")
+		env[k] = v
+	}
+	return env
+}
+
+func expect(t *testing.T, r result, code int, stdoutHas ...string) {
+	t.Helper()
+	if r.code != code {
+		t.Fatalf("exit code %d, want %d\nstdout tail:\n%s\nstderr:\n%s", r.code, code, tail(r.stdout, 40), tail(r.stderr, 20))
+	}
+	for _, s := range stdoutHas {
+		if !strings.Contains(r.stdout, s) {
+			t.Fatalf("stdout lacks %q\nstdout tail:\n%s\nstderr:\n%s", s, tail(r.stdout, 40), tail(r.stderr, 20))
+		}
+	}
+}
+
+func tail(s string, n int) string {
+	lines := strings.Split(s, "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// noSecrets fails when any of the seed's secrets appears in the output.
+func noSecrets(t *testing.T, r result, env map[string]string) {
+	t.Helper()
+	for k, v := range env {
+		if len(v) < 8 || !(strings.Contains(k, "KEY") || strings.Contains(k, "TOKEN")) {
+			continue
+		}
+		if strings.Contains(r.stdout, v) || strings.Contains(r.stderr, v) {
+			t.Errorf("output contains the value of %s", k)
+		}
+	}
+}

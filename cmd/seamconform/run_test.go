@@ -1,0 +1,115 @@
+package main
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/seamconform/seamconform/reference"
+)
+
+var skipped = regexp.MustCompile(`\| (\d+) Skipped`)
+
+var ranSpecs = regexp.MustCompile(`Ran (\d+) of (\d+) Specs in ([0-9.]+) seconds`)
+
+func TestRunOnMocksPasses(t *testing.T) {
+	r := seamconform(t, nil, "run", "--no-color")
+	expect(t, r, 0, "Verdict: CONFORMANT", "embedded mocks")
+	m := ranSpecs.FindStringSubmatch(r.stdout)
+	if m == nil {
+		t.Fatalf("no Ginkgo summary in:\n%s", tail(r.stdout, 10))
+	}
+	if n, _ := strconv.Atoi(m[1]); n < 80 {
+		t.Fatalf("ran %s specs, want at least 80", m[1])
+	}
+}
+
+func TestRunOnMocksCatchesAFault(t *testing.T) {
+	r := seamconform(t, nil, "run", "--no-color", "--fault", "not-deleted")
+	expect(t, r, 1, "Verdict: NOT CONFORMANT", "FAILED UIDEL-EFFECT-01", "FAILED UIDEL-EFFECT-02")
+}
+
+func TestRunFailsOnlyForMUST(t *testing.T) {
+	// missing-workspace-400 is what Seam's own fake does: it breaks a SHOULD
+	// only, so the implementation is still conformant.
+	r := seamconform(t, nil, "run", "--no-color", "--fault", "missing-workspace-400")
+	expect(t, r, 0, "Verdict: CONFORMANT", "FAILED UIDEL-AUTH-12 [SHOULD]")
+}
+
+func TestLabelFilterPassesThrough(t *testing.T) {
+	r := seamconform(t, nil, "run", "--no-color", "--label-filter", "UIDEL-AUTH-01")
+	expect(t, r, 0, "Ran 2 of ")
+	r = seamconform(t, nil, "run", "--no-color", "--ginkgo.label-filter=UIDEL-AUTH-01 && post")
+	expect(t, r, 0, "Ran 1 of ")
+}
+
+func TestRunOverHTTPPassesEverySpec(t *testing.T) {
+	server, env := served(t, reference.Options{}, nil)
+	r := seamconform(t, env, "run", "--no-color")
+	expect(t, r, 0, "Verdict: CONFORMANT", env["SEAM_ENDPOINT"])
+	if m := skipped.FindStringSubmatch(r.stdout); m == nil || m[1] != "0" {
+		t.Fatalf("specs were skipped: %v", m)
+	}
+	if strings.Contains(r.stdout, "NOT COVERED") || strings.Contains(r.stdout, "NOT CHECKED") {
+		t.Fatalf("a run with every credential left something unchecked:\n%s", tail(r.stdout, 20))
+	}
+	if left := server.IdentityIDs(); len(left) != 0 {
+		t.Fatalf("the run left %d identities behind", len(left))
+	}
+	noSecrets(t, r, env)
+}
+
+func TestRunWithOnlyAnAPIKey(t *testing.T) {
+	server, env := served(t, reference.Options{}, nil)
+	r := seamconform(t, map[string]string{"SEAM_ENDPOINT": env["SEAM_ENDPOINT"], "SEAM_API_KEY": env["SEAM_API_KEY"]}, "run", "--no-color")
+	expect(t, r, 0, "Verdict: CONFORMANT",
+		"NOT COVERED: scheme pat_with_workspace (SEAM_PERSONAL_ACCESS_TOKEN not set)",
+		"NOT COVERED: scheme console_session_with_workspace (SEAM_CONSOLE_SESSION_TOKEN not set)",
+		"no pat_with_workspace credential was given")
+	if m := skipped.FindStringSubmatch(r.stdout); m == nil || m[1] == "0" {
+		t.Fatal("specs of the schemes without credentials were not skipped")
+	}
+	if left := server.IdentityIDs(); len(left) != 0 {
+		t.Fatalf("the run left %d identities behind", len(left))
+	}
+	noSecrets(t, r, env)
+}
+
+func TestCredentialsFromFlags(t *testing.T) {
+	_, env := served(t, reference.Options{}, nil)
+	r := seamconform(t, nil, "run", "--no-color", "--endpoint", env["SEAM_ENDPOINT"], "--api-key", env["SEAM_API_KEY"], "--label-filter", "success")
+	expect(t, r, 0, "Verdict: CONFORMANT")
+	noSecrets(t, r, env)
+}
+
+func TestUsageErrors(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{nil, "usage: seamconform"},
+		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
+		{[]string{"run", "--nope"}, "flag provided but not defined: -nope"},
+		{[]string{"run", "stray"}, `unexpected argument "stray"`},
+		{[]string{"run", "--fault", "nope"}, `unknown fault "nope"`},
+		{[]string{"run", "--label-filter", "MUST &&"}, "--label-filter"},
+		{[]string{"run", "--focus", "("}, "error parsing regexp"},
+		{[]string{"run", "--ginkgo.nope=1"}, "unknown Ginkgo flag"},
+		{[]string{"run", "--request-timeout", "0s"}, "--request-timeout must be positive"},
+		{[]string{"run", "--request-timeout", "soon"}, "invalid value"},
+		{[]string{"run", "--spec", "/does/not/exist.json"}, "reading spec"},
+		{[]string{"run", "--endpoint", "ftp://example.invalid"}, "not an absolute http(s) URL"},
+		{[]string{"run", "--endpoint", "http://127.0.0.1:1", "--fault", "ok-false"}, "--fault switches on faults in the embedded mocks"},
+		{[]string{"serve", "--fault", "nope"}, `unknown fault "nope"`},
+		{[]string{"serve", "--addr", "256.0.0.1:x"}, "cannot listen"},
+		{[]string{"spec"}, "want: spec extract"},
+		{[]string{"spec", "extract", "/does/not/exist.json"}, "no such file"},
+	} {
+		r := seamconform(t, nil, tc.args...)
+		lines := strings.Split(strings.TrimSpace(r.stderr), "\n")
+		if r.code != 2 || !strings.Contains(r.stderr, tc.want) || (tc.args != nil && len(lines) != 1) {
+			t.Errorf("%q: exit %d, stderr %q; want exit 2 and one line with %q", tc.args, r.code, r.stderr, tc.want)
+		}
+	}
+}

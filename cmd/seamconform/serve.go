@@ -1,0 +1,99 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/seamconform/seamconform/fixtures"
+	"github.com/seamconform/seamconform/reference"
+)
+
+// serveCommand serves the reference implementation until ctx ends (SIGINT
+// or SIGTERM in the real program).
+func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("serve", stderr)
+	addr := fs.String("addr", "127.0.0.1:0", "listen `address` (port 0: a free one)")
+	envFile := fs.String("env-file", "", "also write the SEAM_* lines to `FILE` (mode 0600)")
+	listFaults := fs.Bool("list-faults", false, "print the named faults and exit")
+	nonSandbox := fs.Bool("non-sandbox", false, "the workspace reports is_sandbox: false (to try a client's sandbox guard)")
+	var faults repeated
+	fs.Var(&faults, "fault", "switch on a named fault (repeatable)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *listFaults {
+		for _, f := range reference.Faults() {
+			fmt.Fprintf(stdout, "%-32s %-8s %s\n", f.Name, f.Area, f.Description)
+		}
+		return nil
+	}
+	server, err := reference.New(reference.Options{Faults: faults, NonSandbox: *nonSandbox})
+	if err != nil {
+		return usagef("%s", err)
+	}
+	listener, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return usagef("cannot listen on %s: %s", *addr, err)
+	}
+	lines := envLines("http://"+listener.Addr().String(), server.Seed())
+	if *envFile != "" { // before printing: whoever reads the lines may read the file next
+		if err := os.WriteFile(*envFile, []byte(lines), 0o600); err != nil {
+			listener.Close()
+			return usagef("cannot write --env-file: %s", err)
+		}
+	}
+	fmt.Fprint(stdout, lines)
+	if len(faults) > 0 {
+		fmt.Fprintf(stderr, "seamconform serve: faults on: %s\n", strings.Join(faults, ", "))
+	}
+
+	httpServer := &http.Server{
+		Handler:           reference.LogRequests(server, stderr),
+		ReadHeaderTimeout: 10 * time.Second,
+	}
+	served := make(chan error, 1)
+	go func() { served <- httpServer.Serve(listener) }()
+	select {
+	case err := <-served:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := httpServer.Shutdown(shutdown); err != nil {
+		return err
+	}
+	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	fmt.Fprintln(stderr, "seamconform serve: stopped")
+	return nil
+}
+
+// envLines are shell assignments of everything `seamconform run` needs to
+// check this server with every spec.
+func envLines(endpoint string, seed fixtures.Seed) string {
+	var b strings.Builder
+	for _, kv := range [][2]string{
+		{"SEAM_ENDPOINT", endpoint},
+		{"SEAM_API_KEY", seed.APIKey},
+		{"SEAM_PERSONAL_ACCESS_TOKEN", seed.PersonalAccessToken},
+		{"SEAM_CONSOLE_SESSION_TOKEN", seed.ConsoleSessionToken},
+		{"SEAM_WORKSPACE_ID", seed.WorkspaceID},
+		{"SEAM_EXPIRED_CONSOLE_SESSION_TOKEN", seed.ExpiredConsoleSessionToken},
+		{"SEAM_CLIENT_SESSION_TOKEN", seed.ClientSessionToken},
+		{"SEAM_PUBLISHABLE_KEY", seed.PublishableKey},
+		{"SEAMCONFORM_FOREIGN_WORKSPACE_ID", seed.ForeignWorkspaceID},
+		{"SEAMCONFORM_FOREIGN_IDENTITY_ID", seed.ForeignIdentityID},
+	} {
+		fmt.Fprintf(&b, "%s=%s\n", kv[0], kv[1])
+	}
+	return b.String()
+}
