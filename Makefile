@@ -22,7 +22,7 @@ requirements: ## regenerate REQUIREMENTS.md from the registered specs
 	go run ./cmd/seamconform requirements --markdown > REQUIREMENTS.md
 
 mutation: ## run the suite against every named fault and print the score
-	go test ./suites/ -run TestFaultGallery -v -count=1 -args -mutation-report
+	go test ./cmd/seamconform -run TestFaultGallery -count=1 -v | grep -Ev '^[[:space:]]*(=== |--- PASS)'
 
 bench:
 	go test ./... -run '^$$' -bench . -benchmem
