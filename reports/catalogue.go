@@ -15,6 +15,8 @@ import (
 type Entry struct {
 	framework.Requirement
 	Cases []string
+	// Labels are those of its specs that --label-filter can select on.
+	Labels []string
 }
 
 // Catalogue pairs every registered requirement with its specs, from a
@@ -23,6 +25,7 @@ type Entry struct {
 // catalogue promise something the suite does not check.
 func Catalogue(preview types.Report) ([]Entry, error) {
 	cases := map[string][]string{}
+	labels := map[string]map[string]bool{}
 	var problems []string
 	for _, sr := range preview.SpecReports {
 		if sr.LeafNodeType != types.NodeTypeIt {
@@ -38,6 +41,12 @@ func Catalogue(preview types.Report) ([]Entry, error) {
 			name = "(single case)"
 		}
 		cases[req.ID] = append(cases[req.ID], name)
+		if labels[req.ID] == nil {
+			labels[req.ID] = map[string]bool{}
+		}
+		for _, l := range sr.Labels() {
+			labels[req.ID][l] = true
+		}
 	}
 	var out []Entry
 	for _, r := range framework.Requirements() {
@@ -46,7 +55,7 @@ func Catalogue(preview types.Report) ([]Entry, error) {
 			problems = append(problems, "requirement without a spec: "+r.ID)
 		}
 		sort.Strings(c)
-		out = append(out, Entry{Requirement: r, Cases: c})
+		out = append(out, Entry{Requirement: r, Cases: c, Labels: sortedKeys(labels[r.ID])})
 	}
 	if len(problems) > 0 {
 		sort.Strings(problems)
@@ -58,7 +67,7 @@ func Catalogue(preview types.Report) ([]Entry, error) {
 // WriteText prints the catalogue one requirement a line.
 func WriteText(w io.Writer, entries []Entry) {
 	for _, e := range entries {
-		fmt.Fprintf(w, "%-18s %-6s %-9s %s  [%s; %d cases]\n", e.ID, e.Level, e.Area, e.Statement, strings.Join(e.Operations, ", "), len(e.Cases))
+		fmt.Fprintf(w, "%-18s %-6s %s\n%26s%s; %d cases; labels %s\n", e.ID, e.Level, e.Statement, "", strings.Join(e.Operations, ", "), len(e.Cases), strings.Join(e.Labels, ", "))
 	}
 	must, should := 0, 0
 	for _, e := range entries {
@@ -91,7 +100,7 @@ by level (`+"`MUST`, `SHOULD`"+`), by area, by form (`+"`post`, `delete`"+`) or 
 			fmt.Fprintf(w, "## %s\n\n", area)
 		}
 		fmt.Fprintf(w, "### %s (%s)\n\n%s\n\n", e.ID, e.Level, e.Statement)
-		fmt.Fprintf(w, "Operations: %s. Cases (%d):\n\n", strings.Join(e.Operations, ", "), len(e.Cases))
+		fmt.Fprintf(w, "Operations: %s. Labels: %s. Cases (%d):\n\n", strings.Join(e.Operations, ", "), strings.Join(e.Labels, ", "), len(e.Cases))
 		for _, c := range e.Cases {
 			fmt.Fprintf(w, "- %s\n", c)
 		}

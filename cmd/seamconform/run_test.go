@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -112,4 +113,25 @@ func TestUsageErrors(t *testing.T) {
 			t.Errorf("%q: exit %d, stderr %q; want exit 2 and one line with %q", tc.args, r.code, r.stderr, tc.want)
 		}
 	}
+}
+
+func TestRequirementsCommand(t *testing.T) {
+	r := seamconform(t, nil, "requirements")
+	expect(t, r, 0, "UIDEL-AUTH-01      MUST", "UIDEL-RESP-04      SHOULD")
+	m := regexp.MustCompile(`(\d+) requirements: (\d+) MUST, (\d+) SHOULD`).FindStringSubmatch(r.stdout)
+	if m == nil {
+		t.Fatalf("no totals line:\n%s", tail(r.stdout, 3))
+	}
+	if n, _ := strconv.Atoi(m[1]); n < 40 {
+		t.Fatalf("%d requirements, want at least 40", n)
+	}
+}
+
+func TestRunWithAPublishedSpecFile(t *testing.T) {
+	const published = "../../../shared/spec/seam-connect.openapi.json"
+	if _, err := os.Stat(published); err != nil {
+		t.Skipf("%s is not beside this clone", published)
+	}
+	r := seamconform(t, nil, "run", "--no-color", "--spec", published, "--label-filter", "success")
+	expect(t, r, 0, "Verdict: CONFORMANT", "contract: "+published)
 }
