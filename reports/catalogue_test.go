@@ -3,7 +3,10 @@ package reports_test
 import (
 	"bytes"
 	"os"
+	"sync"
 	"testing"
+
+	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/onsi/ginkgo/v2"
 
@@ -14,8 +17,11 @@ import (
 
 // The committed catalogue is generated; it must match the code, so that a
 // requirement's change of meaning is always visible in review.
+// Ginkgo builds the spec tree once per process, so -count>1 reuses it.
+var preview = sync.OnceValue(func() types.Report { return ginkgo.PreviewSpecs(suites.Description) })
+
 func TestRequirementsFileIsGenerated(t *testing.T) {
-	entries, err := reports.Catalogue(ginkgo.PreviewSpecs(suites.Description))
+	entries, err := reports.Catalogue(preview())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package framework
 
 import (
 	"fmt"
+	"github.com/seamconform/seamconform/fixtures"
 	"net/http"
 	"sort"
 	"strings"
@@ -105,8 +106,10 @@ func writeHeaders(b *strings.Builder, h map[string]string) {
 // as the environment variables that hold them, so it runs as printed.
 func (x *Exchange) Curl() string {
 	r := x.Request
-	target := strings.Replace(r.URL.String(), x.env.Target.Endpoint(), "$SEAM_ENDPOINT", 1)
-	parts := []string{"curl -sS -i -X " + r.Method, shellQuote(x.env.Redact(target))}
+	quote := func(s string) string {
+		return x.env.redactor.Quote(s, fixtures.Secret{Value: x.env.Target.Endpoint(), Shell: "$SEAM_ENDPOINT"})
+	}
+	parts := []string{"curl -sS -i -X " + r.Method, quote(r.URL.String())}
 	keys := make([]string, 0, len(r.Header))
 	for k := range r.Header {
 		keys = append(keys, k)
@@ -114,40 +117,13 @@ func (x *Exchange) Curl() string {
 	sort.Strings(keys)
 	for _, k := range keys {
 		for _, v := range r.Header[k] {
-			parts = append(parts, "-H "+shellQuote(x.env.Redact(k+": "+v)))
+			parts = append(parts, "-H "+quote(k+": "+v))
 		}
 	}
 	if x.RequestBody != nil {
-		parts = append(parts, "--data-binary "+shellQuote(x.env.Redact(string(x.RequestBody))))
+		parts = append(parts, "--data-binary "+quote(string(x.RequestBody)))
 	}
 	return strings.Join(parts, " ")
-}
-
-// shellQuote quotes s for a POSIX shell, leaving $VAR and ${VAR...}
-// expansions active: double quotes, with the characters special inside them
-// escaped except the $ that introduces a known variable.
-func shellQuote(s string) string {
-	var b strings.Builder
-	b.WriteByte('"')
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case strings.HasPrefix(s[i:], "$(") && strings.Contains(s[i:], "SEAM_"):
-			// A command substitution built by fixtures (Basic credentials).
-			end := strings.IndexByte(s[i:], ')')
-			b.WriteString(s[i : i+end+1])
-			i += end
-		case strings.HasPrefix(s[i:], "$SEAM_") || strings.HasPrefix(s[i:], "${SEAM_"):
-			b.WriteByte(c)
-		case c == '"' || c == '\\' || c == '`' || c == '$':
-			b.WriteByte('\\')
-			b.WriteByte(c)
-		default:
-			b.WriteByte(c)
-		}
-	}
-	b.WriteByte('"')
-	return b.String()
 }
 
 func shorten(b []byte) string {

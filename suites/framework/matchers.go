@@ -170,7 +170,12 @@ var stackTrace = regexp.MustCompile(`goroutine \d+ \[|\.go:\d+|\n\s+at [\w.<>$]+
 // trace.
 func NotLeakInternals() types.GomegaMatcher {
 	return matcher("an answer without a stack trace", func(x *Exchange) (bool, string) {
+		// Traces inside JSON strings have their newlines escaped: search the
+		// decoded strings too.
 		text := string(x.Body) + "\n" + fmt.Sprint(x.Header)
+		if v, ok := x.JSON(); ok {
+			text += "\n" + strings.Join(jsonStrings(v, nil), "\n")
+		}
 		if loc := stackTrace.FindStringIndex(text); loc != nil {
 			return false, fmt.Sprintf("a stack trace (%q)", text[loc[0]:min(loc[1]+40, len(text))])
 		}
@@ -192,4 +197,21 @@ func NotEcho(secret string, shell string) types.GomegaMatcher {
 		}
 		return true, "no credential"
 	})
+}
+
+// jsonStrings collects every string in a decoded JSON value, keys included.
+func jsonStrings(v any, out []string) []string {
+	switch t := v.(type) {
+	case string:
+		out = append(out, t)
+	case []any:
+		for _, e := range t {
+			out = jsonStrings(e, out)
+		}
+	case map[string]any:
+		for k, e := range t {
+			out = jsonStrings(e, append(out, k))
+		}
+	}
+	return out
 }

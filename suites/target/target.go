@@ -6,6 +6,7 @@ package target
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -81,15 +82,24 @@ type remote struct {
 // https URL; each request is bounded by timeout.
 func NewHTTP(endpoint string, timeout time.Duration) (Target, error) {
 	u, err := url.Parse(endpoint)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
 		return nil, fmt.Errorf("endpoint %q is not an absolute http(s) URL without query or fragment", endpoint)
 	}
 	if timeout <= 0 {
 		return nil, fmt.Errorf("request timeout must be positive, got %s", timeout)
 	}
 	u.Path = trimSlash(u.Path)
-	transport := http.DefaultTransport.(*http.Transport).Clone()
-	transport.ResponseHeaderTimeout = timeout
+	// Not a clone of http.DefaultTransport: gock replaces that process-wide
+	// while a mock target is open.
+	transport := &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           (&net.Dialer{Timeout: timeout, KeepAlive: 30 * time.Second}).DialContext,
+		ForceAttemptHTTP2:     true,
+		MaxIdleConns:          16,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   timeout,
+		ResponseHeaderTimeout: timeout,
+	}
 	return remote{endpoint: u.String(), client: newClient(transport, timeout)}, nil
 }
 

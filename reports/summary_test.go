@@ -1,0 +1,272 @@
+package reports_test
+
+import (
+	"bytes"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/onsi/ginkgo/v2/types"
+
+	"github.com/seamconform/seamconform/reports"
+	"github.com/seamconform/seamconform/suites/framework"
+	_ "github.com/seamconform/seamconform/suites/userdelete" // registers the catalogue
+)
+
+// pickRequirements returns n registered requirements of a level.
+func pickRequirements(t *testing.T, level framework.Level, n int) []framework.Requirement {
+	t.Helper()
+	var out []framework.Requirement
+	for _, r := range framework.Requirements() {
+		if r.Level == level {
+			out = append(out, r)
+		}
+	}
+	if len(out) < n {
+		t.Fatalf("only %d %s requirements are registered; the test needs %d", len(out), level, n)
+	}
+	return out[:n]
+}
+
+// specOf is the report of one It proving r, labelled as framework's
+// wrappers label it (the table's labels are on the container).
+func specOf(r framework.Requirement, text string, state types.SpecState, message string) types.SpecReport {
+	return types.SpecReport{
+		ContainerHierarchyTexts:  []string{r.ID + " [" + string(r.Level) + "] " + r.Statement},
+		ContainerHierarchyLabels: [][]string{{r.ID, string(r.Level), r.Area, "conformance"}},
+		LeafNodeType:             types.NodeTypeIt,
+		LeafNodeText:             text,
+		LeafNodeLabels:           []string{"POST"},
+		State:                    state,
+		Failure:                  types.Failure{Message: message},
+	}
+}
+
+func resultByID(t *testing.T, s reports.Summary, id string) reports.Result {
+	t.Helper()
+	for _, r := range s.Results {
+		if r.ID == id {
+			return r
+		}
+	}
+	t.Fatalf("no result for %s", id)
+	return reports.Result{}
+}
+
+func writeText(s reports.Summary) string {
+	var b bytes.Buffer
+	s.WriteText(&b)
+	return b.String()
+}
+
+func TestSummarizeOutcomes(t *testing.T) {
+	must := pickRequirements(t, framework.MUST, 4)
+	should := pickRequirements(t, framework.SHOULD, 2)
+	report := types.Report{SpecReports: types.SpecReports{
+		specOf(must[0], "POST form", types.SpecStatePassed, ""),
+		specOf(must[0], "DELETE form", types.SpecStatePassed, ""),
+
+		specOf(must[1], "POST form", types.SpecStatePassed, ""),
+		specOf(must[1], "DELETE form", types.SpecStateFailed, "\n  expected: status 400 Bad Request\ngot:      status 200 OK\n"),
+		specOf(must[1], "DELETE form, again", types.SpecStateSkipped, "no personal access token"),
+
+		specOf(must[2], "POST form", types.SpecStateSkipped, "this spec needs the workspace ID (set SEAM_WORKSPACE_ID)"),
+		specOf(must[2], "DELETE form", types.SpecStateSkipped, "this spec needs the workspace ID (set SEAM_WORKSPACE_ID)"),
+		specOf(must[2], "pending form", types.SpecStatePending, ""),
+
+		specOf(must[3], "panics", types.SpecStatePanicked, "runtime error"),
+
+		specOf(should[0], "POST form", types.SpecStateFailed, "expected: a non-empty seam-request-id header"),
+		specOf(should[1], "POST form", types.SpecStatePassed, ""),
+
+		// A passing suite node is not a requirement and not a failure.
+		{LeafNodeType: types.NodeTypeBeforeSuite, State: types.SpecStatePassed},
+	}}
+
+	s := reports.Summarize(report)
+	if len(s.Results) != len(framework.Requirements()) {
+		t.Fatalf("%d results for %d requirements", len(s.Results), len(framework.Requirements()))
+	}
+	ids := make([]string, len(s.Results))
+	for i, r := range s.Results {
+		ids[i] = r.ID
+	}
+	if !slices.IsSorted(ids) {
+		t.Errorf("results are not in ID order: %v", ids)
+	}
+
+	for _, tc := range []struct {
+		id                      string
+		outcome                 reports.Outcome
+		passed, failed, skipped int
+	}{
+		{must[0].ID, reports.Passed, 2, 0, 0},
+		{must[1].ID, reports.Failed, 1, 1, 1},
+		{must[2].ID, reports.Skipped, 0, 0, 3},
+		{must[3].ID, reports.Failed, 0, 1, 0},
+		{should[0].ID, reports.Failed, 0, 1, 0},
+		{should[1].ID, reports.Passed, 1, 0, 0},
+	} {
+		r := resultByID(t, s, tc.id)
+		if r.Outcome != tc.outcome || r.Passed != tc.passed || r.Failed != tc.failed || r.Skipped != tc.skipped {
+			t.Errorf("%s: %s %d/%d/%d, want %s %d/%d/%d", tc.id, r.Outcome, r.Passed, r.Failed, r.Skipped,
+				tc.outcome, tc.passed, tc.failed, tc.skipped)
+		}
+	}
+
+	failed := resultByID(t, s, must[1].ID)
+	if want := []string{"DELETE form: expected: status 400 Bad Request"}; !slices.Equal(failed.FailedCases, want) {
+		t.Errorf("FailedCases = %q, want %q", failed.FailedCases, want)
+	}
+	skipped := resultByID(t, s, must[2].ID)
+	if want := []string{"this spec needs the workspace ID (set SEAM_WORKSPACE_ID)"}; !slices.Equal(skipped.SkipReasons, want) {
+		t.Errorf("SkipReasons = %q, want %q (once)", skipped.SkipReasons, want)
+	}
+
+	// Requirements with no spec in the report were not checked.
+	reported := map[string]bool{}
+	for _, r := range append(slices.Clone(must), should...) {
+		reported[r.ID] = true
+	}
+	for _, r := range s.Results {
+		if !reported[r.ID] && (r.Outcome != reports.Skipped || r.Passed+r.Failed+r.Skipped != 0 || len(r.SkipReasons) != 0) {
+			t.Errorf("%s had no spec but is %s (%d/%d/%d, %v)", r.ID, r.Outcome, r.Passed, r.Failed, r.Skipped, r.SkipReasons)
+		}
+	}
+
+	if len(s.Unattributed) != 0 {
+		t.Errorf("Unattributed = %v", s.Unattributed)
+	}
+	if s.Conformant() {
+		t.Error("Conformant() with failed MUST requirements")
+	}
+	var failedMust []string
+	for _, r := range s.FailedAt(framework.MUST) {
+		failedMust = append(failedMust, r.ID)
+	}
+	if want := []string{must[1].ID, must[3].ID}; !slices.Equal(failedMust, want) {
+		t.Errorf("FailedAt(MUST) = %v, want %v", failedMust, want)
+	}
+	if got := s.FailedAt(framework.SHOULD); len(got) != 1 || got[0].ID != should[0].ID {
+		t.Errorf("FailedAt(SHOULD) = %v", got)
+	}
+
+	text := writeText(s)
+	for _, want := range []string{
+		"\nVerdict: NOT CONFORMANT\n",
+		fmt.Sprintf("  FAILED %s [MUST] %s\n", must[1].ID, must[1].Statement),
+		"         - DELETE form: expected: status 400 Bad Request\n",
+		fmt.Sprintf("  FAILED %s [MUST] %s\n", must[3].ID, must[3].Statement),
+		fmt.Sprintf("  FAILED %s [SHOULD] %s\n", should[0].ID, should[0].Statement),
+		fmt.Sprintf("  NOT CHECKED (this spec needs the workspace ID (set SEAM_WORKSPACE_ID)): %s\n", must[2].ID),
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("WriteText lacks %q:\n%s", want, text)
+		}
+	}
+	// A requirement that passed is not reported as failed, and a skip
+	// reason of a requirement that otherwise passed or failed is not listed.
+	if strings.Contains(text, "FAILED "+must[0].ID) || strings.Contains(text, "no personal access token") {
+		t.Errorf("WriteText reports more than it should:\n%s", text)
+	}
+	if strings.Index(text, "FAILED "+must[1].ID) > strings.Index(text, "FAILED "+should[0].ID) {
+		t.Errorf("SHOULD failures are listed before MUST failures:\n%s", text)
+	}
+	mustTotal := len(filterLevel(s.Results, framework.MUST))
+	if want := fmt.Sprintf("  MUST   1 passed, 2 failed, %d not checked\n", mustTotal-3); !strings.Contains(text, want) {
+		t.Errorf("WriteText lacks the MUST tally %q:\n%s", want, text)
+	}
+	shouldTotal := len(filterLevel(s.Results, framework.SHOULD))
+	if want := fmt.Sprintf("  SHOULD 1 passed, 1 failed, %d not checked\n", shouldTotal-2); !strings.Contains(text, want) {
+		t.Errorf("WriteText lacks the SHOULD tally %q:\n%s", want, text)
+	}
+}
+
+func filterLevel(rs []reports.Result, level framework.Level) []reports.Result {
+	var out []reports.Result
+	for _, r := range rs {
+		if r.Level == level {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func TestConformantWhenOnlyShouldFails(t *testing.T) {
+	must := pickRequirements(t, framework.MUST, 2)
+	should := pickRequirements(t, framework.SHOULD, 1)
+	s := reports.Summarize(types.Report{SpecReports: types.SpecReports{
+		specOf(must[0], "POST form", types.SpecStatePassed, ""),
+		specOf(must[1], "POST form", types.SpecStateSkipped, "no credential was given"),
+		specOf(should[0], "POST form", types.SpecStateFailed, "expected: status 404 Not Found"),
+	}})
+	if !s.Conformant() {
+		t.Fatalf("a failed SHOULD made the run non-conformant: %+v", s.FailedAt(framework.MUST))
+	}
+	text := writeText(s)
+	for _, want := range []string{
+		"\nVerdict: CONFORMANT\n",
+		fmt.Sprintf("  FAILED %s [SHOULD] %s\n", should[0].ID, should[0].Statement),
+		"         - POST form: expected: status 404 Not Found\n",
+		"  NOT CHECKED (no credential was given): " + must[1].ID + "\n",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("WriteText lacks %q:\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "NOT CONFORMANT") {
+		t.Errorf("WriteText says NOT CONFORMANT:\n%s", text)
+	}
+
+	// Nothing ran at all: nothing failed, so the verdict stays.
+	if empty := reports.Summarize(types.Report{}); !empty.Conformant() || len(empty.FailedAt(framework.MUST)) != 0 {
+		t.Error("an empty report is not conformant")
+	}
+}
+
+func TestUnattributedFailures(t *testing.T) {
+	must := pickRequirements(t, framework.MUST, 1)
+	s := reports.Summarize(types.Report{SpecReports: types.SpecReports{
+		specOf(must[0], "POST form", types.SpecStatePassed, ""),
+		{LeafNodeType: types.NodeTypeAfterSuite, State: types.SpecStateFailed, Failure: types.Failure{Message: "\n  clean-up failed: 2 identities remain\nmore detail"}},
+		{LeafNodeType: types.NodeTypeBeforeSuite, State: types.SpecStatePassed},
+		{LeafNodeType: types.NodeTypeIt, ContainerHierarchyTexts: []string{"stray"}, LeafNodeText: "spec", LeafNodeLabels: []string{"MUST", "unregistered-ID"}, State: types.SpecStatePassed},
+	}})
+	want := []string{"AfterSuite: clean-up failed: 2 identities remain", "spec without a requirement: stray spec"}
+	if !slices.Equal(s.Unattributed, want) {
+		t.Fatalf("Unattributed = %q, want %q", s.Unattributed, want)
+	}
+	if r := resultByID(t, s, must[0].ID); r.Outcome != reports.Passed {
+		t.Errorf("%s: %s", r.ID, r.Outcome)
+	}
+	if len(s.FailedAt(framework.MUST)) != 0 || s.Conformant() {
+		t.Fatalf("an unattributed failure left the run conformant")
+	}
+	text := writeText(s)
+	for _, w := range []string{"\nVerdict: NOT CONFORMANT\n", "  ERROR  AfterSuite: clean-up failed: 2 identities remain\n", "  ERROR  spec without a requirement: stray spec\n"} {
+		if !strings.Contains(text, w) {
+			t.Errorf("WriteText lacks %q:\n%s", w, text)
+		}
+	}
+}
+
+func TestManyFailedCasesAreShortened(t *testing.T) {
+	must := pickRequirements(t, framework.MUST, 1)
+	var specs types.SpecReports
+	for i := range 5 {
+		specs = append(specs, specOf(must[0], fmt.Sprintf("case %d", i), types.SpecStateFailed, "boom"))
+	}
+	s := reports.Summarize(types.Report{SpecReports: specs})
+	if r := resultByID(t, s, must[0].ID); r.Failed != 5 || len(r.FailedCases) != 5 {
+		t.Fatalf("%d failed, %d cases", r.Failed, len(r.FailedCases))
+	}
+	text := writeText(s)
+	if !strings.Contains(text, "         - case 2: boom\n") || strings.Contains(text, "case 3: boom") || !strings.Contains(text, "         - … and 2 more\n") {
+		t.Errorf("WriteText does not show three cases and a count:\n%s", text)
+	}
+	// Writing does not change the summary it prints.
+	if r := resultByID(t, s, must[0].ID); len(r.FailedCases) != 5 || r.FailedCases[3] != "case 3: boom" {
+		t.Errorf("WriteText changed FailedCases: %q", r.FailedCases)
+	}
+}
