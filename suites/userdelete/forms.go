@@ -41,7 +41,8 @@ func (fm form) naming(id string) *f.Request {
 func perForm(name string, labels Labels, params ...any) []TableEntry {
 	var out []TableEntry
 	for _, fm := range forms {
-		args := append([]any{append(Labels{fm.name}, labels...), fm}, params...)
+		// Offset(1): the case's location is where perForm was called.
+		args := append([]any{Offset(1), append(Labels{fm.name}, labels...), fm}, params...)
 		out = append(out, Entry(fmt.Sprintf("%s: %s", fm.name, name), args...))
 	}
 	return out

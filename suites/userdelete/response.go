@@ -51,7 +51,7 @@ func scenarios(named map[string]scenario, postOnly ...string) []TableEntry {
 			if fm != post && slices.Contains(postOnly, name) {
 				continue
 			}
-			out = append(out, Entry(fm.name+": "+name, Label(fm.name), fm, named[name]))
+			out = append(out, Entry(fm.name+": "+name, Offset(1), Label(fm.name), fm, named[name]))
 		}
 	}
 	return out
