@@ -39,10 +39,10 @@ func (fm form) naming(id string) *f.Request {
 // labelled with the form and any extra labels; the body receives the form
 // followed by the case's parameters.
 func perForm(name string, labels Labels, params ...any) []TableEntry {
+	GinkgoHelper() // a case's location is where perForm was called
 	var out []TableEntry
 	for _, fm := range forms {
-		// Offset(1): the case's location is where perForm was called.
-		args := append([]any{Offset(1), append(Labels{fm.name}, labels...), fm}, params...)
+		args := append([]any{append(Labels{fm.name}, labels...), fm}, params...)
 		out = append(out, Entry(fmt.Sprintf("%s: %s", fm.name, name), args...))
 	}
 	return out

@@ -45,13 +45,14 @@ var (
 // scenarios returns entries "<form>: <name>" for each named scenario in
 // both forms; postOnly ones only for the POST form.
 func scenarios(named map[string]scenario, postOnly ...string) []TableEntry {
+	GinkgoHelper()
 	var out []TableEntry
 	for _, name := range sortedKeys(named) {
 		for _, fm := range forms {
 			if fm != post && slices.Contains(postOnly, name) {
 				continue
 			}
-			out = append(out, Entry(fm.name+": "+name, Offset(1), Label(fm.name), fm, named[name]))
+			out = append(out, Entry(fm.name+": "+name, Label(fm.name), fm, named[name]))
 		}
 	}
 	return out
