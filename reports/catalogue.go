@@ -3,6 +3,8 @@ package reports
 import (
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -55,7 +57,7 @@ func Catalogue(preview types.Report) ([]Entry, error) {
 			problems = append(problems, "requirement without a spec: "+r.ID)
 		}
 		sort.Strings(c)
-		out = append(out, Entry{Requirement: r, Cases: c, Labels: sortedKeys(labels[r.ID])})
+		out = append(out, Entry{Requirement: r, Cases: c, Labels: slices.Sorted(maps.Keys(labels[r.ID]))})
 	}
 	if len(problems) > 0 {
 		sort.Strings(problems)

@@ -6,6 +6,8 @@ package reports
 import (
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -148,7 +150,7 @@ func (s Summary) WriteText(w io.Writer) {
 			}
 		}
 	}
-	for _, why := range sortedKeys(reasons) {
+	for _, why := range slices.Sorted(maps.Keys(reasons)) {
 		fmt.Fprintf(w, "  NOT CHECKED (%s): %s\n", why, strings.Join(reasons[why], ", "))
 	}
 }
@@ -178,13 +180,4 @@ func unique(s []string) []string {
 		}
 	}
 	return out
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

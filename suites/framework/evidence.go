@@ -2,11 +2,12 @@ package framework
 
 import (
 	"fmt"
-	"github.com/seamconform/seamconform/fixtures"
 	"net/http"
 	"sort"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/seamconform/seamconform/fixtures"
 )
 
 // Evidence is the redacted record of one exchange, attached to the spec's

@@ -2,8 +2,9 @@ package framework
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
-	"sort"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -42,12 +43,7 @@ func (l *Ledger) PendingKeys() []string { return l.sorted(l.pending) }
 func (l *Ledger) sorted(set map[string]bool) []string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	out := make([]string, 0, len(set))
-	for k := range set {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
+	return slices.Sorted(maps.Keys(set))
 }
 
 // created records that the create keyed key made id, in one step, so a

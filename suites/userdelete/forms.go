@@ -3,8 +3,6 @@ package userdelete
 import (
 	"fmt"
 
-	"sort"
-
 	. "github.com/onsi/ginkgo/v2"
 
 	"github.com/seamconform/seamconform/fixtures"
@@ -62,12 +60,3 @@ func cases(lists ...[]TableEntry) []TableEntry {
 func unknownID() string { return fixtures.NewUUID() }
 
 func env() *f.Env { return f.Current() }
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}

@@ -1,6 +1,7 @@
 package userdelete
 
 import (
+	"maps"
 	"slices"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -47,7 +48,7 @@ var (
 func scenarios(named map[string]scenario, postOnly ...string) []TableEntry {
 	GinkgoHelper()
 	var out []TableEntry
-	for _, name := range sortedKeys(named) {
+	for _, name := range slices.Sorted(maps.Keys(named)) {
 		for _, fm := range forms {
 			if fm != post && slices.Contains(postOnly, name) {
 				continue
