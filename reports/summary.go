@@ -4,6 +4,7 @@
 package reports
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"maps"
@@ -43,6 +44,9 @@ type Summary struct {
 	// Unattributed lists failures outside any requirement's spec (a suite
 	// set-up or clean-up node); they make a run fail like a MUST.
 	Unattributed []string
+	// Undocumented counts answers whose status the contract does not
+	// describe, by "STATUS from OPERATION".
+	Undocumented map[string]int
 }
 
 // Summarize groups a Ginkgo report by requirement. Requirements with no spec
@@ -52,8 +56,13 @@ func Summarize(report types.Report) Summary {
 	for _, r := range framework.Requirements() {
 		byID[r.ID] = &Result{Requirement: r, Outcome: Skipped}
 	}
-	var s Summary
+	s := Summary{Undocumented: map[string]int{}}
 	for _, sr := range report.SpecReports {
+		for _, entry := range sr.ReportEntries {
+			if ev, ok := evidence(entry); ok && ev.UndocumentedStatus {
+				s.Undocumented[fmt.Sprintf("%d from %s", ev.Status, ev.Operation)]++
+			}
+		}
 		if sr.LeafNodeType != types.NodeTypeIt {
 			if sr.State.Is(types.SpecStateFailureStates) {
 				s.Unattributed = append(s.Unattributed, fmt.Sprintf("%s: %s", sr.LeafNodeType, firstLine(sr.Failure.Message)))
@@ -91,6 +100,19 @@ func Summarize(report types.Report) Summary {
 		s.Results = append(s.Results, *res)
 	}
 	return s
+}
+
+// evidence reads an exchange's report entry, whether the report is this
+// process's or was read back from a JSON report.
+func evidence(entry types.ReportEntry) (framework.Evidence, bool) {
+	if entry.Name != "exchange" {
+		return framework.Evidence{}, false
+	}
+	if ev, ok := entry.Value.GetRawValue().(framework.Evidence); ok {
+		return ev, true
+	}
+	var ev framework.Evidence
+	return ev, json.Unmarshal([]byte(entry.Value.AsJSON), &ev) == nil
 }
 
 // Conformant reports whether every MUST requirement that ran passed and the
@@ -141,6 +163,9 @@ func (s Summary) WriteText(w io.Writer) {
 	}
 	for _, u := range s.Unattributed {
 		fmt.Fprintf(w, "  ERROR  %s\n", u)
+	}
+	for _, what := range slices.Sorted(maps.Keys(s.Undocumented)) {
+		fmt.Fprintf(w, "  UNDOCUMENTED STATUS: %s (%d answers); the contract does not describe it\n", what, s.Undocumented[what])
 	}
 	reasons := map[string][]string{}
 	for _, r := range s.Results {

@@ -2,6 +2,7 @@ package reports_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -268,5 +269,35 @@ func TestManyFailedCasesAreShortened(t *testing.T) {
 	// Writing does not change the summary it prints.
 	if r := resultByID(t, s, must[0].ID); len(r.FailedCases) != 5 || r.FailedCases[3] != "case 3: boom" {
 		t.Errorf("WriteText changed FailedCases: %q", r.FailedCases)
+	}
+}
+
+// Undocumented statuses are counted from the exchanges' evidence, whether
+// the report is in memory or read back from Ginkgo's JSON report.
+func TestSummarizeCountsUndocumentedStatuses(t *testing.T) {
+	req := pickRequirements(t, framework.MUST, 1)[0]
+	sr := specOf(req, "case", types.SpecStatePassed, "")
+	undocumented := framework.Evidence{Operation: "POST /user_identities/delete", Status: 404, UndocumentedStatus: true}
+	documented := framework.Evidence{Operation: "POST /user_identities/delete", Status: 400}
+	for _, ev := range []framework.Evidence{undocumented, undocumented, documented} {
+		sr.ReportEntries = append(sr.ReportEntries, types.ReportEntry{Name: "exchange", Value: types.WrapEntryValue(ev)})
+	}
+	report := types.Report{SpecReports: types.SpecReports{sr}}
+	raw, err := json.Marshal(report)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var readBack types.Report
+	if err := json.Unmarshal(raw, &readBack); err != nil {
+		t.Fatal(err)
+	}
+	for name, r := range map[string]types.Report{"in memory": report, "from JSON": readBack} {
+		s := reports.Summarize(r)
+		if got := s.Undocumented["404 from POST /user_identities/delete"]; got != 2 || len(s.Undocumented) != 1 {
+			t.Errorf("%s: undocumented = %v, want 2 answers of one kind", name, s.Undocumented)
+		}
+		if !strings.Contains(writeText(s), "UNDOCUMENTED STATUS: 404 from POST /user_identities/delete (2 answers)") {
+			t.Errorf("%s: the verdict block does not report it:\n%s", name, writeText(s))
+		}
 	}
 }

@@ -216,3 +216,41 @@ func TestServeListsFaults(t *testing.T) {
 		t.Fatalf("listed %d faults, want all %d (at least 25)", n, len(reference.Faults()))
 	}
 }
+
+// The real program stops serving on SIGTERM (and SIGINT) and exits 0.
+func TestServeStopsOnSIGTERM(t *testing.T) {
+	cmd := command(t, nil, "serve")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs syncBuffer
+	cmd.Stderr = &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	out := bufio.NewReader(stdout)
+	line, err := out.ReadString('\n')
+	if err != nil || !strings.HasPrefix(line, "SEAM_ENDPOINT=http://127.0.0.1:") {
+		t.Fatalf("first line %q (%v)", line, err)
+	}
+	endpoint := strings.TrimSpace(strings.TrimPrefix(line, "SEAM_ENDPOINT="))
+	res, err := http.Post(endpoint+"/workspaces/get", "application/json", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("anonymous /workspaces/get: %d, want 401", res.StatusCode)
+	}
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	_, _ = io.Copy(io.Discard, out) // until the process closes its stdout
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("serve after SIGTERM: %v\n%s", err, logs.String())
+	}
+	if !strings.Contains(logs.String(), "POST /workspaces/get 401") || !strings.Contains(logs.String(), "stopped") {
+		t.Fatalf("log:\n%s", logs.String())
+	}
+}

@@ -16,7 +16,7 @@ var ranSpecs = regexp.MustCompile(`Ran (\d+) of (\d+) Specs in ([0-9.]+) seconds
 
 func TestRunOnMocksPasses(t *testing.T) {
 	r := seamconform(t, nil, "run", "--no-color")
-	expect(t, r, 0, "Verdict: CONFORMANT", "embedded mocks")
+	expect(t, r, 0, "Verdict: CONFORMANT", "embedded mocks", "UNDOCUMENTED STATUS: 404 from POST /user_identities/delete")
 	m := ranSpecs.FindStringSubmatch(r.stdout)
 	if m == nil {
 		t.Fatalf("no Ginkgo summary in:\n%s", tail(r.stdout, 10))

@@ -1,7 +1,10 @@
 package framework
 
 import (
+	"errors"
+
 	"fmt"
+	"github.com/seamconform/seamconform/spec"
 	"net/http"
 	"sort"
 	"strings"
@@ -13,6 +16,7 @@ import (
 // Evidence is the redacted record of one exchange, attached to the spec's
 // report so that JSON and JUnit reports carry what was sent and received.
 type Evidence struct {
+	Operation       string            `json:"operation"`
 	Method          string            `json:"method"`
 	URL             string            `json:"url"`
 	RequestHeaders  map[string]string `json:"request_headers"`
@@ -22,8 +26,11 @@ type Evidence struct {
 	ResponseBody    string            `json:"response_body,omitempty"`
 	Error           string            `json:"error,omitempty"`
 	Contract        string            `json:"contract"`
-	ElapsedMS       int64             `json:"elapsed_ms"`
-	Curl            string            `json:"curl"`
+	// UndocumentedStatus is set when the contract does not describe the
+	// answer's status for the operation at all.
+	UndocumentedStatus bool   `json:"undocumented_status,omitempty"`
+	ElapsedMS          int64  `json:"elapsed_ms"`
+	Curl               string `json:"curl"`
 }
 
 // shownBody bounds how much of a body a report shows.
@@ -32,6 +39,7 @@ const shownBody = 2048
 // Evidence returns the redacted record of x.
 func (x *Exchange) Evidence() Evidence {
 	ev := Evidence{
+		Operation:      x.Operation.String(),
 		Method:         x.Request.Method,
 		URL:            x.env.Redact(x.Request.URL.String()),
 		RequestHeaders: x.headers(x.Request.Header),
@@ -53,6 +61,8 @@ func (x *Exchange) Evidence() Evidence {
 		}
 		if x.Contract != nil {
 			ev.Contract = x.env.Redact(firstLine(x.Contract.Error()))
+			var undocumented *spec.UndocumentedStatusError
+			ev.UndocumentedStatus = errors.As(x.Contract, &undocumented)
 		}
 	}
 	return ev
