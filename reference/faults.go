@@ -38,6 +38,7 @@ var faultTable = []Fault{
 	{"query-param-missing-404", "input", "the DELETE form without (or with an empty) user_identity_id answers 404", []string{"UIDEL-INPUT-07", "UIDEL-INPUT-08"}},
 	// form
 	{"delete-form-unsupported", "form", "DELETE /user_identities/delete answers 405 after authentication", []string{"UIDEL-OK-01", "UIDEL-OK-02", "UIDEL-OK-03", "UIDEL-OK-04", "UIDEL-OK-06", "UIDEL-RESP-01"}},
+	{"post-form-unsupported", "form", "POST /user_identities/delete answers 405 after authentication (only the SDK's DELETE form is implemented)", []string{"UIDEL-OK-01", "UIDEL-OK-02", "UIDEL-OK-03", "UIDEL-OK-04", "UIDEL-EFFECT-01", "UIDEL-RESP-01"}},
 	{"sdk-query-extras-rejected", "form", "the DELETE form with any query parameter besides user_identity_id answers 400 invalid_input", []string{"UIDEL-OK-06"}},
 	// auth
 	{"pat-without-workspace-accepted", "auth", "a personal access token without seam-workspace acts on the user's first workspace", []string{"UIDEL-AUTH-11", "UIDEL-AUTH-12"}},

@@ -269,7 +269,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		x.fail(fail)
 		return
 	}
-	if r.Method == http.MethodDelete && x.fault("delete-form-unsupported") {
+	if r.Method == http.MethodDelete && x.fault("delete-form-unsupported") || r.Method == http.MethodPost && x.fault("post-form-unsupported") {
 		x.fail(methodNotAllowed(r.Method, r.URL.Path))
 		return
 	}

@@ -44,6 +44,10 @@ type Summary struct {
 	// Unattributed lists failures outside any requirement's spec (a suite
 	// set-up or clean-up node); they make a run fail like a MUST.
 	Unattributed []string
+	// Incomplete gives Ginkgo's reasons a run stopped early (interrupted,
+	// aborted because the endpoint stopped answering); such a run is not
+	// conformant whatever passed.
+	Incomplete []string
 	// Undocumented counts answers whose status the contract does not
 	// describe, by "STATUS from OPERATION".
 	Undocumented map[string]int
@@ -56,7 +60,7 @@ func Summarize(report types.Report) Summary {
 	for _, r := range framework.Requirements() {
 		byID[r.ID] = &Result{Requirement: r, Outcome: Skipped}
 	}
-	s := Summary{Undocumented: map[string]int{}}
+	s := Summary{Undocumented: map[string]int{}, Incomplete: report.SpecialSuiteFailureReasons}
 	for _, sr := range report.SpecReports {
 		for _, entry := range sr.ReportEntries {
 			if ev, ok := evidence(entry); ok && ev.UndocumentedStatus {
@@ -78,7 +82,10 @@ func Summarize(report types.Report) Summary {
 		switch {
 		case sr.State.Is(types.SpecStateFailureStates):
 			res.Failed++
-			res.FailedCases = append(res.FailedCases, fmt.Sprintf("%s: %s", sr.LeafNodeText, firstLine(sr.Failure.Message)))
+			res.FailedCases = append(res.FailedCases, fmt.Sprintf("%s: %s", sr.LeafNodeText, gist(sr.Failure.Message)))
+			if sr.State == types.SpecStateAborted || sr.State == types.SpecStateInterrupted {
+				s.Incomplete = append(s.Incomplete, fmt.Sprintf("%s: %s", sr.State, firstLine(sr.Failure.Message)))
+			}
 		case sr.State == types.SpecStatePassed:
 			res.Passed++
 		default:
@@ -118,7 +125,7 @@ func evidence(entry types.ReportEntry) (framework.Evidence, bool) {
 // Conformant reports whether every MUST requirement that ran passed and the
 // run had no failure outside the specs.
 func (s Summary) Conformant() bool {
-	return len(s.Unattributed) == 0 && len(s.FailedAt(framework.MUST)) == 0
+	return len(s.Unattributed) == 0 && len(s.Incomplete) == 0 && len(s.FailedAt(framework.MUST)) == 0
 }
 
 // FailedAt lists the failed requirements of a level.
@@ -161,6 +168,9 @@ func (s Summary) WriteText(w io.Writer) {
 			}
 		}
 	}
+	for _, why := range s.Incomplete {
+		fmt.Fprintf(w, "  INCOMPLETE RUN: %s\n", why)
+	}
 	for _, u := range s.Unattributed {
 		fmt.Fprintf(w, "  ERROR  %s\n", u)
 	}
@@ -178,6 +188,16 @@ func (s Summary) WriteText(w io.Writer) {
 	for _, why := range slices.Sorted(maps.Keys(reasons)) {
 		fmt.Fprintf(w, "  NOT CHECKED (%s): %s\n", why, strings.Join(reasons[why], ", "))
 	}
+}
+
+// gist is a failure message in one line: the matchers' "expected:" and
+// "got:" lines joined, or the first line of any other message.
+func gist(message string) string {
+	lines := strings.SplitN(strings.TrimSpace(message), "\n", 3)
+	if len(lines) >= 2 && strings.HasPrefix(lines[0], "expected:") && strings.HasPrefix(strings.TrimSpace(lines[1]), "got:") {
+		return strings.Join(strings.Fields(lines[0]+"; "+lines[1]), " ")
+	}
+	return firstLine(message)
 }
 
 func firstLine(s string) string {

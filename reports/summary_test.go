@@ -301,3 +301,18 @@ func TestSummarizeCountsUndocumentedStatuses(t *testing.T) {
 		}
 	}
 }
+
+// A run that stopped early is not conformant, whatever passed before.
+func TestIncompleteRunIsNotConformant(t *testing.T) {
+	req := pickRequirements(t, framework.SHOULD, 1)[0]
+	for name, report := range map[string]types.Report{
+		"interrupted spec": {SpecReports: types.SpecReports{specOf(req, "case", types.SpecStateInterrupted, "Interrupted by User")}},
+		"aborted spec":     {SpecReports: types.SpecReports{specOf(req, "case", types.SpecStateAborted, "the endpoint gave no answer")}},
+		"suite reason":     {SpecialSuiteFailureReasons: []string{"Interrupted by User"}},
+	} {
+		s := reports.Summarize(report)
+		if s.Conformant() || !strings.Contains(writeText(s), "INCOMPLETE RUN") {
+			t.Errorf("%s: conformant=%v\n%s", name, s.Conformant(), writeText(s))
+		}
+	}
+}

@@ -58,7 +58,7 @@ func TestCleanUpAfterInterrupt(t *testing.T) {
 	if exit, ok := err.(*exec_ExitError); !ok || exit.ExitCode() != 1 {
 		t.Fatalf("interrupted run: %v, want exit code 1\n%s", err, tail(out.String(), 30))
 	}
-	if !strings.Contains(out.String(), "Interrupted") {
+	if !strings.Contains(out.String(), "INCOMPLETE RUN") {
 		t.Fatalf("the run was not interrupted mid-way:\n%s", tail(out.String(), 30))
 	}
 	if left := server.IdentityIDs(); len(left) != 0 {
@@ -109,7 +109,10 @@ func TestUnreachableEndpointEndsTheRun(t *testing.T) {
 	l.Close() // nothing listens there now: connections are refused
 	start := time.Now()
 	r := seamconform(t, map[string]string{"SEAM_ENDPOINT": endpoint, "SEAM_API_KEY": "seam_unreachable0000"}, "run", "--no-color")
-	expect(t, r, 1, "Verdict: NOT CONFORMANT", "connection refused", "the run ends here")
+	expect(t, r, 1, "Verdict: NOT CONFORMANT", "connection refused", "INCOMPLETE RUN: aborted")
+	if strings.Contains(r.stdout, "LEFT BEHIND") {
+		t.Fatal("creates that never reached the endpoint are reported as left behind")
+	}
 	if time.Since(start) > 20*time.Second {
 		t.Fatalf("an unreachable endpoint took %s", time.Since(start))
 	}

@@ -30,7 +30,7 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	if *listFaults {
 		for _, f := range reference.Faults() {
-			fmt.Fprintf(stdout, "%-32s %-8s %s\n", f.Name, f.Area, f.Description)
+			fmt.Fprintf(stdout, "%-32s %-8s %s (breaks %s)\n", f.Name, f.Area, f.Description, strings.Join(f.Breaks, ", "))
 		}
 		return nil
 	}

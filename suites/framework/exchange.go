@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"runtime"
@@ -16,6 +17,7 @@ import (
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
+	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/seamconform/seamconform/spec"
 )
@@ -79,7 +81,10 @@ type Exchange struct {
 	Request     *http.Request
 	RequestBody []byte
 	// Err is set when no answer came (refused, timed out, garbled).
-	Err       error
+	Err error
+	// NotSent is set when the request never left: the connection itself
+	// failed, so the server cannot have acted on it.
+	NotSent   bool
 	Status    int
 	Header    http.Header
 	Body      []byte
@@ -113,14 +118,22 @@ func (e *Env) Send(r *Request) *Exchange {
 	e.selfCheck(r, req)
 	x := e.exchange(r, req)
 	e.stopIfInterrupted()
-	// Failure messages show the exchange already; reports keep every one.
-	AddReportEntry("exchange", x.Evidence(), ReportEntryVisibilityNever)
+	AddReportEntry("exchange", x.Evidence(), evidenceVisibility())
 	if x.Err != nil && e.unreachable.Add(1) >= maxUnanswered {
 		AbortSuite(e.Redact(fmt.Sprintf("the endpoint gave no answer to %d requests in a row (last: %v); the run ends here", maxUnanswered, x.Err)))
 	} else if x.Err == nil {
 		e.unreachable.Store(0)
 	}
 	return x
+}
+
+// evidenceVisibility shows every exchange in verbose runs; otherwise only
+// reports keep them, as a failure message already shows the one that failed.
+func evidenceVisibility() ReportEntryVisibility {
+	if _, reporter := GinkgoConfiguration(); reporter.Verbosity().GTE(types.VerbosityLevelVerbose) {
+		return ReportEntryVisibilityAlways
+	}
+	return ReportEntryVisibilityNever
 }
 
 // stopIfInterrupted ends the calling spec's goroutine once the run is
@@ -168,6 +181,8 @@ func (e *Env) exchange(r *Request, req *http.Request) *Exchange {
 	}
 	x.Elapsed = time.Since(start)
 	if err != nil {
+		var op *net.OpError
+		x.NotSent = errors.As(err, &op) && op.Op == "dial"
 		x.Err = describeTransportError(err)
 	} else {
 		x.Contract = e.Contract.CheckResponse(r.op, req, r.body, x.Status, x.Header, x.Body)

@@ -100,8 +100,8 @@ func (e *Env) CreateIdentity() string {
 	}))
 	id, _ := x.Field("user_identity.user_identity_id")
 	idString, _ := id.(string)
-	if x.Err == nil && x.Status >= 400 && x.Status < 500 {
-		e.ledger.mark(e.ledger.pending, key, false) // refused: nothing was created
+	if x.NotSent || x.Err == nil && x.Status >= 400 && x.Status < 500 {
+		e.ledger.mark(e.ledger.pending, key, false) // never sent, or refused: nothing was created
 	}
 	if x.Err != nil || x.Status != http.StatusOK || idString == "" {
 		Fail(e.Redact(fmt.Sprintf("set-up failed: POST /user_identities/create did not create an identity, so this requirement could not be checked.\n%s", x.Evidence())))
@@ -154,17 +154,27 @@ func (e *Env) Remove(id string) {
 	}
 }
 
-// removeFound deletes found (if any) and reports whether it is now gone.
+// removeFound deletes found (if any) and reports whether it is now gone. It
+// tries the POST form, then the DELETE form: an implementation may serve
+// only one of them.
 func (e *Env) removeFound(found string, sure bool) bool {
 	if !sure {
 		return false
 	}
-	if found == "" {
-		return true
+	cred := e.As(e.AvailableSchemes()[0])
+	for _, r := range []*Request{
+		Call(spec.DeleteIdentity).JSON(map[string]any{"user_identity_id": found}),
+		Call(spec.DeleteIdentityByQuery).Query("user_identity_id", found),
+	} {
+		if found == "" {
+			return true
+		}
+		e.Do(r.As(cred))
+		if found, sure = e.find("user_identity_id", found); !sure {
+			return false
+		}
 	}
-	e.Do(Call(spec.DeleteIdentity).As(e.As(e.AvailableSchemes()[0])).JSON(map[string]any{"user_identity_id": found}))
-	gone, sure := e.find("user_identity_id", found)
-	return sure && gone == ""
+	return found == ""
 }
 
 // Sweep is the run's last clean-up, after every spec: it waits for requests

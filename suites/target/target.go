@@ -85,6 +85,10 @@ func NewHTTP(endpoint string, timeout time.Duration) (Target, error) {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
 		return nil, fmt.Errorf("endpoint %q is not an absolute http(s) URL without query or fragment", endpoint)
 	}
+	if u.User != nil {
+		// It would be printed with every exchange; credentials go in SEAM_*.
+		return nil, errors.New("endpoint must not carry credentials (user:password@); give them as SEAM_API_KEY and the like")
+	}
 	if timeout <= 0 {
 		return nil, fmt.Errorf("request timeout must be positive, got %s", timeout)
 	}

@@ -136,6 +136,8 @@ func TestNewHTTPRejectsBadEndpoints(t *testing.T) {
 		"http://",
 		"https:///path",
 		"https://example.com/?x=1",
+		"http://user:secret@example.com", // would be printed with every exchange
+		"https://user@example.com/prefix/",
 		"http://example.com?", // regression: an empty query made every path a query string
 		"http://example.com/?",
 		"https://example.com/#frag",
@@ -168,14 +170,13 @@ func TestNewHTTPWhileAMockIsOpen(t *testing.T) {
 
 func TestNewHTTPAccepts(t *testing.T) {
 	for in, want := range map[string]string{
-		"http://127.0.0.1:8080":            "http://127.0.0.1:8080",
-		"http://127.0.0.1:8080/":           "http://127.0.0.1:8080",
-		"https://connect.getseam.com/":     "https://connect.getseam.com",
-		"https://example.com/api/v1//":     "https://example.com/api/v1",
-		"https://example.com/api/v1":       "https://example.com/api/v1",
-		"HTTPS://Example.com:443/prefix/":  "https://Example.com:443/prefix",
-		"http://[::1]:9000/seam/":          "http://[::1]:9000/seam",
-		"https://user@example.com/prefix/": "https://user@example.com/prefix",
+		"http://127.0.0.1:8080":           "http://127.0.0.1:8080",
+		"http://127.0.0.1:8080/":          "http://127.0.0.1:8080",
+		"https://connect.getseam.com/":    "https://connect.getseam.com",
+		"https://example.com/api/v1//":    "https://example.com/api/v1",
+		"https://example.com/api/v1":      "https://example.com/api/v1",
+		"HTTPS://Example.com:443/prefix/": "https://Example.com:443/prefix",
+		"http://[::1]:9000/seam/":         "http://[::1]:9000/seam",
 	} {
 		tg, err := target.NewHTTP(in, time.Second)
 		if err != nil {
