@@ -154,6 +154,9 @@ func (s Summary) WriteText(w io.Writer) {
 	verdict := "CONFORMANT"
 	if !s.Conformant() {
 		verdict = "NOT CONFORMANT"
+	} else if n := s.count(framework.MUST, Skipped); n > 0 {
+		// A filtered run or one without every credential proves less; say so.
+		verdict += fmt.Sprintf(" (partial: %d MUST requirements not checked)", n)
 	}
 	fmt.Fprintf(w, "\nVerdict: %s\n", verdict)
 	for _, level := range []framework.Level{framework.MUST, framework.SHOULD} {

@@ -207,7 +207,7 @@ func TestConformantWhenOnlyShouldFails(t *testing.T) {
 	}
 	text := writeText(s)
 	for _, want := range []string{
-		"\nVerdict: CONFORMANT\n",
+		"\nVerdict: CONFORMANT (partial: ",
 		fmt.Sprintf("  FAILED %s [SHOULD] %s\n", should[0].ID, should[0].Statement),
 		"         - POST form: expected: status 404 Not Found\n",
 		"  NOT CHECKED (no credential was given): " + must[1].ID + "\n",
@@ -314,5 +314,15 @@ func TestIncompleteRunIsNotConformant(t *testing.T) {
 		if s.Conformant() || !strings.Contains(writeText(s), "INCOMPLETE RUN") {
 			t.Errorf("%s: conformant=%v\n%s", name, s.Conformant(), writeText(s))
 		}
+	}
+}
+
+func TestPartialRunSaysSo(t *testing.T) {
+	req := pickRequirements(t, framework.MUST, 1)[0]
+	s := reports.Summarize(types.Report{SpecReports: types.SpecReports{specOf(req, "case", types.SpecStatePassed, "")}})
+	must := len(filterLevel(s.Results, framework.MUST))
+	want := fmt.Sprintf("Verdict: CONFORMANT (partial: %d MUST requirements not checked)", must-1)
+	if !s.Conformant() || !strings.Contains(writeText(s), want) {
+		t.Fatalf("want %q in:\n%s", want, writeText(s))
 	}
 }
