@@ -110,15 +110,8 @@ func Bearer(token fixtures.Secret) fixtures.Secret {
 // Token returns the seed's secret for a scheme, skipping the spec when the
 // run was not given it.
 func (e *Env) Token(scheme string) fixtures.Secret {
-	name, value := "", ""
-	switch scheme {
-	case SchemeAPIKey:
-		name, value = "SEAM_API_KEY", e.Seed.APIKey
-	case SchemePAT:
-		name, value = "SEAM_PERSONAL_ACCESS_TOKEN", e.Seed.PersonalAccessToken
-	case SchemeConsoleSession:
-		name, value = "SEAM_CONSOLE_SESSION_TOKEN", e.Seed.ConsoleSessionToken
-	default:
+	value, name := e.credential(scheme)
+	if name == "" {
 		Fail(fmt.Sprintf("suite error: unknown scheme %q", scheme))
 	}
 	if value == "" {
@@ -173,16 +166,22 @@ func (e *Env) Uncovered() map[string]string {
 	return out
 }
 
-func (e *Env) unavailable(scheme string) string {
-	token, variable := "", ""
+// credential returns the seed's token for a documented scheme and the
+// environment variable that holds it; no variable for an unknown scheme.
+func (e *Env) credential(scheme string) (value, variable string) {
 	switch scheme {
 	case SchemeAPIKey:
-		token, variable = e.Seed.APIKey, "SEAM_API_KEY"
+		return e.Seed.APIKey, "SEAM_API_KEY"
 	case SchemePAT:
-		token, variable = e.Seed.PersonalAccessToken, "SEAM_PERSONAL_ACCESS_TOKEN"
+		return e.Seed.PersonalAccessToken, "SEAM_PERSONAL_ACCESS_TOKEN"
 	case SchemeConsoleSession:
-		token, variable = e.Seed.ConsoleSessionToken, "SEAM_CONSOLE_SESSION_TOKEN"
+		return e.Seed.ConsoleSessionToken, "SEAM_CONSOLE_SESSION_TOKEN"
 	}
+	return "", ""
+}
+
+func (e *Env) unavailable(scheme string) string {
+	token, variable := e.credential(scheme)
 	switch {
 	case token == "":
 		return variable + " not set"

@@ -71,11 +71,7 @@ func BeSuccessful() types.GomegaMatcher {
 
 // HaveJSONContentType succeeds when Content-Type is application/json.
 func HaveJSONContentType() types.GomegaMatcher {
-	return matcher("Content-Type application/json", func(x *Exchange) (bool, string) {
-		ct := x.Header.Get("Content-Type")
-		media, _, _ := strings.Cut(ct, ";")
-		return strings.EqualFold(strings.TrimSpace(media), "application/json"), fmt.Sprintf("Content-Type %q", ct)
-	})
+	return matcher("Content-Type application/json", mediaIsJSON)
 }
 
 // ConformToContract succeeds when the answer's status is documented for the
