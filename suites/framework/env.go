@@ -36,7 +36,8 @@ type Env struct {
 
 	redactor    *Redactor
 	ledger      *Ledger
-	unreachable atomic.Int32
+	unreachable atomic.Int32 // requests in a row that got no answer
+	lastErr     atomic.Value // string: why the last of them got none
 	inflight    sync.WaitGroup
 	closed      atomic.Bool // set by Interrupt: specs may send no more
 }

@@ -110,6 +110,7 @@ func Send(r *Request) *Exchange {
 func (e *Env) Send(r *Request) *Exchange {
 	GinkgoHelper()
 	e.stopIfInterrupted()
+	e.abortIfUnreachable()
 	e.redactor.Add(r.credential.Authorization)
 	req, err := e.build(r)
 	if err != nil {
@@ -119,9 +120,10 @@ func (e *Env) Send(r *Request) *Exchange {
 	x := e.exchange(r, req)
 	e.stopIfInterrupted()
 	AddReportEntry("exchange", x.Evidence(), evidenceVisibility())
-	if x.Err != nil && e.unreachable.Add(1) >= maxUnanswered {
-		AbortSuite(e.Redact(fmt.Sprintf("the endpoint gave no answer to %d requests in a row (last: %v); the run ends here", maxUnanswered, x.Err)))
-	} else if x.Err == nil {
+	if x.Err != nil {
+		e.unreachable.Add(1)
+		e.lastErr.Store(x.Err.Error())
+	} else {
 		e.unreachable.Store(0)
 	}
 	return x
@@ -149,6 +151,18 @@ func (e *Env) stopIfInterrupted() {
 
 // Interrupt stops specs from sending anything more; clean-up still can.
 func (e *Env) Interrupt() { e.closed.Store(true) }
+
+// abortIfUnreachable ends the run before the next request once
+// maxUnanswered requests in a row got no answer. It runs before sending,
+// not after the last unanswered request, so the spec that made that
+// request still ends normally (a create that never left is then known not
+// to have created anything).
+func (e *Env) abortIfUnreachable() {
+	if n := e.unreachable.Load(); n >= maxUnanswered {
+		last, _ := e.lastErr.Load().(string)
+		AbortSuite(e.Redact(fmt.Sprintf("the endpoint gave no answer to %d requests in a row (last: %s); the run ends here", n, last)))
+	}
+}
 
 // maxUnanswered consecutive requests without an answer end the run, so an
 // endpoint that is down or hangs costs seconds, not one timeout per spec.

@@ -92,9 +92,13 @@ func (e *Env) AnyCredential() Credential {
 // the run ID, and schedules its removal when the spec ends, pass or fail.
 func (e *Env) CreateIdentity() string {
 	GinkgoHelper()
+	// Whatever can stop the spec without sending (no credential, an
+	// unreachable endpoint) comes before the key is pending.
+	cred := e.AnyCredential()
+	e.abortIfUnreachable()
 	key := fmt.Sprintf("seamconform-%s-%d", e.RunID, e.ledger.n.Add(1))
 	e.ledger.mark(e.ledger.pending, key, true)
-	x := e.Send(Call(spec.CreateIdentity).As(e.AnyCredential()).JSON(map[string]any{
+	x := e.Send(Call(spec.CreateIdentity).As(cred).JSON(map[string]any{
 		"user_identity_key": key,
 		"full_name":         "seamconform " + e.RunID,
 	}))
