@@ -73,3 +73,28 @@ var (
 	respRequestID   = should("UIDEL-RESP-08", "response", "Every answer SHOULD carry a seam-request-id header.", bothForms)
 	respErrorNotOK  = must("UIDEL-RESP-09", "response", "An error answer with a JSON body MUST NOT report ok: true.", bothForms)
 )
+
+// The generic families, bound to this suite's IDs; effect.go holds the
+// checks only a delete has.
+var (
+	_ = f.SuccessFamily(deleteIdentity, f.SuccessRequirements{
+		Status: okStatus, ContentType: okContentType, Schema: okSchema, OKTrue: okTrue, SchemeCase: okSchemeCase, SDKShape: okSDKShape,
+	})
+	_ = f.NotFoundFamily(deleteIdentity, f.NotFoundRequirements{Not2xx: notFoundNot2xx, Is404: notFound404})
+	_ = f.InputFamily(deleteIdentity, f.InputRequirements{
+		BodyMissing: inputNoBody, BodyAbsent: inputAbsent, BodyNull: inputNull, BodyEmpty: inputEmpty,
+		BodyMalformed: inputMalformed, BodyNotObject: inputNotObject, QueryMissing: inputNoParam, QueryEmpty: inputEmptyParm,
+		BodyBadUUID: uuidBody, QueryBadUUID: uuidQuery,
+	})
+	_ = f.AuthFamily(deleteIdentity, f.AuthRequirements{
+		Missing: authMissing, Empty: authEmpty, OtherScheme: authOtherScheme, Malformed: authMalformed,
+		UnknownKey: authUnknownKey, UnknownPAT: authUnknownPAT, PATWorkspace: authPATWorkspace,
+		JWTSignature: authJWTSignature, JWTWorkspace: authJWTWorkspace, WrongKind: authWrongKind,
+		NoWorkspace: authNoWorkspace, NoWorkspace401: authNoWorkspace401, BeforeInput: authBeforeInput, Expired: authExpired,
+	})
+	_ = f.ResponseFamily(deleteIdentity, f.ResponseRequirements{
+		Contract: respContract, NoInternals: respNoInternals, NoEcho: respNoEcho, Envelope: respEnvelope,
+		InvalidType: respInvalidType, NamesField: respNamesField, UnauthType: respUnauthType,
+		RequestID: respRequestID, ErrorNotOK: respErrorNotOK,
+	})
+)

@@ -1,0 +1,134 @@
+package framework
+
+import (
+	"fmt"
+
+	. "github.com/onsi/ginkgo/v2"
+
+	"github.com/seamconform/seamconform/fixtures"
+	"github.com/seamconform/seamconform/spec"
+)
+
+// Form is one way to call an operation: a method on a path, with its inputs
+// in a JSON body or in the query string.
+type Form struct {
+	// Name labels the form's cases ("post", "delete").
+	Name string
+	Op   spec.Operation
+	// Body says the inputs go in a JSON body; otherwise in the query.
+	Body bool
+}
+
+// Rule is the contract rule a bad input of this form breaks.
+func (fm Form) Rule() spec.Rule {
+	if fm.Body {
+		return spec.RuleBody
+	}
+	return spec.RuleQuery
+}
+
+// With builds a request of this form carrying inputs, without credentials.
+func (fm Form) With(inputs map[string]any) *Request {
+	r := Call(fm.Op)
+	if fm.Body {
+		return r.JSON(inputs)
+	}
+	for k, v := range inputs {
+		r.Query(k, fmt.Sprint(v))
+	}
+	return r
+}
+
+// Descriptor is what the generic requirement families need to know about an
+// operation: its forms, the UUID input that names the resource it acts on,
+// how to make a resource for it to act on, and the error type of a missing
+// one. A suite for a new operation is a descriptor, the families it binds to
+// its requirement IDs, and the specs of its own effects.
+type Descriptor struct {
+	Forms []Form
+	// ID is the UUID input that names the resource ("user_identity_id").
+	ID string
+	// Schemes are the credential schemes the operation accepts.
+	Schemes []string
+	// Existing makes a resource the operation may act on and returns its
+	// ID; the resource is removed when the spec ends.
+	Existing func() string
+	// NotFoundType is the error type of an answer naming no resource
+	// ("user_identity_not_found").
+	NotFoundType string
+}
+
+// Naming builds a request of form fm naming id, without credentials.
+func (d Descriptor) Naming(fm Form, id any) *Request {
+	return fm.With(map[string]any{d.ID: id})
+}
+
+// Accepts reports whether the operation accepts the scheme.
+func (d Descriptor) Accepts(scheme string) bool {
+	for _, s := range d.Schemes {
+		if s == scheme {
+			return true
+		}
+	}
+	return false
+}
+
+// Operations names the forms as the catalogue lists them.
+func (d Descriptor) Operations() []string { return operationsOf(d.Forms) }
+
+func operationsOf(forms []Form) []string {
+	out := make([]string, len(forms))
+	for i, fm := range forms {
+		out[i] = fm.Op.String()
+	}
+	return out
+}
+
+// Only returns a copy of d with the forms that send their inputs in a body
+// (body true) or in the query (body false).
+func (d Descriptor) Only(body bool) Descriptor {
+	var kept []Form
+	for _, fm := range d.Forms {
+		if fm.Body == body {
+			kept = append(kept, fm)
+		}
+	}
+	d.Forms = kept
+	return d
+}
+
+// PerForm returns one entry per form for a case: "<form>: <name>", labelled
+// with the form and any extra labels; the body receives the form followed by
+// the case's parameters.
+func (d Descriptor) PerForm(name string, labels Labels, params ...any) []TableEntry {
+	GinkgoHelper() // a case's location is where PerForm was called
+	var out []TableEntry
+	for _, fm := range d.Forms {
+		args := append([]any{append(Labels{fm.Name}, labels...), fm}, params...)
+		out = append(out, Entry(fmt.Sprintf("%s: %s", fm.Name, name), args...))
+	}
+	return out
+}
+
+// Cases flattens entry lists.
+func Cases(lists ...[]TableEntry) []TableEntry {
+	var out []TableEntry
+	for _, l := range lists {
+		out = append(out, l...)
+	}
+	return out
+}
+
+// UnknownID is a well-formed UUID that names nothing: random v4 UUIDs do not
+// collide, so requests with it cannot touch anyone's data.
+func UnknownID() string { return fixtures.NewUUID() }
+
+// table registers a family's check unless the suite left its requirement
+// zero: a suite binds only the checks that apply to its operation.
+func table(r Requirement, body any, entries ...TableEntry) {
+	if r.bound() && len(entries) > 0 {
+		ConformanceTable(r, body, entries...)
+	}
+}
+
+func (r Requirement) bound() bool { return r.ID != "" }
