@@ -2,11 +2,13 @@ package reference
 
 import (
 	"crypto/hmac"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"io"
+	mathrand "math/rand/v2"
 	"net/http"
 	"slices"
 	"strings"
@@ -214,20 +216,30 @@ func decodeSegment(segment string, v any) bool {
 	return err == nil && json.Unmarshal(raw, v) == nil
 }
 
-// Identifiers and secrets come from crypto/rand, fresh for every server.
+// Identifiers and secrets come from crypto/rand, fresh for every server,
+// unless Options.Seed asks for the same ones on every start.
 
-func randomBytes(n int) []byte {
+func randomBytes(src io.Reader, n int) []byte {
 	b := make([]byte, n)
-	_, _ = rand.Read(b) // never fails (crypto/rand crashes the program instead)
+	// Never fails: crypto/rand crashes the program instead, and a ChaCha8
+	// stream has no end.
+	_, _ = io.ReadFull(src, b)
 	return b
+}
+
+// seededSource is a deterministic stream of random bytes for a seed.
+func seededSource(seed uint64) io.Reader {
+	var key [32]byte
+	binary.LittleEndian.PutUint64(key[:], seed)
+	return mathrand.NewChaCha8(key)
 }
 
 const base62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
-func randomText(n int) string {
+func randomText(src io.Reader, n int) string {
 	out := make([]byte, 0, n)
 	for len(out) < n {
-		for _, b := range randomBytes(n) {
+		for _, b := range randomBytes(src, n) {
 			// Drop bytes above the largest multiple of 62, so every
 			// character is equally likely.
 			if b < 248 && len(out) < n {
@@ -240,9 +252,9 @@ func randomText(n int) string {
 
 // newAPIKey returns "seam_" and random text that does not make the key look
 // like another kind of Seam credential.
-func newAPIKey() string {
+func newAPIKey(src io.Reader) string {
 	for {
-		key := "seam_" + randomText(24)
+		key := "seam_" + randomText(src, 24)
 		if !strings.HasPrefix(key, "seam_at") && !strings.HasPrefix(key, "seam_cst") && !strings.HasPrefix(key, "seam_pk") {
 			return key
 		}
@@ -250,8 +262,8 @@ func newAPIKey() string {
 }
 
 // newUUID returns a random (version 4) UUID in lower case.
-func newUUID() string {
-	b := randomBytes(16)
+func newUUID(src io.Reader) string {
+	b := randomBytes(src, 16)
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])

@@ -6,8 +6,10 @@
 package reference
 
 import (
+	"crypto/rand"
 	"encoding/json"
 	"fmt"
+	"io"
 	"maps"
 	"net/http"
 	"slices"
@@ -25,6 +27,9 @@ type Options struct {
 	// NonSandbox makes the seeded workspace report is_sandbox: false, for
 	// testing a client's sandbox guard.
 	NonSandbox bool
+	// Seed, when set, makes the IDs and credentials the same on every start
+	// with the same seed (a CI file can hold them); nil draws fresh ones.
+	Seed *uint64
 }
 
 // Server is the reference implementation. It is safe for concurrent use.
@@ -33,12 +38,14 @@ type Server struct {
 
 	// Workspaces, credentials and memberships are fixed at New, so reading
 	// them needs no lock.
-	workspaces   map[string]*workspace // by ID
-	apiKeys      map[string]string     // API key → workspace ID
-	pats         map[string]string     // personal access token → user ID
-	memberships  map[string][]string   // user ID → workspace IDs, first is the default
-	jwtSecret    []byte
-	seed         fixtures.Seed
+	workspaces  map[string]*workspace // by ID
+	apiKeys     map[string]string     // API key → workspace ID
+	pats        map[string]string     // personal access token → user ID
+	memberships map[string][]string   // user ID → workspace IDs, first is the default
+	jwtSecret   []byte
+	seed        fixtures.Seed
+	// random is the source of IDs and secrets; read in New or under mu.
+	random       io.Reader
 	seededUserID string
 
 	// mu guards the map only: a stored identity is never modified, so it
@@ -82,10 +89,18 @@ func New(opts Options) (*Server, error) {
 		apiKeys:     map[string]string{},
 		pats:        map[string]string{},
 		memberships: map[string][]string{},
-		jwtSecret:   randomBytes(32),
 		workspaces:  map[string]*workspace{},
 		identities:  map[string]*identity{},
+		random:      rand.Reader,
 	}
+	now := time.Now()
+	if opts.Seed != nil {
+		s.random = seededSource(*opts.Seed)
+		// Console sessions are signed with their times: fixed times keep
+		// the token the same on every start.
+		now = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	}
+	s.jwtSecret = randomBytes(s.random, 32)
 	for _, name := range opts.Faults {
 		if _, ok := faultsByName[name]; !ok {
 			return nil, fmt.Errorf("unknown fault %q (see --list-faults)", name)
@@ -98,28 +113,36 @@ func New(opts Options) (*Server, error) {
 	foreignName := "Foreign User"
 	foreignIdentity := s.addIdentity(foreign.WorkspaceID, identityFields{FullName: &foreignName})
 
-	s.seededUserID = newUUID()
+	s.seededUserID = newUUID(s.random)
 	s.memberships[s.seededUserID] = []string{own.WorkspaceID}
-	apiKey := newAPIKey()
+	apiKey := newAPIKey(s.random)
 	s.apiKeys[apiKey] = own.WorkspaceID
-	pat := "seam_at" + randomText(24)
+	pat := "seam_at" + randomText(s.random, 24)
 	s.pats[pat] = s.seededUserID
 
-	now := time.Now()
 	s.seed = fixtures.Seed{
 		WorkspaceID:                own.WorkspaceID,
 		APIKey:                     apiKey,
 		PersonalAccessToken:        pat,
-		ConsoleSessionToken:        s.consoleSession(s.seededUserID, now, now.Add(24*time.Hour)),
+		ConsoleSessionToken:        s.consoleSession(s.seededUserID, now, now.Add(sessionLifetime(opts.Seed))),
 		ExpiredConsoleSessionToken: s.consoleSession(s.seededUserID, now.Add(-48*time.Hour), now.Add(-24*time.Hour)),
 		// Valid credentials of kinds this API does not accept: nothing
 		// looks them up, which is the point.
-		ClientSessionToken: "seam_cst" + randomText(24),
+		ClientSessionToken: "seam_cst" + randomText(s.random, 24),
 		PublishableKey:     own.PublishableKey,
 		ForeignWorkspaceID: foreign.WorkspaceID,
 		ForeignIdentityID:  foreignIdentity.UserIdentityID,
 	}
 	return s, nil
+}
+
+// sessionLifetime is how long the seeded console session lasts: a day, or
+// a century when seeded (its start is fixed in the past).
+func sessionLifetime(seed *uint64) time.Duration {
+	if seed != nil {
+		return 100 * 365 * 24 * time.Hour
+	}
+	return 24 * time.Hour
 }
 
 // Seed returns the seeded workspace, its secrets and the foreign workspace.
@@ -142,11 +165,11 @@ func (s *Server) IdentityIDs() []string {
 
 func (s *Server) addWorkspace(name string, sandbox bool) *workspace {
 	ws := &workspace{
-		WorkspaceID:    newUUID(),
+		WorkspaceID:    newUUID(s.random),
 		Name:           name,
 		CompanyName:    "seamconform",
 		IsSandbox:      sandbox,
-		PublishableKey: "seam_pk" + randomText(24),
+		PublishableKey: "seam_pk" + randomText(s.random, 24),
 	}
 	s.workspaces[ws.WorkspaceID] = ws
 	return ws
@@ -159,7 +182,7 @@ type identityFields struct {
 // addIdentity stores a new identity; the caller holds mu or owns s alone.
 func (s *Server) addIdentity(workspaceID string, f identityFields) *identity {
 	ui := &identity{
-		UserIdentityID:  newUUID(),
+		UserIdentityID:  newUUID(s.random),
 		UserIdentityKey: f.Key,
 		EmailAddress:    f.Email,
 		PhoneNumber:     f.Phone,
@@ -233,7 +256,7 @@ func (x *exchange) fault(name string) bool {
 
 // ServeHTTP answers one request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	x := &exchange{s: s, w: w, r: r, requestID: newUUID(), underTest: r.URL.Path == operationUnderTest}
+	x := &exchange{s: s, w: w, r: r, requestID: newUUID(rand.Reader), underTest: r.URL.Path == operationUnderTest}
 	defer func() {
 		// A last resort: no input is meant to get here.
 		if recover() != nil {

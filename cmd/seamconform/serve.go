@@ -25,6 +25,7 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	nonSandbox := fs.Bool("non-sandbox", false, "the workspace reports is_sandbox: false (to try a client's sandbox guard)")
 	var faults repeated
 	fs.Var(&faults, "fault", "switch on a named fault (repeatable)")
+	ci := addCIFlags(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -34,15 +35,15 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		}
 		return nil
 	}
-	server, err := reference.New(reference.Options{Faults: faults, NonSandbox: *nonSandbox})
+	handler, err := ci.handler(reference.Options{Faults: faults, NonSandbox: *nonSandbox}, stderr)
 	if err != nil {
-		return usagef("%s", err)
+		return err
 	}
 	listener, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return usagef("cannot listen on %s: %s", *addr, err)
 	}
-	lines := envLines("http://"+listener.Addr().String(), server.Seed())
+	lines := ci.envLines("http://" + listener.Addr().String())
 	if *envFile != "" { // before printing: whoever reads the lines may read the file next
 		if err := os.WriteFile(*envFile, []byte(lines), 0o600); err != nil {
 			listener.Close()
@@ -55,7 +56,7 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 
 	httpServer := &http.Server{
-		Handler:           reference.LogRequests(server, stderr),
+		Handler:           reference.LogRequests(handler, stderr),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	served := make(chan error, 1)
@@ -74,7 +75,7 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return err
 	}
 	fmt.Fprintln(stderr, "seamconform serve: stopped")
-	return nil
+	return ci.finish(stderr)
 }
 
 // envLines are shell assignments of everything `seamconform run` needs to

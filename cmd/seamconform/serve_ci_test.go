@@ -1,0 +1,148 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/seamconform/seamconform/reference/violations"
+)
+
+// servedProcess is `seamconform serve` running as its own process.
+type servedProcess struct {
+	env  map[string]string
+	stop func() (code int, log string)
+}
+
+func startServe(t *testing.T, args ...string) servedProcess {
+	t.Helper()
+	cmd := command(t, nil, append([]string{"serve"}, args...)...)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs syncBuffer
+	cmd.Stderr = &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+	env := map[string]string{}
+	out := bufio.NewScanner(stdout)
+	for len(env) < 10 && out.Scan() {
+		k, v, _ := strings.Cut(out.Text(), "=")
+		env[k] = v
+	}
+	if env["SEAM_ENDPOINT"] == "" {
+		t.Fatalf("serve printed no endpoint: %v\n%s", env, logs.String())
+	}
+	go io.Copy(io.Discard, stdout)
+	return servedProcess{env: env, stop: func() (int, string) {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		err := cmd.Wait()
+		var exit *exec_ExitError
+		if errors.As(err, &exit) {
+			return exit.ExitCode(), logs.String()
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return 0, logs.String()
+	}}
+}
+
+func (s servedProcess) send(t *testing.T, method, path, contentType, body string, header map[string]string) int {
+	t.Helper()
+	req, _ := http.NewRequest(method, s.env["SEAM_ENDPOINT"]+path, strings.NewReader(body))
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	return res.StatusCode
+}
+
+// The issue's three bad requests each show up as a violation with its rule,
+// in the reports and the exit code.
+func TestServeFailsOnViolations(t *testing.T) {
+	dir := t.TempDir()
+	s := startServe(t, "--seed", "42", "--report-dir", dir, "--fail-on-violation")
+	key := map[string]string{"Authorization": "Bearer " + s.env["SEAM_API_KEY"]}
+	id := `{"user_identity_id":"` + s.env["SEAMCONFORM_FOREIGN_IDENTITY_ID"] + `"}`
+	statuses := []int{
+		s.send(t, "POST", "/user_identities/delete", "application/json", `{}`, key),
+		s.send(t, "POST", "/user_identities/delete", "application/json", id, map[string]string{"Authorization": "Bearer " + s.env["SEAM_PERSONAL_ACCESS_TOKEN"]}),
+		s.send(t, "POST", "/user_identities/delete", "text/plain", id, key),
+	}
+	if statuses[0] != 400 || statuses[1] != 401 || statuses[2] != 400 {
+		t.Errorf("answers %v, want Seam's 400, 401, 400", statuses)
+	}
+	code, log := s.stop()
+	if code != 1 || !strings.Contains(log, "| request | `POST /user_identities/delete` | workspace-header |") {
+		t.Fatalf("exit code %d, want 1 and the summary printed:\n%s", code, log)
+	}
+	var report violations.Report
+	data, err := os.ReadFile(filepath.Join(dir, violations.JSONFile))
+	if err != nil || json.Unmarshal(data, &report) != nil {
+		t.Fatalf("violations.json: %v\n%s", err, data)
+	}
+	var rules []string
+	for _, v := range report.Violations {
+		rules = append(rules, v.Rule)
+	}
+	if strings.Join(rules, ",") != "body,workspace-header,content-type" {
+		t.Errorf("rules %v, want body, workspace-header, content-type", rules)
+	}
+	for _, name := range []string{violations.SummaryFile, violations.JUnitFile} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+			t.Error(err)
+		}
+	}
+	for _, secret := range []string{s.env["SEAM_API_KEY"], s.env["SEAM_PERSONAL_ACCESS_TOKEN"]} {
+		if strings.Contains(log, secret) || strings.Contains(string(data), secret) {
+			t.Error("a credential is in the log or the report")
+		}
+	}
+	if !strings.Contains(log, "VIOLATION request POST /user_identities/delete [body] user_identity_id") {
+		t.Errorf("no violation log line with its reason:\n%s", log)
+	}
+
+	// The same seed gives the same credentials on the next start.
+	again := startServe(t, "--seed", "42")
+	defer again.stop()
+	if again.env["SEAM_API_KEY"] != s.env["SEAM_API_KEY"] || again.env["SEAM_CONSOLE_SESSION_TOKEN"] != s.env["SEAM_CONSOLE_SESSION_TOKEN"] {
+		t.Error("--seed 42 gave other credentials on the second start")
+	}
+}
+
+func TestServeCleanSessionExitsZero(t *testing.T) {
+	s := startServe(t, "--fail-on-violation")
+	key := map[string]string{"Authorization": "Bearer " + s.env["SEAM_API_KEY"]}
+	if code := s.send(t, "POST", "/workspaces/get", "application/json", `{}`, key); code != 200 {
+		t.Fatalf("workspaces/get: %d", code)
+	}
+	// The control API reads and resets; it is not part of the session.
+	if code := s.send(t, "GET", violations.ControlPrefix+"violations", "", "", nil); code != 200 {
+		t.Fatalf("control API: %d", code)
+	}
+	if code, log := s.stop(); code != 0 || !strings.Contains(log, "0 contract violation(s) in 1 request(s)") {
+		t.Fatalf("exit code %d, want 0:\n%s", code, log)
+	}
+}
+
+func TestServeSeedMustBeANumber(t *testing.T) {
+	expect(t, seamconform(t, nil, "serve", "--seed", "abc"), 2)
+}

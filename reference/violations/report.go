@@ -1,0 +1,142 @@
+package violations
+
+import (
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Report is everything a Checker recorded.
+type Report struct {
+	Violations []Violation `json:"violations"`
+	Notes      []Note      `json:"notes"`
+	Calls      []Call      `json:"calls"`
+}
+
+// Report returns what was recorded so far.
+func (c *Checker) Report() Report {
+	r := Report{Violations: c.Violations(), Notes: c.Notes(), Calls: c.Calls()}
+	if r.Violations == nil {
+		r.Violations = []Violation{} // [] in JSON, so a script can count it
+	}
+	return r
+}
+
+// Files written by WriteFiles.
+const (
+	JSONFile     = "violations.json"
+	SummaryFile  = "violations.md"
+	JUnitFile    = "junit.xml"
+	junitSuiteID = "seamconform contract"
+)
+
+// WriteFiles writes the report into dir (created if needed): the JSON, the
+// Markdown summary and a JUnit file with one test case per operation the
+// client called.
+func (r Report) WriteFiles(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	data, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return err
+	}
+	junit, err := r.JUnit()
+	if err != nil {
+		return err
+	}
+	for name, content := range map[string][]byte{JSONFile: append(data, '\n'), SummaryFile: []byte(r.Summary()), JUnitFile: junit} {
+		if err := os.WriteFile(filepath.Join(dir, name), content, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Summary is the report in Markdown.
+func (r Report) Summary() string {
+	var b strings.Builder
+	requests := 0
+	for _, c := range r.Calls {
+		requests += c.Requests
+	}
+	fmt.Fprintf(&b, "# Contract violations\n\n%d violation(s) in %d request(s) to %d operation(s).\n", len(r.Violations), requests, len(r.Calls))
+	if len(r.Violations) > 0 {
+		b.WriteString("\n| side | operation | rule | reason | answered |\n| --- | --- | --- | --- | --- |\n")
+		for _, v := range r.Violations {
+			fmt.Fprintf(&b, "| %s | `%s` | %s | %s | %d |\n", v.Side, v.Operation, v.Rule, cell(v.Reason), v.Status)
+		}
+	}
+	if len(r.Calls) > 0 {
+		b.WriteString("\n| operation | requests | request violations |\n| --- | --- | --- |\n")
+		for _, c := range r.Calls {
+			fmt.Fprintf(&b, "| `%s` | %d | %d |\n", c.Operation, c.Requests, c.Violations)
+		}
+	}
+	if len(r.Notes) > 0 {
+		b.WriteString("\nNoted, not violations:\n\n")
+		for _, n := range r.Notes {
+			fmt.Fprintf(&b, "- `%s`: %s (%d×)\n", n.Operation, n.Text, n.Count)
+		}
+	}
+	return b.String()
+}
+
+func cell(s string) string {
+	return strings.NewReplacer("|", `\|`, "\n", " ").Replace(s)
+}
+
+type junitSuites struct {
+	XMLName xml.Name     `xml:"testsuites"`
+	Suites  []junitSuite `xml:"testsuite"`
+}
+
+type junitSuite struct {
+	Name     string      `xml:"name,attr"`
+	Tests    int         `xml:"tests,attr"`
+	Failures int         `xml:"failures,attr"`
+	Cases    []junitCase `xml:"testcase"`
+}
+
+type junitCase struct {
+	Name      string        `xml:"name,attr"`
+	Classname string        `xml:"classname,attr"`
+	Failure   *junitFailure `xml:"failure,omitempty"`
+}
+
+type junitFailure struct {
+	Message string `xml:"message,attr"`
+	Type    string `xml:"type,attr"`
+	Text    string `xml:",chardata"`
+}
+
+// JUnit is the report as a JUnit file: one test case per operation called,
+// failed when any request or answer of it broke the contract.
+func (r Report) JUnit() ([]byte, error) {
+	suite := junitSuite{Name: junitSuiteID}
+	byOp := map[string][]Violation{}
+	for _, v := range r.Violations {
+		byOp[v.Operation] = append(byOp[v.Operation], v)
+	}
+	for _, c := range r.Calls {
+		tc := junitCase{Name: c.Operation, Classname: "seamconform.violations"}
+		if vs := byOp[c.Operation]; len(vs) > 0 {
+			var text strings.Builder
+			for _, v := range vs {
+				fmt.Fprintf(&text, "%s\n  sent: %s %s\n", v, v.Request.Method, v.Request.Target)
+			}
+			tc.Failure = &junitFailure{Message: fmt.Sprintf("%d contract violation(s), first: [%s] %s", len(vs), vs[0].Rule, vs[0].Reason), Type: vs[0].Rule, Text: text.String()}
+			suite.Failures++
+		}
+		suite.Cases = append(suite.Cases, tc)
+	}
+	suite.Tests = len(suite.Cases)
+	out, err := xml.MarshalIndent(junitSuites{Suites: []junitSuite{suite}}, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append([]byte(xml.Header), append(out, '\n')...), nil
+}

@@ -1,0 +1,483 @@
+// Package violations checks every exchange that reaches a handler against
+// the contract and records what breaks it: a request an SDK should never
+// have sent, or (behind a proxy) an answer the real API should never have
+// given. It wraps the reference for `seamconform serve`, the proxy for
+// `serve --upstream`, and the in-process helper reference/seamtest, so an
+// SDK's CI can fail on the first request that does not conform.
+package violations
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/seamconform/seamconform/spec"
+)
+
+// Side says who broke the contract.
+type Side string
+
+const (
+	Request  Side = "request"  // the client (the SDK under test)
+	Response Side = "response" // the server (an upstream behind the proxy)
+)
+
+// The rules a violation can break. The names are stable: CI scripts may
+// match them.
+const (
+	RuleRoute           = "route"            // no operation has this method and path
+	RuleAuth            = "auth"             // the Authorization header fits none of the operation's schemes
+	RuleWorkspaceHeader = "workspace-header" // a PAT or console session without seam-workspace
+	RuleContentType     = "content-type"     // a body that is not application/json
+	RuleBody            = "body"             // the JSON body does not match the operation's schema
+	RuleQuery           = "query"            // a query parameter is missing, malformed or undeclared
+	RuleSDKForm         = "sdk-form"         // accepted by the contract, but not what Seam's SDKs send
+	RuleResponse        = "response"         // the answer does not match what the contract documents
+)
+
+// ToleratedQuery lists query parameters that Seam's SDKs add although the
+// document does not declare them; they are noted, not violations.
+var ToleratedQuery = map[string]string{
+	"_strict": "Seam's JavaScript SDK adds _strict=true to every query",
+}
+
+// Violation is one way one exchange broke the contract.
+type Violation struct {
+	Time      time.Time   `json:"time"`
+	Side      Side        `json:"side"`
+	Operation string      `json:"operation"` // "POST /devices/list"; the method and path when no operation matched
+	Rule      string      `json:"rule"`
+	Reason    string      `json:"reason"`
+	Request   SentRequest `json:"request"`
+	Status    int         `json:"status"` // what the client was answered
+}
+
+func (v Violation) String() string {
+	return fmt.Sprintf("%s %s [%s] %s (answered %d)", v.Side, v.Operation, v.Rule, v.Reason, v.Status)
+}
+
+// Note is something a client did that conforms but is worth knowing, such
+// as a tolerated undeclared query parameter.
+type Note struct {
+	Operation string `json:"operation"`
+	Text      string `json:"note"`
+	Count     int    `json:"count"`
+}
+
+// Call counts the requests a client made to one operation.
+type Call struct {
+	Operation  string `json:"operation"`
+	Requests   int    `json:"requests"`
+	Violations int    `json:"violations"`
+}
+
+// Options configures a Checker.
+type Options struct {
+	// AnswerAsSeam makes the checker answer, as Seam would, a request the
+	// contract rejects but the wrapped handler answered with a success or a
+	// 404: 401 for credentials, 400 invalid_input naming the field
+	// otherwise. Off, the
+	// wrapped handler's answer always stands (a proxy, or a reference with
+	// faults switched on on purpose).
+	AnswerAsSeam bool
+	// CheckResponses validates every answer too (for a proxy in front of a
+	// real endpoint).
+	CheckResponses bool
+	// Secrets maps a name to a secret value; each value is replaced by
+	// $NAME in anything recorded. The presented credentials are always
+	// replaced.
+	Secrets map[string]string
+	// Log receives one line per violation; nil discards them.
+	Log io.Writer
+	// OnReset runs when the control API is asked to reset, so the wrapped
+	// server can start over too.
+	OnReset func()
+}
+
+// Checker is an http.Handler that checks each exchange before passing it
+// on. It is safe for concurrent use.
+type Checker struct {
+	contract *spec.Contract
+	next     http.Handler
+	opts     Options
+
+	mu         sync.Mutex
+	violations []Violation
+	notes      map[[2]string]int // operation, text → count
+	calls      map[string]*Call
+}
+
+// New returns a Checker of exchanges with next against contract.
+func New(contract *spec.Contract, next http.Handler, opts Options) *Checker {
+	if opts.Log == nil {
+		opts.Log = io.Discard
+	}
+	return &Checker{contract: contract, next: next, opts: opts, notes: map[[2]string]int{}, calls: map[string]*Call{}}
+}
+
+const maxBody = 1 << 20
+
+// ServeHTTP checks the request, passes it on, and (with CheckResponses)
+// checks the answer.
+func (c *Checker) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, ControlPrefix) {
+		c.serveControl(w, r)
+		return
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	if err != nil {
+		http.Error(w, "reading the request body: "+err.Error(), http.StatusBadRequest)
+		return
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	r.ContentLength = int64(len(body))
+
+	op, found := c.route(r)
+	var problems []problem
+	if found {
+		problems = c.checkRequest(op, r, body)
+	} else {
+		problems = []problem{{rule: RuleRoute, reason: c.routeReason(r)}}
+	}
+
+	answer := &bufferedAnswer{header: http.Header{}, status: http.StatusOK}
+	c.next.ServeHTTP(answer, r)
+	// Seam checks credentials (401), then input (400), then looks things
+	// up: a success or a not-found for a request the contract rejects is
+	// not Seam's answer. (Others, such as an SDK fault's 429, stand.)
+	if c.opts.AnswerAsSeam && (answer.status < 300 || answer.status == http.StatusNotFound) {
+		if override := seamAnswer(problems); override != nil {
+			answer = override
+		}
+	}
+	answer.writeTo(w)
+
+	var responseProblems []problem
+	if c.opts.CheckResponses && found {
+		responseProblems = c.checkResponse(op, r, body, answer)
+	}
+	c.record(r, body, opName(op, found, r), answer.status, problems, responseProblems)
+}
+
+func (c *Checker) route(r *http.Request) (spec.Operation, bool) {
+	op, _, ok := c.contract.Route(r)
+	return op, ok
+}
+
+func (c *Checker) routeReason(r *http.Request) string {
+	_, allowed, _ := c.contract.Route(r)
+	if len(allowed) == 0 {
+		return "the contract has no path " + r.URL.Path
+	}
+	return fmt.Sprintf("%s takes %s, not %s", r.URL.Path, strings.Join(allowed, " or "), r.Method)
+}
+
+func opName(op spec.Operation, found bool, r *http.Request) string {
+	if found {
+		return op.String()
+	}
+	return r.Method + " " + r.URL.Path
+}
+
+// problem is a violation or a note before it is recorded.
+type problem struct {
+	rule   string
+	field  string // the input named in validation_errors, if any
+	reason string
+	note   bool
+	// accepted: Seam answers the request normally although it is not what
+	// its SDKs send.
+	accepted bool
+}
+
+// checkRequest returns every way the request breaks the contract or Seam's
+// SDKs' conventions, and what it does that is only worth a note.
+func (c *Checker) checkRequest(op spec.Operation, r *http.Request, body []byte) []problem {
+	var out []problem
+	for _, v := range c.contract.CheckRequest(op, r, body) {
+		out = append(out, classify(r, v))
+	}
+	declared := c.contract.QueryNames(op)
+	// With _strict=true Seam refuses undeclared parameters; without, it
+	// ignores them.
+	strict := r.URL.Query().Get("_strict") == "true"
+	for _, name := range slices.Sorted(maps.Keys(r.URL.Query())) {
+		switch why, tolerated := ToleratedQuery[name]; {
+		case slices.Contains(declared, name):
+		case tolerated:
+			out = append(out, problem{rule: RuleQuery, field: name, reason: "undeclared query parameter " + name + " tolerated: " + why, note: true})
+		default:
+			out = append(out, problem{rule: RuleQuery, field: name, reason: "query parameter " + name + " is not declared by " + op.String(), accepted: !strict})
+		}
+	}
+	switch {
+	case len(body) == 0:
+	case r.Method == http.MethodGet || r.Method == http.MethodDelete:
+		out = append(out, problem{rule: RuleSDKForm, accepted: true, reason: fmt.Sprintf("a %s request carries a body (Content-Type %q); Seam's SDKs send its parameters in the query", r.Method, r.Header.Get("Content-Type"))})
+	case !isJSON(r.Header.Get("Content-Type")) && !hasRule(out, RuleContentType):
+		out = append(out, problem{rule: RuleContentType, reason: fmt.Sprintf("the body's Content-Type is %q; Seam's SDKs send application/json", r.Header.Get("Content-Type"))})
+	}
+	return out
+}
+
+func hasRule(ps []problem, rule string) bool {
+	return slices.ContainsFunc(ps, func(p problem) bool { return p.rule == rule && !p.note })
+}
+
+func isJSON(contentType string) bool {
+	media, _, _ := strings.Cut(contentType, ";")
+	return strings.EqualFold(strings.TrimSpace(media), "application/json")
+}
+
+// classify turns a contract violation into a rule, the field it names and a
+// one-line reason (kin-openapi's messages carry the whole schema).
+func classify(r *http.Request, v spec.Violation) problem {
+	var sec *openapi3filter.SecurityRequirementsError
+	if errors.As(v.Err, &sec) {
+		if rule, reason := credentialProblem(r); rule != "" {
+			return problem{rule: rule, reason: reason}
+		}
+		var reasons []string
+		for _, e := range sec.Errors {
+			reasons = append(reasons, e.Error())
+		}
+		return problem{rule: RuleAuth, reason: "no accepted scheme fits the credential: " + strings.Join(reasons, "; ")}
+	}
+	var re *openapi3filter.RequestError
+	if errors.As(v.Err, &re) {
+		if re.Parameter != nil {
+			return problem{rule: RuleQuery, field: re.Parameter.Name, reason: "query parameter " + re.Parameter.Name + ": " + leafReason(re)}
+		}
+		if strings.HasPrefix(re.Reason, "header Content-Type") {
+			return problem{rule: RuleContentType, reason: "the body's " + strings.TrimPrefix(re.Reason, "header ") + "; the operation takes application/json"}
+		}
+	}
+	var se *openapi3.SchemaError
+	if errors.As(v.Err, &se) {
+		field := strings.Join(se.JSONPointer(), ".")
+		if field == "" {
+			return problem{rule: RuleBody, reason: "body: " + se.Reason}
+		}
+		top, _, _ := strings.Cut(field, ".")
+		return problem{rule: RuleBody, field: top, reason: field + ": " + se.Reason}
+	}
+	if re != nil && re.Err != nil {
+		return problem{rule: RuleBody, reason: "body: " + re.Err.Error()}
+	}
+	if re != nil {
+		return problem{rule: RuleBody, reason: "body: " + re.Reason}
+	}
+	return problem{rule: RuleBody, reason: v.Err.Error()}
+}
+
+func leafReason(re *openapi3filter.RequestError) string {
+	var se *openapi3.SchemaError
+	if errors.As(re, &se) {
+		return se.Reason
+	}
+	if re.Err != nil {
+		return re.Err.Error()
+	}
+	return re.Reason
+}
+
+// credentialProblem recognises the one credential mistake worth its own
+// rule: a token of a scheme that needs seam-workspace, sent without it.
+func credentialProblem(r *http.Request) (rule, reason string) {
+	token, ok := spec.BearerToken(r.Header.Get("Authorization"))
+	if !ok || r.Header.Get(spec.WorkspaceHeader) != "" {
+		return "", ""
+	}
+	switch {
+	case strings.HasPrefix(token, "seam_at"):
+		return RuleWorkspaceHeader, "a personal access token was sent without the seam-workspace header"
+	case strings.HasPrefix(token, "ey"):
+		return RuleWorkspaceHeader, "a console session token was sent without the seam-workspace header"
+	}
+	return "", ""
+}
+
+// checkResponse validates the answer; an undocumented status is a note,
+// because Seam answers some (404 for a missing resource) that its document
+// does not list.
+func (c *Checker) checkResponse(op spec.Operation, r *http.Request, body []byte, a *bufferedAnswer) []problem {
+	err := c.contract.CheckResponse(op, r, body, a.status, a.header, a.body.Bytes())
+	if err == nil {
+		return nil
+	}
+	var undocumented *spec.UndocumentedStatusError
+	if errors.As(err, &undocumented) {
+		return []problem{{rule: RuleResponse, reason: undocumented.Error(), note: true}}
+	}
+	var all openapi3.MultiError
+	if !errors.As(err, &all) {
+		all = openapi3.MultiError{err}
+	}
+	var out []problem
+	for _, e := range all {
+		reason := e.Error()
+		var se *openapi3.SchemaError
+		if errors.As(e, &se) {
+			reason = strings.Join(se.JSONPointer(), ".") + ": " + se.Reason
+		} else if re := new(openapi3filter.ResponseError); errors.As(e, &re) && re.Reason != "" {
+			reason = re.Reason
+		}
+		out = append(out, problem{rule: RuleResponse, reason: fmt.Sprintf("status %d: %s", a.status, firstLine(reason))})
+	}
+	return out
+}
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return line
+}
+
+func (c *Checker) record(r *http.Request, body []byte, operation string, status int, request, response []problem) {
+	now := time.Now().UTC()
+	sent := redactRequest(r, body, c.opts.Secrets)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	call := c.calls[operation]
+	if call == nil {
+		call = &Call{Operation: operation}
+		c.calls[operation] = call
+	}
+	call.Requests++
+	for side, ps := range map[Side][]problem{Request: request, Response: response} {
+		for _, p := range ps {
+			if p.note {
+				c.notes[[2]string{operation, p.reason}]++
+				continue
+			}
+			v := Violation{Time: now, Side: side, Operation: operation, Rule: p.rule, Reason: p.reason, Request: sent, Status: status}
+			c.violations = append(c.violations, v)
+			if side == Request {
+				call.Violations++
+			}
+			fmt.Fprintf(c.opts.Log, "%s VIOLATION %s\n", now.Format(time.RFC3339), v)
+		}
+	}
+}
+
+// Violations returns the violations recorded since the start or the last
+// reset, in the order they happened.
+func (c *Checker) Violations() []Violation {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return slices.Clone(c.violations)
+}
+
+// Notes returns what was noted, by operation.
+func (c *Checker) Notes() []Note {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []Note
+	for key, n := range c.notes {
+		out = append(out, Note{Operation: key[0], Text: key[1], Count: n})
+	}
+	slices.SortFunc(out, func(a, b Note) int { return strings.Compare(a.Operation+a.Text, b.Operation+b.Text) })
+	return out
+}
+
+// Calls returns the operations called, sorted.
+func (c *Checker) Calls() []Call {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []Call
+	for _, name := range slices.Sorted(maps.Keys(c.calls)) {
+		out = append(out, *c.calls[name])
+	}
+	return out
+}
+
+// Reset forgets everything recorded and runs OnReset.
+func (c *Checker) Reset() {
+	c.mu.Lock()
+	c.violations, c.notes, c.calls = nil, map[[2]string]int{}, map[string]*Call{}
+	c.mu.Unlock()
+	if c.opts.OnReset != nil {
+		c.opts.OnReset()
+	}
+}
+
+// bufferedAnswer holds the wrapped handler's answer until the checker has
+// decided whether it stands.
+type bufferedAnswer struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+	wrote  bool
+}
+
+func (a *bufferedAnswer) Header() http.Header { return a.header }
+
+func (a *bufferedAnswer) WriteHeader(status int) {
+	if !a.wrote {
+		a.status, a.wrote = status, true
+	}
+}
+
+func (a *bufferedAnswer) Write(p []byte) (int, error) {
+	a.wrote = true
+	return a.body.Write(p)
+}
+
+func (a *bufferedAnswer) writeTo(w http.ResponseWriter) {
+	maps.Copy(w.Header(), a.header)
+	w.WriteHeader(a.status)
+	_, _ = w.Write(a.body.Bytes())
+}
+
+// seamAnswer is Seam's answer to a request with these problems, or nil when
+// none of them makes Seam refuse it.
+func seamAnswer(problems []problem) *bufferedAnswer {
+	var refused []problem
+	for _, p := range problems {
+		// An unknown route is the wrapped handler's to answer (404, 405).
+		if !p.note && !p.accepted && p.rule != RuleRoute {
+			refused = append(refused, p)
+		}
+	}
+	if len(refused) == 0 {
+		return nil
+	}
+	kind, status := "invalid_input", http.StatusBadRequest
+	validation := map[string]any{"_errors": []string{}}
+	var messages []string
+	for _, p := range refused {
+		switch p.rule {
+		case RuleAuth, RuleWorkspaceHeader:
+			kind, status, validation = "unauthorized", http.StatusUnauthorized, nil
+		}
+		messages = append(messages, p.reason)
+		if validation == nil {
+			continue
+		}
+		if p.field == "" {
+			validation["_errors"] = append(validation["_errors"].([]string), p.reason)
+		} else {
+			validation[p.field] = map[string]any{"_errors": []string{p.reason}}
+		}
+	}
+	requestID := rand.Text()
+	envelope := map[string]any{"type": kind, "message": strings.Join(messages, "; "), "request_id": requestID}
+	if validation != nil {
+		envelope["validation_errors"] = validation
+	}
+	a := &bufferedAnswer{header: http.Header{}, status: status}
+	a.header.Set("Content-Type", "application/json")
+	a.header.Set("seam-request-id", requestID)
+	_ = json.NewEncoder(&a.body).Encode(map[string]any{"error": envelope, "ok": false})
+	return a
+}

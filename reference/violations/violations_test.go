@@ -1,0 +1,233 @@
+package violations_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"encoding/xml"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/seamconform/seamconform/fixtures"
+	"github.com/seamconform/seamconform/reference"
+	"github.com/seamconform/seamconform/reference/violations"
+	"github.com/seamconform/seamconform/spec"
+)
+
+func newChecker(t *testing.T, opts violations.Options) (*violations.Checker, fixtures.Seed, *bytes.Buffer) {
+	t.Helper()
+	contract, err := spec.Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, err := reference.New(reference.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var log bytes.Buffer
+	opts.Log = &log
+	opts.Secrets = ref.Seed().Secrets()
+	return violations.New(contract, ref, opts), ref.Seed(), &log
+}
+
+type sent struct {
+	method, target, contentType, body string
+	header                            map[string]string
+}
+
+func (s sent) do(t *testing.T, h http.Handler) *httptest.ResponseRecorder {
+	t.Helper()
+	r := httptest.NewRequest(s.method, s.target, strings.NewReader(s.body))
+	if s.contentType != "" {
+		r.Header.Set("Content-Type", s.contentType)
+	}
+	for k, v := range s.header {
+		r.Header.Set(k, v)
+	}
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	return w
+}
+
+func TestEachBadRequestIsAViolationWithItsRule(t *testing.T) {
+	c, seed, _ := newChecker(t, violations.Options{AnswerAsSeam: true})
+	key := map[string]string{"Authorization": "Bearer " + seed.APIKey}
+	id := "c2a4ab48-8b94-4e8f-b1ce-3c1ee0b3a2a1"
+	for _, tc := range []struct {
+		name       string
+		req        sent
+		rule       string
+		status     int
+		inValidErr string // a field validation_errors must name
+	}{
+		{"body without user_identity_id", sent{"POST", "/user_identities/delete", "application/json", `{}`, key}, violations.RuleBody, 400, "user_identity_id"},
+		{"query without user_identity_id", sent{"DELETE", "/user_identities/delete?_strict=true", "", "", key}, violations.RuleQuery, 400, ""},
+		{"malformed uuid", sent{"POST", "/user_identities/delete", "application/json", `{"user_identity_id":"nope"}`, key}, violations.RuleBody, 400, "user_identity_id"},
+		{"PAT without seam-workspace", sent{"POST", "/user_identities/delete", "application/json", `{"user_identity_id":"` + id + `"}`, map[string]string{"Authorization": "Bearer " + seed.PersonalAccessToken}}, violations.RuleWorkspaceHeader, 401, ""},
+		{"no credential", sent{"POST", "/user_identities/delete", "application/json", `{"user_identity_id":"` + id + `"}`, nil}, violations.RuleAuth, 401, ""},
+		// The reference would delete: the checker answers as Seam would.
+		{"text/plain body", sent{"POST", "/user_identities/delete", "text/plain", `{"user_identity_id":"` + id + `"}`, key}, violations.RuleContentType, 400, ""},
+		// The contract accepts this one; Seam's SDKs never send it.
+		{"DELETE with a text/plain body", sent{"DELETE", "/user_identities/delete?user_identity_id=" + id, "text/plain", "hello", key}, violations.RuleSDKForm, 404, ""},
+		{"undeclared query parameter", sent{"DELETE", "/user_identities/delete?user_identity_id=" + id + "&force=true", "", "", key}, violations.RuleQuery, 404, ""},
+		{"unknown path", sent{"POST", "/user_identities/destroy", "application/json", `{}`, key}, violations.RuleRoute, 404, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c.Reset()
+			w := tc.req.do(t, c)
+			if w.Code != tc.status {
+				t.Errorf("status %d, want %d: %s", w.Code, tc.status, w.Body)
+			}
+			vs := c.Violations()
+			var rules []string
+			for _, v := range vs {
+				rules = append(rules, v.Rule)
+				if v.Side != violations.Request || v.Reason == "" || v.Status != w.Code {
+					t.Errorf("violation %+v: want side request, a reason and status %d", v, w.Code)
+				}
+			}
+			if !strings.Contains(strings.Join(rules, ","), tc.rule) {
+				t.Fatalf("rules %v, want %s among them", rules, tc.rule)
+			}
+			if tc.inValidErr != "" {
+				var answer struct {
+					Error struct {
+						Type             string         `json:"type"`
+						ValidationErrors map[string]any `json:"validation_errors"`
+					} `json:"error"`
+				}
+				_ = json.Unmarshal(w.Body.Bytes(), &answer)
+				if answer.Error.Type != "invalid_input" || answer.Error.ValidationErrors[tc.inValidErr] == nil {
+					t.Errorf("answer %s: want invalid_input naming %s", w.Body, tc.inValidErr)
+				}
+			}
+		})
+	}
+}
+
+func TestAConformingRequestIsNoViolationAndStrictIsNoted(t *testing.T) {
+	c, seed, log := newChecker(t, violations.Options{AnswerAsSeam: true})
+	key := map[string]string{"Authorization": "Bearer " + seed.APIKey}
+	w := sent{"POST", "/user_identities/create", "application/json", `{"full_name":"Ada"}`, key}.do(t, c)
+	var created struct {
+		UserIdentity struct {
+			ID string `json:"user_identity_id"`
+		} `json:"user_identity"`
+	}
+	if err := json.Unmarshal(w.Body.Bytes(), &created); err != nil || w.Code != 200 {
+		t.Fatalf("create: %d %s", w.Code, w.Body)
+	}
+	w = sent{"DELETE", "/user_identities/delete?_strict=true&user_identity_id=" + created.UserIdentity.ID, "", "", key}.do(t, c)
+	if w.Code != 200 {
+		t.Fatalf("delete: %d %s", w.Code, w.Body)
+	}
+	if vs := c.Violations(); len(vs) != 0 {
+		t.Errorf("violations %v, want none", vs)
+	}
+	notes := c.Notes()
+	if len(notes) != 1 || !strings.Contains(notes[0].Text, "_strict") {
+		t.Errorf("notes %+v, want _strict noted", notes)
+	}
+	if calls := c.Calls(); len(calls) != 2 {
+		t.Errorf("calls %+v, want create and delete", calls)
+	}
+	if log.Len() != 0 {
+		t.Errorf("log %q, want no violation line", log)
+	}
+}
+
+func TestCredentialsNeverRecordedOrLogged(t *testing.T) {
+	c, seed, log := newChecker(t, violations.Options{})
+	stranger := "seam_at" + strings.Repeat("x", 30)
+	sent{"POST", "/user_identities/delete?token=" + seed.APIKey, "text/plain", `{"leak":"` + seed.APIKey + `"}`, map[string]string{"Authorization": "Bearer " + seed.APIKey}}.do(t, c)
+	sent{"POST", "/user_identities/delete", "application/json", `{"user_identity_id":"` + stranger + `"}`, map[string]string{"Authorization": "Bearer " + stranger, "seam-publishable-key": seed.PublishableKey}}.do(t, c)
+	report, _ := json.Marshal(c.Report())
+	for _, secret := range []string{seed.APIKey, stranger, seed.PublishableKey} {
+		if strings.Contains(string(report), secret) || strings.Contains(log.String(), secret) {
+			t.Errorf("a credential is in the report or log:\n%s\n%s", report, log)
+		}
+	}
+	if !strings.Contains(string(report), "$SEAM_API_KEY") || !strings.Contains(log.String(), "VIOLATION request POST /user_identities/delete") {
+		t.Errorf("want the key named by its variable and a log line per violation:\n%s\n%s", report, log)
+	}
+}
+
+func TestControlAPIReadsAndResets(t *testing.T) {
+	resets := 0
+	c, _, _ := newChecker(t, violations.Options{OnReset: func() { resets++ }})
+	sent{"POST", "/user_identities/delete", "application/json", `{}`, nil}.do(t, c)
+	w := sent{"GET", violations.ControlPrefix + "violations", "", "", nil}.do(t, c)
+	var report violations.Report
+	if err := json.Unmarshal(w.Body.Bytes(), &report); err != nil || len(report.Violations) == 0 {
+		t.Fatalf("GET violations: %v %s", err, w.Body)
+	}
+	sent{"POST", violations.ControlPrefix + "reset", "", "", nil}.do(t, c)
+	if len(c.Violations()) != 0 || len(c.Calls()) != 0 || resets != 1 {
+		t.Errorf("after reset: %d violations, %d calls, %d resets", len(c.Violations()), len(c.Calls()), resets)
+	}
+	if w := (sent{"GET", violations.ControlPrefix + "nothing", "", "", nil}).do(t, c); w.Code != 404 {
+		t.Errorf("unknown control path: %d", w.Code)
+	}
+}
+
+func TestResponsesBreakingTheContractAreViolations(t *testing.T) {
+	contract, err := spec.Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	upstream := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"ok":"yes"}`)
+	})
+	c := violations.New(contract, upstream, violations.Options{CheckResponses: true})
+	w := sent{"POST", "/user_identities/delete", "application/json", `{"user_identity_id":"c2a4ab48-8b94-4e8f-b1ce-3c1ee0b3a2a1"}`, map[string]string{"Authorization": "Bearer seam_test123456789"}}.do(t, c)
+	if w.Code != 200 || w.Body.String() != `{"ok":"yes"}` {
+		t.Errorf("the answer must pass through unchanged: %d %s", w.Code, w.Body)
+	}
+	vs := c.Violations()
+	if len(vs) != 1 || vs[0].Side != violations.Response || vs[0].Rule != violations.RuleResponse || !strings.Contains(vs[0].Reason, "ok") {
+		t.Errorf("violations %+v, want one response violation about ok", vs)
+	}
+}
+
+func TestReportFiles(t *testing.T) {
+	c, seed, _ := newChecker(t, violations.Options{})
+	key := map[string]string{"Authorization": "Bearer " + seed.APIKey}
+	sent{"POST", "/user_identities/delete", "application/json", `{}`, key}.do(t, c)
+	sent{"POST", "/workspaces/get", "application/json", `{}`, key}.do(t, c)
+	dir := t.TempDir()
+	if err := c.Report().WriteFiles(dir); err != nil {
+		t.Fatal(err)
+	}
+	var junit struct {
+		Suites []struct {
+			Tests    int `xml:"tests,attr"`
+			Failures int `xml:"failures,attr"`
+			Cases    []struct {
+				Name    string    `xml:"name,attr"`
+				Failure *struct{} `xml:"failure"`
+			} `xml:"testcase"`
+		} `xml:"testsuite"`
+	}
+	data, _ := os.ReadFile(filepath.Join(dir, violations.JUnitFile))
+	if err := xml.Unmarshal(data, &junit); err != nil || len(junit.Suites) != 1 {
+		t.Fatalf("junit: %v\n%s", err, data)
+	}
+	s := junit.Suites[0]
+	if s.Tests != 2 || s.Failures != 1 || s.Cases[0].Name != "POST /user_identities/delete" || s.Cases[0].Failure == nil || s.Cases[1].Failure != nil {
+		t.Errorf("junit %+v: want delete failed, workspaces/get passed\n%s", s, data)
+	}
+	md, _ := os.ReadFile(filepath.Join(dir, violations.SummaryFile))
+	if !strings.Contains(string(md), "1 violation(s) in 2 request(s)") || !strings.Contains(string(md), "user_identity_id") {
+		t.Errorf("summary:\n%s", md)
+	}
+	var report violations.Report
+	data, _ = os.ReadFile(filepath.Join(dir, violations.JSONFile))
+	if err := json.Unmarshal(data, &report); err != nil || len(report.Violations) != 1 {
+		t.Errorf("json: %v\n%s", err, data)
+	}
+}
