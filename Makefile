@@ -1,7 +1,7 @@
 # Every target is a thin name for a go command; the README documents them.
 SHARED ?= ../shared
 
-.PHONY: run test spec requirements mutation bench build vet serve
+.PHONY: run test spec requirements mutation bench bench-go build vet serve
 
 run: ## run the suite against the embedded mocks
 	go run ./cmd/seamconform run
@@ -24,7 +24,10 @@ requirements: ## regenerate REQUIREMENTS.md from the registered specs
 mutation: ## run the suite against every named fault and print the score
 	go test ./cmd/seamconform -run TestFaultGallery -count=1 -v | grep -Ev '^[[:space:]]*(=== |--- PASS)'
 
-bench:
+bench: bench-go ## Go benchmarks, then the side-by-side table (suite wall time, serve vs Prism vs ceiling, start-up)
+	go run ./cmd/seambench
+
+bench-go: ## Go benchmarks only: ns/op and allocs/op of validation, the handler, building a run
 	go test ./... -run '^$$' -bench . -benchmem
 
 vet:

@@ -1,0 +1,406 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/seamconform/seamconform/spec"
+)
+
+// prismVersion is pinned so that figures compare like with like.
+const prismVersion = "5.16.0"
+
+type benchConfig struct {
+	duration, warmup time.Duration
+	clients          []int
+	skipPrism        bool
+	out              string // where the built binaries and logs go
+}
+
+func bench(args []string) int {
+	var cfg benchConfig
+	fs := flag.NewFlagSet("seambench", flag.ContinueOnError)
+	fs.DurationVar(&cfg.duration, "duration", 5*time.Second, "measured time of each load run")
+	fs.DurationVar(&cfg.warmup, "warmup", time.Second, "unmeasured warm-up before each load run")
+	fs.BoolVar(&cfg.skipPrism, "skip-prism", false, "do not install and measure Stoplight Prism")
+	if fs.Parse(args) != nil {
+		return 2
+	}
+	cfg.clients = []int{16, 64}
+	dir, err := os.MkdirTemp("", "seambench-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "seambench:", err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	cfg.out = dir
+	if err := run(cfg); err != nil {
+		fmt.Fprintln(os.Stderr, "seambench:", err)
+		return 1
+	}
+	return 0
+}
+
+func run(cfg benchConfig) error {
+	step("building seamconform and seambench")
+	for _, pkg := range []string{"seamconform", "seambench"} {
+		if out, err := exec.Command("go", "build", "-o", filepath.Join(cfg.out, pkg), "./cmd/"+pkg).CombinedOutput(); err != nil {
+			return fmt.Errorf("go build ./cmd/%s: %v\n%s", pkg, err, out)
+		}
+	}
+	doc := filepath.Join(cfg.out, "contract.json")
+	if err := os.WriteFile(doc, spec.EmbeddedDocument(), 0o600); err != nil {
+		return err
+	}
+
+	t := &table{}
+	t.row("machine", fmt.Sprintf("%d cores (GOMAXPROCS %d), %s/%s, %s", runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.GOOS, runtime.GOARCH, runtime.Version()), "")
+
+	if err := suiteRows(cfg, t); err != nil {
+		return err
+	}
+	if err := loadRows(cfg, doc, t); err != nil {
+		return err
+	}
+	t.print(os.Stdout)
+	return nil
+}
+
+// --- the suite's wall time -------------------------------------------------
+
+var ranSpecs = regexp.MustCompile(`Ran (\d+) of \d+ Specs`)
+
+func suiteRows(cfg benchConfig, t *table) error {
+	seam := filepath.Join(cfg.out, "seamconform")
+	step("the suite on the embedded mocks")
+	t.suite("suite: embedded mocks", timeRun(exec.Command(seam, "run", "--no-color")))
+
+	serve, env, err := startServe(cfg, "suite")
+	if err != nil {
+		return err
+	}
+	defer stop(serve)
+	step("the suite against serve")
+	cmd := exec.Command(seam, "run", "--no-color")
+	cmd.Env = append(os.Environ(), env...)
+	t.suite("suite: against serve", timeRun(cmd))
+
+	step("the suite against serve behind a proxy adding 100 ms per answer")
+	proxy, proxyURL, err := startPrinting(filepath.Join(cfg.out, "seambench"), "PROXY", "delay-proxy", "-upstream", envValue(env, "SEAM_ENDPOINT"), "-delay", "100ms")
+	if err != nil {
+		return err
+	}
+	defer stop(proxy)
+	cmd = exec.Command(seam, "run", "--no-color")
+	cmd.Env = append(append(os.Environ(), env...), "SEAM_ENDPOINT="+proxyURL)
+	t.suite("suite: serve + 100 ms per answer", timeRun(cmd))
+	return nil
+}
+
+type suiteResult struct {
+	wall  time.Duration
+	specs int
+	exit  int
+}
+
+func timeRun(cmd *exec.Cmd) suiteResult {
+	start := time.Now()
+	out, err := cmd.CombinedOutput()
+	r := suiteResult{wall: time.Since(start)}
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		r.exit = exit.ExitCode()
+	} else if err != nil {
+		r.exit = -1
+	}
+	if m := ranSpecs.FindSubmatch(out); m != nil {
+		r.specs, _ = strconv.Atoi(string(m[1]))
+	}
+	return r
+}
+
+// --- serve, Prism and the ceiling under load ------------------------------
+
+const unknownIdentity = "0f6b4c2e-1d2a-4e3b-9c5d-7e8f9a0b1c2d"
+
+func loadRows(cfg benchConfig, doc string, t *table) error {
+	step("start-up of serve (5 starts)")
+	var starts []time.Duration
+	for range 5 {
+		serve, _, err := startServe(cfg, "startup")
+		if err != nil {
+			return err
+		}
+		starts = append(starts, serve.startup)
+		stop(serve)
+	}
+	slices.Sort(starts)
+	serveStartup := starts[len(starts)/2]
+	t.row("start-up: serve (median of 5, exec to first answer)", ms(serveStartup), "")
+
+	serve, env, err := startServe(cfg, "load")
+	if err != nil {
+		return err
+	}
+	defer stop(serve)
+	targets := []target{{name: "serve", base: envValue(env, "SEAM_ENDPOINT"), deleteStatus: http.StatusNotFound}}
+
+	ceilingProc, ceilingURL, err := startPrinting(filepath.Join(cfg.out, "seambench"), "CEILING", "ceiling")
+	if err != nil {
+		return err
+	}
+	defer stop(ceilingProc)
+	targets = append(targets, target{name: "ceiling (no validation)", base: ceilingURL, deleteStatus: http.StatusOK})
+
+	if cfg.skipPrism {
+		t.row("Stoplight Prism", "skipped (--skip-prism)", "")
+	} else if prism, base, err := startPrism(cfg, doc); err != nil {
+		t.row("Stoplight Prism "+prismVersion, "not measured: "+firstLine(err.Error()), "")
+	} else {
+		defer stop(prism)
+		t.row("start-up: Prism "+prismVersion+" (exec to first answer)", ms(prism.startup), "")
+		targets = append(targets, target{name: "Prism " + prismVersion, base: base, deleteStatus: http.StatusOK})
+	}
+
+	apiKey := envValue(env, "SEAM_API_KEY")
+	ops := []struct{ name, path, body string }{
+		{"POST /user_identities/delete", "/user_identities/delete", `{"user_identity_id":"` + unknownIdentity + `"}`},
+		{"POST /devices/list", "/devices/list", `{}`},
+	}
+	results := map[string]loadResult{}
+	for _, op := range ops {
+		for _, clients := range cfg.clients {
+			for _, tg := range targets {
+				step(fmt.Sprintf("%s, %d clients, %s", op.name, clients, tg.name))
+				want := http.StatusOK
+				if op.path == "/user_identities/delete" {
+					want = tg.deleteStatus
+				}
+				r := runLoad(loadSpec{
+					Method: http.MethodPost, URL: tg.base + op.path, Body: []byte(op.body), Want: want,
+					Header: http.Header{"Authorization": {"Bearer " + apiKey}, "Content-Type": {"application/json"}},
+				}, clients, cfg.warmup, cfg.duration)
+				key := fmt.Sprintf("%s|%d|%s", op.name, clients, tg.name)
+				results[key] = r
+				t.load(fmt.Sprintf("%s, %d clients: %s", op.name, clients, tg.name), r)
+			}
+			serveR := results[fmt.Sprintf("%s|%d|serve", op.name, clients)]
+			if c, ok := results[fmt.Sprintf("%s|%d|ceiling (no validation)", op.name, clients)]; ok && c.PerSecond() > 0 {
+				t.row(fmt.Sprintf("%s, %d clients: serve / ceiling throughput", op.name, clients), fmt.Sprintf("%.0f%%", 100*serveR.PerSecond()/c.PerSecond()), "target ≥ 90%")
+			}
+			if p, ok := results[fmt.Sprintf("%s|%d|Prism %s", op.name, clients, prismVersion)]; ok && p.PerSecond() > 0 && serveR.P99 > 0 {
+				t.row(fmt.Sprintf("%s, %d clients: serve / Prism throughput", op.name, clients), fmt.Sprintf("%.1f×", serveR.PerSecond()/p.PerSecond()), "target ≥ 15×")
+				t.row(fmt.Sprintf("%s, %d clients: serve p99 / Prism p99", op.name, clients), fmt.Sprintf("%.2f", float64(serveR.P99)/float64(p.P99)), "target ≤ 0.10")
+			}
+		}
+	}
+	return nil
+}
+
+type target struct {
+	name string
+	base string
+	// deleteStatus is what a correct target answers to deleting an unknown
+	// identity: serve looks it up (404), the others do not keep state.
+	deleteStatus int
+}
+
+// --- processes -------------------------------------------------------------
+
+type proc struct {
+	cmd     *exec.Cmd
+	startup time.Duration
+}
+
+func stop(p *proc) {
+	if p == nil || p.cmd.Process == nil {
+		return
+	}
+	_ = p.cmd.Process.Signal(os.Interrupt)
+	done := make(chan struct{})
+	go func() { _ = p.cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		_ = p.cmd.Process.Kill()
+		<-done
+	}
+}
+
+// startServe starts `seamconform serve` on a free port and returns its SEAM_*
+// lines once it answers.
+func startServe(cfg benchConfig, name string) (*proc, []string, error) {
+	addr, err := freeAddr()
+	if err != nil {
+		return nil, nil, err
+	}
+	envFile := filepath.Join(cfg.out, name+".env")
+	_ = os.Remove(envFile)
+	cmd := exec.Command(filepath.Join(cfg.out, "seamconform"), "serve", "--addr", addr, "--env-file", envFile)
+	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard // nobody reads the request log here
+	p, err := startAndWait(cmd, "http://"+addr)
+	if err != nil {
+		return nil, nil, err
+	}
+	data, err := os.ReadFile(envFile)
+	if err != nil {
+		stop(p)
+		return nil, nil, err
+	}
+	return p, strings.Fields(string(data)), nil
+}
+
+// startPrinting starts a seambench server and reads its NAME=URL line.
+func startPrinting(binary, name string, args ...string) (*proc, string, error) {
+	cmd := exec.Command(binary, args...)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, "", err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, "", err
+	}
+	line, err := bufio.NewReader(out).ReadString('\n')
+	value, ok := strings.CutPrefix(strings.TrimSpace(line), name+"=")
+	if err != nil || !ok {
+		stop(&proc{cmd: cmd})
+		return nil, "", fmt.Errorf("%s did not say where it listens (%q, %v)", binary, line, err)
+	}
+	go func() { _, _ = io.Copy(io.Discard, out) }()
+	return &proc{cmd: cmd}, value, nil
+}
+
+// startPrism installs the pinned Prism into a cache folder (once) and mocks
+// the same document serve embeds.
+func startPrism(cfg benchConfig, doc string) (*proc, string, error) {
+	if _, err := exec.LookPath("npm"); err != nil {
+		return nil, "", errors.New("npm not found")
+	}
+	cache, err := os.UserCacheDir()
+	if err != nil {
+		cache = os.TempDir()
+	}
+	dir := filepath.Join(cache, "seamconform", "prism-"+prismVersion)
+	bin := filepath.Join(dir, "node_modules", ".bin", "prism")
+	if _, err := os.Stat(bin); err != nil {
+		step("installing @stoplight/prism-cli@" + prismVersion + " into " + dir)
+		install := exec.Command("npm", "install", "--prefix", dir, "--no-audit", "--no-fund", "--loglevel=error", "@stoplight/prism-cli@"+prismVersion)
+		if out, err := install.CombinedOutput(); err != nil {
+			return nil, "", fmt.Errorf("npm install: %v: %s", err, firstLine(string(out)))
+		}
+	}
+	addr, err := freeAddr()
+	if err != nil {
+		return nil, "", err
+	}
+	host, port, _ := net.SplitHostPort(addr)
+	step("starting Prism on the embedded document")
+	cmd := exec.Command(bin, "mock", "-h", host, "-p", port, doc)
+	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
+	p, err := startAndWait(cmd, "http://"+addr)
+	return p, "http://" + addr, err
+}
+
+// startAndWait starts cmd and polls base until any HTTP answer comes,
+// recording the time from exec to that answer.
+func startAndWait(cmd *exec.Cmd, base string) (*proc, error) {
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	p := &proc{cmd: cmd}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	client := &http.Client{Timeout: time.Second}
+	for ctx.Err() == nil {
+		res, err := client.Post(base+"/workspaces/get", "application/json", strings.NewReader("{}"))
+		if err == nil {
+			res.Body.Close()
+			p.startup = time.Since(start)
+			return p, nil
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	stop(p)
+	return nil, fmt.Errorf("%s did not answer within 2 minutes", cmd.Path)
+}
+
+func freeAddr() (string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer l.Close()
+	return l.Addr().String(), nil
+}
+
+func envValue(env []string, name string) string {
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, name+"="); ok {
+			return v
+		}
+	}
+	return ""
+}
+
+// --- output ----------------------------------------------------------------
+
+type table struct{ rows [][3]string }
+
+func (t *table) row(what, value, note string) { t.rows = append(t.rows, [3]string{what, value, note}) }
+
+func (t *table) suite(what string, r suiteResult) {
+	note := fmt.Sprintf("exit %d", r.exit)
+	value := ms(r.wall)
+	if r.specs > 0 {
+		value += fmt.Sprintf(", %d specs, %.0f specs/s", r.specs, float64(r.specs)/r.wall.Seconds())
+	}
+	t.row(what, value, note)
+}
+
+func (t *table) load(what string, r loadResult) {
+	note := ""
+	if r.Errors > 0 {
+		note = fmt.Sprintf("%d unexpected answers, e.g. %s", r.Errors, r.FirstError)
+	}
+	t.row(what, fmt.Sprintf("%.0f req/s, p50 %s, p99 %s", r.PerSecond(), ms(r.P50), ms(r.P99)), note)
+}
+
+func (t *table) print(w io.Writer) {
+	fmt.Fprintln(w, "\n| measure | result | note |\n| --- | --- | --- |")
+	for _, r := range t.rows {
+		fmt.Fprintf(w, "| %s | %s | %s |\n", r[0], r[1], r[2])
+	}
+}
+
+func ms(d time.Duration) string {
+	switch {
+	case d >= time.Second:
+		return fmt.Sprintf("%.2f s", d.Seconds())
+	case d >= 10*time.Millisecond:
+		return fmt.Sprintf("%.0f ms", float64(d)/float64(time.Millisecond))
+	}
+	return fmt.Sprintf("%.2f ms", float64(d)/float64(time.Millisecond))
+}
+
+func step(what string) { fmt.Fprintf(os.Stderr, "seambench: %s\n", what) }
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(strings.TrimSpace(s), "\n")
+	return line
+}
