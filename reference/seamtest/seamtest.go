@@ -1,0 +1,94 @@
+// Package seamtest runs the reference implementation in-process for the
+// tests of a Go client of the Seam API, and fails a test whose client sent
+// any request that breaks the contract.
+//
+//	func TestDeleteIdentity(t *testing.T) {
+//		seam := seamtest.Start(t)
+//		client := myseam.New(seam.URL, seam.Seed.APIKey)
+//		... // use the client; a bad request fails t at cleanup
+//	}
+package seamtest
+
+import (
+	"net/http/httptest"
+	"strings"
+
+	"github.com/seamconform/seamconform/fixtures"
+	"github.com/seamconform/seamconform/reference"
+	"github.com/seamconform/seamconform/reference/violations"
+	"github.com/seamconform/seamconform/spec"
+)
+
+// TB is the part of testing.TB that Start uses; *testing.T and *testing.B
+// satisfy it.
+type TB interface {
+	Helper()
+	Cleanup(func())
+	Errorf(format string, args ...any)
+	Fatalf(format string, args ...any)
+}
+
+// Server is the reference serving on a loopback port, its requests checked
+// against the contract.
+type Server struct {
+	// URL is the endpoint, such as http://127.0.0.1:41767, to give the
+	// client instead of https://connect.getseam.com.
+	URL string
+	// Seed holds working credentials: APIKey; PersonalAccessToken and
+	// ConsoleSessionToken, each with WorkspaceID in seam-workspace.
+	Seed fixtures.Seed
+
+	checker *violations.Checker
+}
+
+// Start starts the reference for the test. At cleanup it fails t with
+// every violation the client sent, then stops the server: the caller need
+// not close it.
+func Start(t TB) *Server { t.Helper(); return StartWith(t, reference.Options{}) }
+
+// StartWith is Start with the reference's options (faults, a seed).
+func StartWith(t TB, opts reference.Options) *Server {
+	t.Helper()
+	contract, err := spec.Embedded()
+	if err != nil {
+		t.Fatalf("seamtest: %v", err)
+		return nil
+	}
+	ref, err := reference.New(opts)
+	if err != nil {
+		t.Fatalf("seamtest: %v", err)
+		return nil
+	}
+	checker := violations.New(contract, ref, violations.Options{
+		AnswerAsSeam: len(opts.Faults) == 0,
+		Secrets:      ref.Seed().Secrets(),
+	})
+	ts := httptest.NewServer(checker)
+	s := &Server{URL: ts.URL, Seed: ref.Seed(), checker: checker}
+	t.Cleanup(func() {
+		ts.Close()
+		if vs := checker.Violations(); len(vs) > 0 {
+			t.Errorf("seamtest: the client sent %d request(s) that break Seam's contract:\n%s", len(vs), describe(vs))
+		}
+	})
+	return s
+}
+
+// Violations returns what the client sent that breaks the contract so far.
+func (s *Server) Violations() []violations.Violation { return s.checker.Violations() }
+
+// Forget clears the violations recorded so far, after a test that sent bad
+// requests on purpose has checked them.
+func (s *Server) Forget() { s.checker.Reset() }
+
+func describe(vs []violations.Violation) string {
+	var b strings.Builder
+	for _, v := range vs {
+		b.WriteString("  " + v.String() + "\n    sent: " + v.Request.Method + " " + v.Request.Target)
+		if v.Request.Body != "" {
+			b.WriteString(" " + v.Request.Body)
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
+}

@@ -1,0 +1,81 @@
+package seamtest_test
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/seamconform/seamconform/reference/seamtest"
+)
+
+// fakeT records what Start does to a test, to observe a failure without
+// failing this test.
+type fakeT struct {
+	errors   []string
+	cleanups []func()
+}
+
+func (f *fakeT) Helper()                           {}
+func (f *fakeT) Cleanup(fn func())                 { f.cleanups = append(f.cleanups, fn) }
+func (f *fakeT) Errorf(format string, args ...any) { f.errors = append(f.errors, fmt.Sprintf(format, args...)) }
+func (f *fakeT) Fatalf(format string, args ...any) { f.Errorf(format, args...); panic("Fatalf") }
+
+func (f *fakeT) finish() {
+	for i := len(f.cleanups) - 1; i >= 0; i-- {
+		f.cleanups[i]()
+	}
+}
+
+func deleteIdentity(t *testing.T, s *seamtest.Server, body string) int {
+	req, _ := http.NewRequest(http.MethodPost, s.URL+"/user_identities/delete", strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+s.Seed.APIKey)
+	req.Header.Set("Content-Type", "application/json")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	return res.StatusCode
+}
+
+func TestAClientThatSendsABadRequestFailsItsTest(t *testing.T) {
+	ft := &fakeT{}
+	s := seamtest.Start(ft)
+	if code := deleteIdentity(t, s, `{"id":"`+s.Seed.ForeignIdentityID+`"}`); code != 400 {
+		t.Errorf("status %d, want 400", code)
+	}
+	ft.finish()
+	if len(ft.errors) != 1 || !strings.Contains(ft.errors[0], "[body] user_identity_id") || strings.Contains(ft.errors[0], s.Seed.APIKey) {
+		t.Fatalf("errors %q, want one naming user_identity_id without the key", ft.errors)
+	}
+}
+
+func TestAClientThatSendsGoodRequestsPasses(t *testing.T) {
+	ft := &fakeT{}
+	s := seamtest.Start(ft)
+	if code := deleteIdentity(t, s, `{"user_identity_id":"`+s.Seed.ForeignIdentityID+`"}`); code != 404 {
+		t.Errorf("status %d, want 404 (another workspace's identity)", code)
+	}
+	ft.finish()
+	if len(ft.errors) != 0 {
+		t.Fatalf("errors %q, want none", ft.errors)
+	}
+	if _, err := http.Get(s.URL); err == nil {
+		t.Error("the server still answers after cleanup")
+	}
+}
+
+func TestForgetClearsDeliberateViolations(t *testing.T) {
+	ft := &fakeT{}
+	s := seamtest.Start(ft)
+	deleteIdentity(t, s, `{}`)
+	if len(s.Violations()) != 1 {
+		t.Fatalf("violations %v, want 1", s.Violations())
+	}
+	s.Forget()
+	ft.finish()
+	if len(ft.errors) != 0 {
+		t.Fatalf("errors %q, want none after Forget", ft.errors)
+	}
+}
