@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
 )
 
 // Route returns the operation of the contract that req is for. When there is
@@ -37,5 +39,38 @@ func (c *Contract) QueryNames(op Operation) []string {
 			names = append(names, p.Value.Name)
 		}
 	}
+	return names
+}
+
+// BodyNames returns the top-level properties of op's JSON request body, in
+// any of its oneOf, anyOf or allOf branches.
+func (c *Contract) BodyNames(op Operation) []string {
+	o := c.operation(op)
+	if o == nil || o.RequestBody == nil || o.RequestBody.Value == nil {
+		return nil
+	}
+	media := o.RequestBody.Value.Content.Get("application/json")
+	if media == nil || media.Schema == nil {
+		return nil
+	}
+	var names []string
+	var walk func(s *openapi3.SchemaRef)
+	walk = func(s *openapi3.SchemaRef) {
+		if s == nil || s.Value == nil {
+			return
+		}
+		for name := range s.Value.Properties {
+			if !slices.Contains(names, name) {
+				names = append(names, name)
+			}
+		}
+		for _, branches := range []openapi3.SchemaRefs{s.Value.OneOf, s.Value.AnyOf, s.Value.AllOf} {
+			for _, b := range branches {
+				walk(b)
+			}
+		}
+	}
+	walk(media.Schema)
+	slices.Sort(names)
 	return names
 }

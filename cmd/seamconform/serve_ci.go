@@ -22,6 +22,7 @@ type ciFlags struct {
 	seed            *string
 	reportDir       *string
 	failOnViolation *bool
+	checkResponses  *bool
 
 	checker *violations.Checker
 	seedOf  func() fixtures.Seed
@@ -32,6 +33,7 @@ func addCIFlags(fs *flag.FlagSet) *ciFlags {
 		seed:            fs.String("seed", "", "derive IDs and credentials from `N` (an unsigned integer): the same on every start"),
 		reportDir:       fs.String("report-dir", "", "at shutdown, write violations.json, violations.md and junit.xml into `DIR`"),
 		failOnViolation: fs.Bool("fail-on-violation", false, "at shutdown, print the summary and exit 1 if any request broke the contract"),
+		checkResponses:  fs.Bool("check-responses", false, "also check the reference's answers against the contract (side response)"),
 	}
 }
 
@@ -59,9 +61,10 @@ func (c *ciFlags) handler(opts reference.Options, log io.Writer) (http.Handler, 
 		current.Load().ServeHTTP(w, r)
 	}), violations.Options{
 		// With faults on, the reference is wrong on purpose: its answers stand.
-		AnswerAsSeam: len(opts.Faults) == 0,
-		Secrets:      first.Seed().Secrets(),
-		Log:          log,
+		AnswerAsSeam:   len(opts.Faults) == 0,
+		CheckResponses: *c.checkResponses,
+		Secrets:        first.Seed().Secrets(),
+		Log:            log,
 		OnReset: func() {
 			fresh, _ := reference.New(opts) // cannot fail: the same options worked above
 			current.Store(fresh)

@@ -16,9 +16,11 @@ type fakeT struct {
 	cleanups []func()
 }
 
-func (f *fakeT) Helper()                           {}
-func (f *fakeT) Cleanup(fn func())                 { f.cleanups = append(f.cleanups, fn) }
-func (f *fakeT) Errorf(format string, args ...any) { f.errors = append(f.errors, fmt.Sprintf(format, args...)) }
+func (f *fakeT) Helper()           {}
+func (f *fakeT) Cleanup(fn func()) { f.cleanups = append(f.cleanups, fn) }
+func (f *fakeT) Errorf(format string, args ...any) {
+	f.errors = append(f.errors, fmt.Sprintf(format, args...))
+}
 func (f *fakeT) Fatalf(format string, args ...any) { f.Errorf(format, args...); panic("Fatalf") }
 
 func (f *fakeT) finish() {

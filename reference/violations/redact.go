@@ -19,8 +19,8 @@ type SentRequest struct {
 	Body   string            `json:"body,omitempty"`
 }
 
-// shownHeaders are the headers whose values are kept: none can hold a
-// credential.
+// shownHeaders are the headers recorded besides Authorization: none can
+// hold a credential, and the others only add noise.
 var shownHeaders = []string{"Content-Type", "Content-Length", "Seam-Workspace", "Seam-Sdk-Name", "Seam-Sdk-Version", "User-Agent"}
 
 // credentialHeaders hold credentials besides Authorization.
@@ -67,8 +67,6 @@ func redactRequest(r *http.Request, body []byte, secrets map[string]string) Sent
 			out.Header[canonical] = redactAuthorization(authorization, replace)
 		case slices.Contains(shownHeaders, canonical):
 			out.Header[canonical] = scrub(r.Header.Get(name))
-		default:
-			out.Header[canonical] = "[not recorded]"
 		}
 	}
 	if len(body) > maxRecordedBody {

@@ -75,6 +75,8 @@ func TestEachBadRequestIsAViolationWithItsRule(t *testing.T) {
 		{"DELETE with a text/plain body", sent{"DELETE", "/user_identities/delete?user_identity_id=" + id, "text/plain", "hello", key}, violations.RuleSDKForm, 404, ""},
 		{"undeclared query parameter", sent{"DELETE", "/user_identities/delete?user_identity_id=" + id + "&force=true", "", "", key}, violations.RuleQuery, 404, ""},
 		{"unknown path", sent{"POST", "/user_identities/destroy", "application/json", `{}`, key}, violations.RuleRoute, 404, ""},
+		// GET /user_identities/get declares no query parameter; its POST form's body says which.
+		{"GET with a parameter its POST form lacks", sent{"GET", "/user_identities/get?_strict=true&user_identity_idd=" + id, "", "", key}, violations.RuleQuery, 400, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c.Reset()
@@ -125,15 +127,20 @@ func TestAConformingRequestIsNoViolationAndStrictIsNoted(t *testing.T) {
 	if w.Code != 200 {
 		t.Fatalf("delete: %d %s", w.Code, w.Body)
 	}
+	// As Seam's JavaScript SDK sends it: the POST form's body in the query.
+	w = sent{"GET", "/user_identities/get?_strict=true&user_identity_id=" + created.UserIdentity.ID, "", "", key}.do(t, c)
+	if w.Code != 404 {
+		t.Fatalf("get after delete: %d %s", w.Code, w.Body)
+	}
 	if vs := c.Violations(); len(vs) != 0 {
 		t.Errorf("violations %v, want none", vs)
 	}
 	notes := c.Notes()
-	if len(notes) != 1 || !strings.Contains(notes[0].Text, "_strict") {
+	if len(notes) != 2 || !strings.Contains(notes[0].Text, "_strict") {
 		t.Errorf("notes %+v, want _strict noted", notes)
 	}
-	if calls := c.Calls(); len(calls) != 2 {
-		t.Errorf("calls %+v, want create and delete", calls)
+	if calls := c.Calls(); len(calls) != 3 {
+		t.Errorf("calls %+v, want create, delete and get", calls)
 	}
 	if log.Len() != 0 {
 		t.Errorf("log %q, want no violation line", log)

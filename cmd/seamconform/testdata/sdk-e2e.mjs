@@ -1,0 +1,111 @@
+// Seam's JavaScript SDK against `seamconform serve`: what an SDK's CI
+// would check. Run by TestJavaScriptSDK (sdk_e2e_test.go) with the
+// variables serve prints; exits 1 when any check fails.
+import {
+  SeamHttp,
+  SeamHttpApiError,
+  SeamHttpInvalidInputError,
+  SeamHttpUnauthorizedError,
+} from '@seamapi/http'
+
+const env = process.env
+const endpoint = env.SEAM_ENDPOINT
+let failed = false
+
+const check = async (name, fn) => {
+  try {
+    await fn()
+    console.log(`ok   ${name}`)
+  } catch (err) {
+    failed = true
+    console.log(`FAIL ${name}: ${err?.stack ?? err}`)
+  }
+}
+
+const assert = (condition, message) => {
+  if (!condition) throw new Error(message)
+}
+
+// rejects returns the error fn throws, failing when it resolves.
+const rejects = async (fn) => {
+  try {
+    await fn()
+  } catch (err) {
+    return err
+  }
+  throw new Error('resolved, but should have thrown')
+}
+
+const violations = async () => {
+  const res = await fetch(`${endpoint}/_seamconform/violations`)
+  return (await res.json()).violations
+}
+
+const seam = new SeamHttp({ apiKey: env.SEAM_API_KEY, endpoint })
+const unknownID = '1b7e4c2a-9f3d-4e6b-8a5c-2d1f0e9b7c6a'
+
+await check('userIdentities.delete of a created identity resolves', async () => {
+  const created = await seam.userIdentities.create({ full_name: 'SDK e2e' })
+  assert(created.user_identity_id, 'create returned no user_identity_id')
+  await seam.userIdentities.delete({ user_identity_id: created.user_identity_id })
+  const err = await rejects(() => seam.userIdentities.get({ user_identity_id: created.user_identity_id }))
+  assert(err instanceof SeamHttpApiError && err.code === 'user_identity_not_found', `after delete, get threw ${err}`)
+})
+
+await check('a personal access token with workspaceId works', async () => {
+  const pat = SeamHttp.fromPersonalAccessToken(env.SEAM_PERSONAL_ACCESS_TOKEN, env.SEAM_WORKSPACE_ID, { endpoint })
+  const created = await pat.userIdentities.create({ full_name: 'SDK e2e PAT' })
+  await pat.userIdentities.delete({ user_identity_id: created.user_identity_id })
+  const workspace = await pat.workspaces.get()
+  assert(workspace.workspace_id === env.SEAM_WORKSPACE_ID, `workspaces.get gave ${workspace.workspace_id}`)
+})
+
+// Operations of the whole API, answered by the reference's generic route.
+if (env.SEAMCONFORM_E2E_OTHERS === '1') {
+  for (const [name, call] of [
+    ['devices.list', () => seam.devices.list()],
+    ['locks.list', () => seam.locks.list()],
+    ['acs.systems.list', () => seam.acs.systems.list()],
+    ['connectedAccounts.list', () => seam.connectedAccounts.list()],
+  ]) {
+    await check(`${name} resolves with a list`, async () => {
+      const result = await call()
+      assert(Array.isArray(result), `${name} resolved with ${JSON.stringify(result)}`)
+    })
+  }
+}
+
+await check('the valid calls above recorded no violation', async () => {
+  const found = await violations()
+  assert(found.length === 0, `violations: ${JSON.stringify(found, null, 1)}`)
+})
+
+await check('an invalid id throws SeamHttpInvalidInputError naming user_identity_id', async () => {
+  const err = await rejects(() => seam.userIdentities.delete({ user_identity_id: 'not-a-uuid' }))
+  assert(err instanceof SeamHttpInvalidInputError, `threw ${err}`)
+  const names = err.validationErrors.map((e) => e.parameterName)
+  assert(names.includes('user_identity_id'), `validation errors name ${names}`)
+})
+
+await check('an unknown key throws SeamHttpUnauthorizedError', async () => {
+  const stranger = new SeamHttp({ apiKey: 'seam_unknownkey0000000000000', endpoint })
+  const err = await rejects(() => stranger.userIdentities.delete({ user_identity_id: unknownID }))
+  assert(err instanceof SeamHttpUnauthorizedError, `threw ${err}`)
+})
+
+await check('an unknown id throws SeamHttpApiError with code user_identity_not_found', async () => {
+  const err = await rejects(() => seam.userIdentities.delete({ user_identity_id: unknownID }))
+  assert(err instanceof SeamHttpApiError && err.code === 'user_identity_not_found', `threw ${err} (code ${err.code})`)
+})
+
+await check('only the invalid id was a violation, then reset', async () => {
+  const found = await violations()
+  assert(
+    found.length === 1 && found[0].rule === 'query' && found[0].reason.includes('user_identity_id'),
+    `violations: ${JSON.stringify(found, null, 1)}`,
+  )
+  const res = await fetch(`${endpoint}/_seamconform/reset`, { method: 'POST' })
+  assert(res.ok && (await violations()).length === 0, 'reset did not clear the violations')
+})
+
+process.exit(failed ? 1 : 0)
