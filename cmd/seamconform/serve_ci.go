@@ -3,44 +3,76 @@ package main
 import (
 	"crypto/rand"
 	"encoding/binary"
+	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httputil"
+	"net/url"
 	"strconv"
+	"strings"
 	"sync/atomic"
+	"time"
 
 	"github.com/seamconform/seamconform/fixtures"
 	"github.com/seamconform/seamconform/reference"
+	"github.com/seamconform/seamconform/reference/sdkfaults"
 	"github.com/seamconform/seamconform/reference/violations"
 	"github.com/seamconform/seamconform/spec"
 )
 
-// ciFlags are serve's flags for running in an SDK's CI: a fixed seed, the
-// violation reports and the exit code.
+// ciFlags are serve's flags for an SDK's CI: a fixed seed, the violation
+// reports and exit code, the validation proxy and the SDK faults.
 type ciFlags struct {
 	seed            *string
 	reportDir       *string
 	failOnViolation *bool
 	checkResponses  *bool
+	upstream        *string
+	sdkFaults       repeated
 
 	checker *violations.Checker
 	seedOf  func() fixtures.Seed
 }
 
 func addCIFlags(fs *flag.FlagSet) *ciFlags {
-	return &ciFlags{
+	c := &ciFlags{
 		seed:            fs.String("seed", "", "derive IDs and credentials from `N` (an unsigned integer): the same on every start"),
 		reportDir:       fs.String("report-dir", "", "at shutdown, write violations.json, violations.md and junit.xml into `DIR`"),
-		failOnViolation: fs.Bool("fail-on-violation", false, "at shutdown, print the summary and exit 1 if any request broke the contract"),
+		failOnViolation: fs.Bool("fail-on-violation", false, "at shutdown, print the summary and exit 1 if any exchange broke the contract"),
 		checkResponses:  fs.Bool("check-responses", false, "also check the reference's answers against the contract (side response)"),
+		upstream:        fs.String("upstream", "", "forward every request to `URL` (a sandbox) instead of the reference, checking requests and answers"),
 	}
+	var kinds []string
+	for _, k := range sdkfaults.Kinds {
+		kinds = append(kinds, k.Name+": "+k.Answer)
+	}
+	fs.Var(&c.sdkFaults, "sdk-fault", "answer as an SDK must survive, `KIND[:ARG][*N][@PATH]` (repeatable), e.g. rate-limit@/devices/list; kinds:\n"+strings.Join(kinds, "\n"))
+	return c
 }
 
-// handler is the reference behind the contract checker. Every start has a
-// seed (random unless --seed), so a reset through the control API starts
-// the state afresh with the same credentials.
+// handler is the reference (or the upstream) behind the SDK faults and the
+// contract checker.
 func (c *ciFlags) handler(opts reference.Options, log io.Writer) (http.Handler, error) {
+	var faults []sdkfaults.Fault
+	for _, s := range c.sdkFaults {
+		f, err := sdkfaults.Parse(s)
+		if err != nil {
+			return nil, usagef("--sdk-fault: %s", err)
+		}
+		faults = append(faults, f)
+	}
+	contract, err := spec.Embedded()
+	if err != nil {
+		return nil, err
+	}
+	if *c.upstream != "" {
+		return c.proxy(contract, faults, opts, log)
+	}
+	// Every start has a seed (random unless --seed), so a reset through the
+	// control API starts the state afresh with the same credentials.
 	seed, err := c.seedValue()
 	if err != nil {
 		return nil, err
@@ -50,16 +82,11 @@ func (c *ciFlags) handler(opts reference.Options, log io.Writer) (http.Handler, 
 	if err != nil {
 		return nil, usagef("%s", err)
 	}
-	contract, err := spec.Embedded()
-	if err != nil {
-		return nil, err
-	}
 	var current atomic.Pointer[reference.Server]
 	current.Store(first)
 	c.seedOf = func() fixtures.Seed { return current.Load().Seed() }
-	c.checker = violations.New(contract, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		current.Load().ServeHTTP(w, r)
-	}), violations.Options{
+	ref := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { current.Load().ServeHTTP(w, r) })
+	c.checker = violations.New(contract, sdkfaults.Wrap(ref, faults), violations.Options{
 		// With faults on, the reference is wrong on purpose: its answers stand.
 		AnswerAsSeam:   len(opts.Faults) == 0,
 		CheckResponses: *c.checkResponses,
@@ -71,6 +98,46 @@ func (c *ciFlags) handler(opts reference.Options, log io.Writer) (http.Handler, 
 		},
 	})
 	return c.checker, nil
+}
+
+// proxy forwards to the upstream. Requests pass unchanged (credentials
+// included, never recorded) whatever their violations, so the client sees
+// the real answer; answers are checked too.
+func (c *ciFlags) proxy(contract *spec.Contract, faults []sdkfaults.Fault, opts reference.Options, log io.Writer) (http.Handler, error) {
+	target, err := url.Parse(*c.upstream)
+	if err != nil || (target.Scheme != "http" && target.Scheme != "https") || target.Host == "" {
+		return nil, usagef("--upstream wants an http or https URL, such as https://connect.getseam.com")
+	}
+	if *c.seed != "" || len(opts.Faults) > 0 || opts.NonSandbox {
+		return nil, usagef("--upstream forwards to a real endpoint: --seed, --fault and --non-sandbox do not apply")
+	}
+	c.seedOf = func() fixtures.Seed { return fixtures.Seed{} }
+	proxy := &httputil.ReverseProxy{
+		Rewrite: func(r *httputil.ProxyRequest) {
+			r.SetURL(target)
+			// Answers are checked as JSON: let the transport ask for and
+			// undo any compression.
+			r.Out.Header.Del("Accept-Encoding")
+		},
+		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
+			fmt.Fprintf(log, "%s seamconform serve: upstream %s: %s\n", time.Now().UTC().Format(time.RFC3339), target.Host, errorWithoutURL(err))
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusBadGateway)
+			_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]string{"type": "upstream_unreachable", "message": "seamconform could not reach the upstream"}, "ok": false})
+		},
+	}
+	c.checker = violations.New(contract, sdkfaults.Wrap(proxy, faults), violations.Options{CheckResponses: true, Log: log})
+	fmt.Fprintf(log, "seamconform serve: forwarding to %s, checking requests and answers\n", target.Redacted())
+	return c.checker, nil
+}
+
+// errorWithoutURL drops the request URL from a transport error: its query
+// is the client's and could hold anything.
+func errorWithoutURL(err error) string {
+	if urlErr := new(url.Error); errors.As(err, &urlErr) {
+		return urlErr.Err.Error()
+	}
+	return err.Error()
 }
 
 func (c *ciFlags) seedValue() (uint64, error) {
@@ -86,7 +153,12 @@ func (c *ciFlags) seedValue() (uint64, error) {
 	return n, nil
 }
 
+// envLines are the lines serve prints: behind --upstream only the endpoint,
+// since the credentials are the caller's own.
 func (c *ciFlags) envLines(endpoint string) string {
+	if *c.upstream != "" {
+		return "SEAM_ENDPOINT=" + endpoint + "\n"
+	}
 	return envLines(endpoint, c.seedOf())
 }
 

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -34,9 +35,13 @@ func startServe(t *testing.T, args ...string) servedProcess {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = cmd.Process.Kill() })
+	lines := 10 // behind --upstream, only SEAM_ENDPOINT
+	if slices.Contains(args, "--upstream") {
+		lines = 1
+	}
 	env := map[string]string{}
 	out := bufio.NewScanner(stdout)
-	for len(env) < 10 && out.Scan() {
+	for len(env) < lines && out.Scan() {
 		k, v, _ := strings.Cut(out.Text(), "=")
 		env[k] = v
 	}
@@ -145,4 +150,73 @@ func TestServeCleanSessionExitsZero(t *testing.T) {
 
 func TestServeSeedMustBeANumber(t *testing.T) {
 	expect(t, seamconform(t, nil, "serve", "--seed", "abc"), 2)
+}
+
+// The proxy forwards the credential untouched, never records it, and
+// records the upstream's broken answer as a response violation.
+func TestServeProxyRecordsAnUpstreamBreakingTheContract(t *testing.T) {
+	const key = "seam_sandboxkey0123456789abc"
+	var received syncBuffer
+	upstream := httptestServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		received.Write([]byte(r.Method + " " + r.URL.RequestURI() + " " + r.Header.Get("Authorization") + "\n"))
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"ok":"yes"}`)
+	}))
+	dir := t.TempDir()
+	s := startServe(t, "--upstream", upstream, "--report-dir", dir, "--fail-on-violation")
+	auth := map[string]string{"Authorization": "Bearer " + key}
+	if code := s.send(t, "POST", "/user_identities/delete", "application/json", `{"user_identity_id":"0b6d2f4e-3c1a-4e8b-9f7d-5a2c1e0d9b8a"}`, auth); code != 200 {
+		t.Fatalf("proxied answer %d, want the upstream's 200", code)
+	}
+	// A request violation is forwarded too: the client sees the real answer.
+	s.send(t, "POST", "/user_identities/delete", "text/plain", `x`, auth)
+	code, log := s.stop()
+	if got := received.String(); got != "POST /user_identities/delete Bearer "+key+"\nPOST /user_identities/delete Bearer "+key+"\n" {
+		t.Errorf("the upstream received %q, want both requests with the credential untouched", got)
+	}
+	data, _ := os.ReadFile(filepath.Join(dir, violations.JSONFile))
+	var report violations.Report
+	if err := json.Unmarshal(data, &report); err != nil {
+		t.Fatalf("violations.json: %v", err)
+	}
+	var sides []string
+	for _, v := range report.Violations {
+		sides = append(sides, string(v.Side)+":"+v.Rule)
+	}
+	if !slices.Contains(sides, "response:response") || !slices.Contains(sides, "request:content-type") {
+		t.Errorf("violations %v, want the upstream's answer and the text/plain request", sides)
+	}
+	if code != 1 {
+		t.Errorf("exit code %d, want 1", code)
+	}
+	if strings.Contains(log, key) || strings.Contains(string(data), key) {
+		t.Error("the credential is in the log or the report")
+	}
+}
+
+func TestServeUpstreamMustBeAURL(t *testing.T) {
+	expect(t, seamconform(t, nil, "serve", "--upstream", "connect.getseam.com"), 2)
+	expect(t, seamconform(t, nil, "serve", "--upstream", "http://127.0.0.1:1", "--seed", "1"), 2)
+	expect(t, seamconform(t, nil, "serve", "--sdk-fault", "teapot"), 2)
+}
+
+// An SDK fault answers instead of the reference; the request still counts.
+func TestServeSDKFaults(t *testing.T) {
+	s := startServe(t, "--sdk-fault", "rate-limit*1@/workspaces/get", "--sdk-fault", "reset@/user_identities/create")
+	key := map[string]string{"Authorization": "Bearer " + s.env["SEAM_API_KEY"]}
+	first := s.send(t, "POST", "/workspaces/get", "application/json", `{}`, key)
+	second := s.send(t, "POST", "/workspaces/get", "application/json", `{}`, key)
+	if first != 429 || second != 200 {
+		t.Errorf("rate-limit*1: %d then %d, want 429 then 200", first, second)
+	}
+	req, _ := http.NewRequest("POST", s.env["SEAM_ENDPOINT"]+"/user_identities/create", strings.NewReader(`{}`))
+	req.Header.Set("Authorization", key["Authorization"])
+	req.Header.Set("Content-Type", "application/json")
+	if res, err := http.DefaultClient.Do(req); err == nil {
+		res.Body.Close()
+		t.Errorf("reset: got %d, want the connection dropped", res.StatusCode)
+	}
+	if code, log := s.stop(); code != 0 || !strings.Contains(log, "in 3 request(s)") {
+		t.Errorf("exit %d, want 0 and 3 requests counted:\n%s", code, log)
+	}
 }

@@ -60,7 +60,7 @@ type Violation struct {
 	Rule      string      `json:"rule"`
 	Reason    string      `json:"reason"`
 	Request   SentRequest `json:"request"`
-	Status    int         `json:"status"` // what the client was answered
+	Status    int         `json:"status"` // what the client was answered; 0: the connection was dropped
 }
 
 func (v Violation) String() string {
@@ -152,7 +152,12 @@ func (c *Checker) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 
 	answer := &bufferedAnswer{header: http.Header{}, status: http.StatusOK}
-	c.next.ServeHTTP(answer, r)
+	if aborted := serve(c.next, answer, r); aborted != nil {
+		// The handler dropped the connection on purpose (an SDK fault):
+		// the request still counts.
+		c.record(r, body, opName(op, found, r), 0, problems, nil)
+		panic(aborted)
+	}
 	// Seam checks credentials (401), then input (400), then looks things
 	// up: a success or a not-found for a request the contract rejects is
 	// not Seam's answer. (Others, such as an SDK fault's 429, stand.)
@@ -168,6 +173,13 @@ func (c *Checker) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		responseProblems = c.checkResponse(op, r, body, answer)
 	}
 	c.record(r, body, opName(op, found, r), answer.status, problems, responseProblems)
+}
+
+// serve runs h and returns what it panicked with, if anything.
+func serve(h http.Handler, w http.ResponseWriter, r *http.Request) (aborted any) {
+	defer func() { aborted = recover() }()
+	h.ServeHTTP(w, r)
+	return nil
 }
 
 func (c *Checker) route(r *http.Request) (spec.Operation, bool) {
