@@ -17,6 +17,7 @@ import (
 	"github.com/seamconform/seamconform/spec"
 	"github.com/seamconform/seamconform/suites"
 	"github.com/seamconform/seamconform/suites/framework"
+	"github.com/seamconform/seamconform/suites/parallel"
 )
 
 type runFlags struct {
@@ -25,6 +26,7 @@ type runFlags struct {
 	faults                          repeated
 	timeout                         time.Duration
 	allowNonSandbox                 bool
+	concurrency                     int
 
 	labelFilter, junit, jsonReport string
 	focus, skip                    repeated
@@ -44,6 +46,7 @@ func runCommand(args []string, stdout, stderr io.Writer) (int, error) {
 	fs.Var(&rf.faults, "fault", "switch on a named fault in the mock reference (repeatable; see seamconform serve --list-faults)")
 	fs.DurationVar(&rf.timeout, "request-timeout", suites.DefaultRequestTimeout, "time limit of each request")
 	fs.BoolVar(&rf.allowNonSandbox, "allow-non-sandbox", false, "run destructive specs even when the workspace is not a sandbox")
+	fs.IntVar(&rf.concurrency, "concurrency", parallel.DefaultConcurrency, "at most `N` specs (and so requests) at once against a live endpoint, each in a worker process; 1 runs them one by one")
 	fs.StringVar(&rf.labelFilter, "label-filter", "", "run only specs matching this Ginkgo label `expression` (IDs, MUST, SHOULD, areas, post, delete, schemes)")
 	fs.Var(&rf.focus, "focus", "run only specs whose text matches this `regexp` (repeatable)")
 	fs.Var(&rf.skip, "skip", "skip specs whose text matches this `regexp` (repeatable)")
@@ -63,6 +66,13 @@ func runCommand(args []string, stdout, stderr io.Writer) (int, error) {
 	}
 	if rf.timeout <= 0 {
 		return 2, usagef("--request-timeout must be positive, got %s", rf.timeout)
+	}
+	if rf.concurrency < 1 || rf.concurrency > parallel.MaxConcurrency {
+		return 2, usagef("--concurrency must be between 1 and %d, got %d", parallel.MaxConcurrency, rf.concurrency)
+	}
+	worker, isWorker, err := parallel.WorkerFromEnv()
+	if err != nil {
+		return 2, usagef("%s", err)
 	}
 
 	contract, err := loadContract(rf.specFile)
@@ -86,6 +96,9 @@ func runCommand(args []string, stdout, stderr io.Writer) (int, error) {
 		}
 	}
 	defer env.Target.Close()
+	if isWorker {
+		return runWorker(worker, env, suiteConfig, reporterConfig)
+	}
 
 	notes, err := suites.Preflight(env, rf.allowNonSandbox)
 	if err != nil {
@@ -96,8 +109,11 @@ func runCommand(args []string, stdout, stderr io.Writer) (int, error) {
 	}
 	fmt.Fprintf(stdout, "Target: %s (contract: %s)\n", targetName(env), contract.Source())
 
-	report := suites.Run(env, suiteConfig, reporterConfig)
-	summary := reports.Summarize(report)
+	result, err := runSpecs(env, rf, suiteConfig, reporterConfig, stdout, stderr)
+	if err != nil {
+		return 1, err
+	}
+	summary := reports.Summarize(result.report)
 	summary.WriteText(stdout)
 	uncovered := env.Uncovered()
 	for _, scheme := range framework.Schemes {
@@ -105,7 +121,10 @@ func runCommand(args []string, stdout, stderr io.Writer) (int, error) {
 			fmt.Fprintf(stdout, "  NOT COVERED: scheme %s (%s)\n", scheme, why)
 		}
 	}
-	if left := append(env.Ledger().IDs(), env.Ledger().PendingKeys()...); len(left) > 0 {
+	if n := result.throttled; n > 0 {
+		fmt.Fprintf(stdout, "  THROTTLED: %d answers were 429 Too Many Requests; the suite waited as they said and sent the requests again\n", n)
+	}
+	if left := result.leftBehind; len(left) > 0 {
 		fmt.Fprintf(stdout, "  LEFT BEHIND: %d identities this run created could not be removed: %s\n", len(left), strings.Join(left, ", "))
 	}
 	if !summary.Conformant() {

@@ -40,6 +40,7 @@ type Env struct {
 	lastErr     atomic.Value // string: why the last of them got none
 	inflight    sync.WaitGroup
 	closed      atomic.Bool // set by Interrupt: specs may send no more
+	throttled   atomic.Int64
 }
 
 // NewEnv prepares a run. The seed's secrets are registered for redaction

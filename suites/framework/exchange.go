@@ -119,6 +119,7 @@ func (e *Env) Send(r *Request) *Exchange {
 	x := e.exchange(r, req)
 	e.stopIfInterrupted()
 	AddReportEntry("exchange", x.Evidence(), evidenceVisibility())
+	skipIfThrottled(x)
 	if x.Err != nil {
 		e.unreachable.Add(1)
 		e.lastErr.Store(x.Err.Error())
@@ -183,7 +184,7 @@ func (e *Env) exchange(r *Request, req *http.Request) *Exchange {
 	defer e.inflight.Done()
 	x := &Exchange{Operation: r.op, Request: req, RequestBody: r.body, env: e}
 	start := time.Now()
-	res, err := e.Target.Client().Do(req)
+	res, err := e.do(req)
 	if err == nil {
 		x.Status, x.Header = res.StatusCode, res.Header
 		x.Body, err = io.ReadAll(io.LimitReader(res.Body, MaxResponseBody+1))

@@ -1,0 +1,201 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"maps"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/onsi/ginkgo/v2/types"
+
+	"github.com/seamconform/seamconform/reference"
+	"github.com/seamconform/seamconform/reports"
+)
+
+// outcomes runs seamconform and returns each requirement's result, read
+// from the JSON report, and the worker processes its specs ran in.
+func outcomes(t *testing.T, env map[string]string, args ...string) (map[string]string, result, map[int]bool) {
+	t.Helper()
+	file := filepath.Join(t.TempDir(), "report.json")
+	r := seamconform(t, env, append(args, "--no-color", "--json-report", file)...)
+	raw, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatalf("no JSON report (exit %d):\n%s\n%s", r.code, tail(r.stdout, 30), r.stderr)
+	}
+	var suites []types.Report
+	if err := json.Unmarshal(raw, &suites); err != nil || len(suites) != 1 {
+		t.Fatalf("JSON report: %v (%d suites)", err, len(suites))
+	}
+	got := map[string]string{}
+	for _, res := range reports.Summarize(suites[0]).Results {
+		got[res.ID] = fmt.Sprintf("%s (%d passed, %d failed, %d skipped)", res.Outcome, res.Passed, res.Failed, res.Skipped)
+	}
+	procs := map[int]bool{}
+	for _, sr := range suites[0].SpecReports {
+		if sr.LeafNodeType == types.NodeTypeIt {
+			procs[sr.ParallelProcess] = true
+		}
+	}
+	return got, r, procs
+}
+
+// Running the specs across workers changes nothing a run finds: every
+// requirement has the same result, failures included, and the workers clean
+// up what they created or say what they could not.
+func TestConcurrentRunFindsWhatASequentialRunFinds(t *testing.T) {
+	for _, faults := range [][]string{nil, {"ok-false", "not-deleted"}} {
+		server, env := served(t, reference.Options{Faults: faults}, nil)
+		before := len(server.IdentityIDs())
+		sequential, r1, _ := outcomes(t, env, "run", "--concurrency", "1")
+		between := len(server.IdentityIDs())
+		concurrent, r4, procs := outcomes(t, env, "run", "--concurrency", "4")
+		after := len(server.IdentityIDs())
+		if len(procs) < 2 || !strings.Contains(r4.stdout, "Running in parallel across 4 processes") {
+			t.Fatalf("faults %v: the specs ran in processes %v, not in parallel", faults, slices.Sorted(maps.Keys(procs)))
+		}
+		if r1.code != r4.code {
+			t.Errorf("faults %v: exit code %d sequential, %d concurrent", faults, r1.code, r4.code)
+		}
+		for _, id := range slices.Sorted(maps.Keys(sequential)) {
+			if sequential[id] != concurrent[id] {
+				t.Errorf("faults %v: %s is %s sequential, %s concurrent", faults, id, sequential[id], concurrent[id])
+			}
+		}
+		// What each run says it left is what it left.
+		if got, want := leftBehindCount(r1.stdout), between-before; got != want {
+			t.Errorf("faults %v: the sequential run says it left %d identities, it left %d", faults, got, want)
+		}
+		if got, want := leftBehindCount(r4.stdout), after-between; got != want {
+			t.Errorf("faults %v: the concurrent run says it left %d identities, it left %d\n%s", faults, got, want, tail(r4.stdout, 20))
+		}
+		if faults == nil {
+			expect(t, r4, 0, "Verdict: CONFORMANT")
+			if after != before {
+				t.Errorf("the concurrent run left %d identities behind", after-before)
+			}
+		} else {
+			expect(t, r4, 1, "Verdict: NOT CONFORMANT", "UIDEL-OK-04", "UIDEL-EFFECT-01", "LEFT BEHIND")
+		}
+		noSecrets(t, r4, env)
+	}
+}
+
+var leftBehindLine = regexp.MustCompile(`LEFT BEHIND: (\d+) identities`)
+
+func leftBehindCount(stdout string) int {
+	m := leftBehindLine.FindStringSubmatch(stdout)
+	if m == nil {
+		return 0
+	}
+	n, _ := strconv.Atoi(m[1])
+	return n
+}
+
+// throttleOnce answers 429 Too Many Requests (Retry-After: 0) the first time
+// it sees a request, and passes it on when it comes again.
+func throttleOnce(throttled *atomic.Int64) func(http.Handler) http.Handler {
+	var mu sync.Mutex
+	seen := map[string]bool{}
+	return func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			body, _ := io.ReadAll(r.Body)
+			r.Body = io.NopCloser(bytes.NewReader(body))
+			key := fmt.Sprint(r.Method, r.URL, r.Header, string(body))
+			mu.Lock()
+			first := !seen[key]
+			seen[key] = true
+			mu.Unlock()
+			if first {
+				throttled.Add(1)
+				w.Header().Set("Retry-After", "0")
+				w.WriteHeader(http.StatusTooManyRequests)
+				return
+			}
+			h.ServeHTTP(w, r)
+		})
+	}
+}
+
+// 429 answers are waited out and sent again, never failures; the summary
+// counts them, across workers and the parent's preflight.
+func TestThrottledAnswersAreRetried(t *testing.T) {
+	_, plain := served(t, reference.Options{}, nil)
+	want, _, _ := outcomes(t, plain, "run", "--concurrency", "1")
+
+	var throttled atomic.Int64
+	server, env := served(t, reference.Options{}, throttleOnce(&throttled))
+	got, r, _ := outcomes(t, env, "run", "--concurrency", "2")
+	expect(t, r, 0, "Verdict: CONFORMANT", fmt.Sprintf("THROTTLED: %d answers were 429 Too Many Requests", throttled.Load()))
+	if throttled.Load() < 200 {
+		t.Fatalf("only %d requests were throttled", throttled.Load())
+	}
+	for _, id := range slices.Sorted(maps.Keys(want)) {
+		if want[id] != got[id] {
+			t.Errorf("%s is %s unthrottled, %s throttled", id, want[id], got[id])
+		}
+	}
+	if left := server.IdentityIDs(); len(left) != 0 {
+		t.Fatalf("the throttled run left %d identities behind", len(left))
+	}
+}
+
+// Ctrl-C stops every worker; each cleans up what it created, and the run
+// says it is incomplete.
+func TestConcurrentRunCleansUpAfterInterrupt(t *testing.T) {
+	var creates atomic.Int32
+	slow := func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/user_identities/create" {
+				creates.Add(1)
+			}
+			time.Sleep(5 * time.Millisecond) // long enough to interrupt mid-run
+			h.ServeHTTP(w, r)
+		})
+	}
+	server, env := served(t, reference.Options{}, slow)
+	cmd := command(t, env, "run", "--no-color", "--concurrency", "3")
+	var out syncBuffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for creates.Load() < 20 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	err := cmd.Wait()
+	if exit, ok := err.(*exec_ExitError); !ok || exit.ExitCode() != 1 {
+		t.Fatalf("interrupted run: %v, want exit code 1\n%s", err, tail(out.String(), 30))
+	}
+	if !strings.Contains(out.String(), "INCOMPLETE RUN") || !strings.Contains(out.String(), "Running in parallel across 3 processes") {
+		t.Fatalf("the concurrent run was not interrupted mid-way:\n%s", tail(out.String(), 30))
+	}
+	if left := server.IdentityIDs(); len(left) != 0 {
+		t.Fatalf("the interrupted run left %d identities behind: %v\n%s", len(left), left, tail(out.String(), 60))
+	}
+}
+
+func TestConcurrencyOutOfRange(t *testing.T) {
+	for _, n := range []string{"0", "-1", "65"} {
+		r := seamconform(t, nil, "run", "--concurrency", n)
+		if r.code != 2 || !strings.Contains(r.stderr, "--concurrency must be between 1 and 64") || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 {
+			t.Errorf("--concurrency %s: exit %d, stderr %q; want exit 2 and one line", n, r.code, r.stderr)
+		}
+	}
+}

@@ -1,0 +1,77 @@
+package framework
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+)
+
+// A 429 Too Many Requests answer says the endpoint is busy, not how it
+// behaves: the suite waits as the answer says and sends the request again.
+// A request still throttled after that leaves its spec not checked, never
+// failed.
+const (
+	// maxThrottleRetries bounds how often one request is sent again.
+	maxThrottleRetries = 5
+	// maxThrottleWait caps one wait, whatever Retry-After asks for.
+	maxThrottleWait = 10 * time.Second
+)
+
+// Throttled counts the 429 answers the run got, retried or not.
+func (e *Env) Throttled() int64 { return e.throttled.Load() }
+
+// do sends req, and sends it again after each 429 answer once Retry-After
+// has passed (capped; without the header 0.5 s, doubling). A request that
+// was sent before the run was interrupted gives up at the next 429; the
+// clean-up, which sends after the interrupt, keeps honouring them.
+func (e *Env) do(req *http.Request) (*http.Response, error) {
+	client := e.Target.Client()
+	cleanUp := e.closed.Load()
+	for retry := 0; ; retry++ {
+		res, err := client.Do(req)
+		if err != nil || res.StatusCode != http.StatusTooManyRequests {
+			return res, err
+		}
+		e.throttled.Add(1)
+		if retry == maxThrottleRetries || (e.closed.Load() && !cleanUp) || (req.GetBody == nil && req.Body != nil && req.Body != http.NoBody) {
+			return res, nil
+		}
+		wait := retryAfter(res.Header.Get("Retry-After"), retry, time.Now())
+		_, _ = io.Copy(io.Discard, io.LimitReader(res.Body, MaxResponseBody))
+		res.Body.Close()
+		next := req.Clone(req.Context())
+		if req.GetBody != nil {
+			if next.Body, err = req.GetBody(); err != nil {
+				return nil, err
+			}
+		}
+		time.Sleep(wait)
+		req = next
+	}
+}
+
+// retryAfter is how long to wait before the retry'th retry: what the
+// Retry-After header says (seconds or an HTTP date), else an exponential
+// back-off; never more than maxThrottleWait.
+func retryAfter(header string, retry int, now time.Time) time.Duration {
+	wait := (500 * time.Millisecond) << retry
+	if s, err := strconv.Atoi(header); err == nil && s >= 0 {
+		wait = time.Duration(min(s, 3600)) * time.Second
+	} else if t, err := http.ParseTime(header); err == nil {
+		wait = max(t.Sub(now), 0)
+	}
+	return min(wait, maxThrottleWait)
+}
+
+// skipIfThrottled leaves the spec not checked when its request stayed
+// throttled: the endpoint said it was busy, not how it behaves.
+func skipIfThrottled(x *Exchange) {
+	if x.Err == nil && x.Status == http.StatusTooManyRequests {
+		Skip(fmt.Sprintf("not checked: the endpoint answered %s with 429 Too Many Requests %d times in a row (the suite waited as Retry-After said); try a lower --concurrency",
+			x.Operation, maxThrottleRetries+1))
+	}
+}

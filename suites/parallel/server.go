@@ -1,0 +1,294 @@
+// Package parallel runs the suite's specs in several processes at once, as
+// `ginkgo -p` does: a parent process serves Ginkgo's parallel protocol on
+// loopback, starts the workers, prints their specs as they finish, and puts
+// their reports together into one.
+//
+// Ginkgo's own server is internal to the ginkgo module, so this package
+// speaks its HTTP protocol (GINKGO_PARALLEL_PROTOCOL=HTTP) itself. Ginkgo
+// does the rest: every worker orders the specs with the same seed and takes
+// the next spec (or the next Ordered container, whole) from a shared
+// counter, so each spec runs exactly once and keeps its own sequence of
+// requests.
+package parallel
+
+import (
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"sync"
+
+	"github.com/onsi/ginkgo/v2/reporters"
+	"github.com/onsi/ginkgo/v2/types"
+)
+
+// Server is the parent's end of Ginkgo's parallel protocol.
+type Server struct {
+	listener net.Listener
+	total    int
+	reporter reporters.Reporter
+	output   io.Writer
+
+	mu       sync.Mutex
+	began    int
+	started  bool               // the reporter was told the suite began
+	header   types.Report       // a worker's report as the suite began
+	held     []types.SpecReport // specs that finished before every worker began
+	didRun   [][]types.SpecReport
+	final    []*types.Report // each worker's report at its end, nil until then
+	alive    []func() bool
+	counter  int
+	abort    bool
+	stateFor map[string][]byte // raw bodies of the before-suite handshakes
+}
+
+// NewServer listens on a free loopback port for total workers. Their specs
+// are reported to reporter as they finish; what they write to GinkgoWriter
+// goes to output.
+func NewServer(total int, reporter reporters.Reporter, output io.Writer) (*Server, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{
+		listener: l, total: total, reporter: reporter, output: output,
+		didRun: make([][]types.SpecReport, total), final: make([]*types.Report, total),
+		alive: make([]func() bool, total), stateFor: map[string][]byte{},
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/up", func(http.ResponseWriter, *http.Request) {})
+	mux.HandleFunc("/suite-will-begin", s.suiteWillBegin)
+	mux.HandleFunc("/did-run", s.specDidRun)
+	mux.HandleFunc("/suite-did-end", s.suiteDidEnd)
+	mux.HandleFunc("/emit-output", s.emitOutput)
+	mux.HandleFunc("/progress-report", s.progressReport)
+	mux.HandleFunc("/counter", s.nextIndex)
+	mux.HandleFunc("/abort", s.handleAbort)
+	mux.HandleFunc("/have-nonprimary-procs-finished", s.othersFinished)
+	mux.HandleFunc("/aggregated-nonprimary-procs-report", s.othersReport)
+	// Handshakes for ReportBeforeSuite and SynchronizedBeforeSuite: process
+	// 1 posts its outcome, the others wait for it.
+	for post, get := range map[string]string{
+		"/report-before-suite-completed": "/report-before-suite-state",
+		"/before-suite-completed":        "/before-suite-state",
+	} {
+		mux.HandleFunc(post, s.keep(get))
+		mux.HandleFunc(get, s.handOut(get))
+	}
+	go http.Serve(l, mux) //nolint:errcheck // ends when Close closes the listener
+	return s, nil
+}
+
+// Host is what workers are given as Ginkgo's ParallelHost.
+func (s *Server) Host() string { return "http://" + s.listener.Addr().String() }
+
+// Close stops serving.
+func (s *Server) Close() { s.listener.Close() }
+
+// RegisterAlive tells the server how to know whether worker process (1-based)
+// is still running, so nobody waits for a worker that died.
+func (s *Server) RegisterAlive(process int, alive func() bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.alive[process-1] = alive
+}
+
+func decode(w http.ResponseWriter, r *http.Request, v any) bool {
+	defer r.Body.Close()
+	if err := json.NewDecoder(r.Body).Decode(v); err != nil {
+		w.WriteHeader(http.StatusBadRequest)
+		return false
+	}
+	return true
+}
+
+// suiteWillBegin: the reporter starts once every worker has begun (their
+// headers are identical), then prints what finished in the meantime.
+func (s *Server) suiteWillBegin(w http.ResponseWriter, r *http.Request) {
+	var report types.Report
+	if !decode(w, r, &report) {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.began++
+	s.header = report
+	if s.began == s.total {
+		s.startReporter(report)
+	}
+}
+
+func (s *Server) startReporter(report types.Report) {
+	s.started = true
+	s.reporter.SuiteWillBegin(report)
+	for _, sr := range s.held {
+		s.reporter.WillRun(sr)
+		s.reporter.DidRun(sr)
+	}
+	s.held = nil
+}
+
+func (s *Server) specDidRun(w http.ResponseWriter, r *http.Request) {
+	var sr types.SpecReport
+	if !decode(w, r, &sr) {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if p := sr.ParallelProcess; p >= 1 && p <= s.total {
+		s.didRun[p-1] = append(s.didRun[p-1], sr)
+	}
+	if s.started {
+		s.reporter.WillRun(sr)
+		s.reporter.DidRun(sr)
+	} else {
+		s.held = append(s.held, sr)
+	}
+}
+
+func (s *Server) suiteDidEnd(w http.ResponseWriter, r *http.Request) {
+	var report types.Report
+	if !decode(w, r, &report) {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if p := report.SuiteConfig.ParallelProcess; p >= 1 && p <= s.total {
+		s.final[p-1] = &report
+	}
+}
+
+func (s *Server) emitOutput(w http.ResponseWriter, r *http.Request) {
+	b, err := io.ReadAll(r.Body)
+	if err != nil {
+		w.WriteHeader(http.StatusInternalServerError)
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, _ = s.output.Write(b)
+}
+
+func (s *Server) progressReport(w http.ResponseWriter, r *http.Request) {
+	var pr types.ProgressReport
+	if !decode(w, r, &pr) {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.reporter.EmitProgressReport(pr)
+}
+
+// nextIndex hands out the index of the next spec group to run.
+func (s *Server) nextIndex(w http.ResponseWriter, _ *http.Request) {
+	s.mu.Lock()
+	n := s.counter
+	s.counter++
+	s.mu.Unlock()
+	_ = json.NewEncoder(w).Encode(struct{ Index int }{n})
+}
+
+// handleAbort: a worker that fails fast or aborts the suite posts; the
+// others poll and stop (410 Gone means abort).
+func (s *Server) handleAbort(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if r.Method != http.MethodGet {
+		s.abort = true
+		return
+	}
+	if s.abort {
+		w.WriteHeader(http.StatusGone)
+	}
+}
+
+// Abort tells every worker to stop after its current spec.
+func (s *Server) Abort() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.abort = true
+}
+
+// finished reports whether worker process has ended or died; s.mu held.
+func (s *Server) finished(process int) bool {
+	if s.final[process-1] != nil {
+		return true
+	}
+	alive := s.alive[process-1]
+	return alive != nil && !alive()
+}
+
+func (s *Server) othersDone() bool {
+	for p := 2; p <= s.total; p++ {
+		if !s.finished(p) {
+			return false
+		}
+	}
+	return true
+}
+
+// othersFinished: process 1 waits for the others before Serial specs and
+// its ReportAfterSuite nodes (425 Too Early means ask again).
+func (s *Server) othersFinished(w http.ResponseWriter, _ *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.othersDone() {
+		w.WriteHeader(http.StatusTooEarly)
+	}
+}
+
+// othersReport gives process 1 the other workers' reports put together for
+// its ReportAfterSuite nodes; 410 Gone when one of them died without one.
+func (s *Server) othersReport(w http.ResponseWriter, _ *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.othersDone() {
+		w.WriteHeader(http.StatusTooEarly)
+		return
+	}
+	var combined types.Report
+	for i, r := range s.final[1:] {
+		switch {
+		case r == nil:
+			w.WriteHeader(http.StatusGone)
+			return
+		case i == 0:
+			combined = *r
+		default:
+			combined = combined.Add(*r)
+		}
+	}
+	_ = json.NewEncoder(w).Encode(combined)
+}
+
+// keep stores what process 1 posts for the handshake read at get.
+func (s *Server) keep(get string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		b, err := io.ReadAll(r.Body)
+		if err != nil {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		s.stateFor[get] = b
+	}
+}
+
+// handOut answers a handshake: 425 until process 1 posted, 410 when it died
+// first.
+func (s *Server) handOut(get string) http.HandlerFunc {
+	return func(w http.ResponseWriter, _ *http.Request) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		b, ok := s.stateFor[get]
+		switch {
+		case ok:
+			_, _ = w.Write(b)
+		case s.finished(1):
+			w.WriteHeader(http.StatusGone)
+		default:
+			w.WriteHeader(http.StatusTooEarly)
+		}
+	}
+}
