@@ -30,8 +30,9 @@ const maxRecordedBody = 4 << 10
 
 // redactRequest records r without any credential: the Authorization header
 // keeps its scheme and the kind of token, and every credential value
-// (presented or known) is replaced wherever it appears.
-func redactRequest(r *http.Request, body []byte, secrets map[string]string) SentRequest {
+// (presented or known) is replaced wherever it appears. scrub does the same
+// to any other text about the request.
+func redactRequest(r *http.Request, body []byte, secrets map[string]string) (sent SentRequest, scrub func(string) string) {
 	replace := map[string]string{} // value → replacement
 	for name, value := range secrets {
 		replace[value] = "$" + name
@@ -49,7 +50,7 @@ func redactRequest(r *http.Request, body []byte, secrets map[string]string) Sent
 			replace[v] = "[redacted]"
 		}
 	}
-	scrub := func(s string) string {
+	scrub = func(s string) string {
 		// Longest first, so a secret that contains another is replaced whole.
 		for _, value := range slices.SortedFunc(maps.Keys(replace), func(a, b string) int { return len(b) - len(a) }) {
 			if len(value) >= 8 {
@@ -77,7 +78,7 @@ func redactRequest(r *http.Request, body []byte, secrets map[string]string) Sent
 	} else {
 		out.Body = "[binary body not recorded]"
 	}
-	return out
+	return out, scrub
 }
 
 func redactAuthorization(header string, replace map[string]string) string {

@@ -140,8 +140,12 @@ func (c *Checker) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "reading the request body: "+err.Error(), http.StatusBadRequest)
 		return
 	}
-	r.Body = io.NopCloser(bytes.NewReader(body))
-	r.ContentLength = int64(len(body))
+	// The handler gets the whole body; a larger one is checked by its
+	// first MiB, which fails the schema as a truncated JSON value would.
+	r.Body = struct {
+		io.Reader
+		io.Closer
+	}{io.MultiReader(bytes.NewReader(body), r.Body), r.Body}
 
 	op, found := c.route(r)
 	var problems []problem
@@ -364,7 +368,7 @@ func firstLine(s string) string {
 
 func (c *Checker) record(r *http.Request, body []byte, operation string, status int, request, response []problem) {
 	now := time.Now().UTC()
-	sent := redactRequest(r, body, c.opts.Secrets)
+	sent, scrub := redactRequest(r, body, c.opts.Secrets)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	call := c.calls[operation]
@@ -376,10 +380,10 @@ func (c *Checker) record(r *http.Request, body []byte, operation string, status 
 	for side, ps := range map[Side][]problem{Request: request, Response: response} {
 		for _, p := range ps {
 			if p.note {
-				c.notes[[2]string{operation, p.reason}]++
+				c.notes[[2]string{operation, scrub(p.reason)}]++
 				continue
 			}
-			v := Violation{Time: now, Side: side, Operation: operation, Rule: p.rule, Reason: p.reason, Request: sent, Status: status}
+			v := Violation{Time: now, Side: side, Operation: operation, Rule: p.rule, Reason: scrub(p.reason), Request: sent, Status: status}
 			c.violations = append(c.violations, v)
 			if side == Request {
 				call.Violations++

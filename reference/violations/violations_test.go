@@ -74,6 +74,8 @@ func TestEachBadRequestIsAViolationWithItsRule(t *testing.T) {
 		// The contract accepts this one; Seam's SDKs never send it.
 		{"DELETE with a text/plain body", sent{"DELETE", "/user_identities/delete?user_identity_id=" + id, "text/plain", "hello", key}, violations.RuleSDKForm, 404, ""},
 		{"undeclared query parameter", sent{"DELETE", "/user_identities/delete?user_identity_id=" + id + "&force=true", "", "", key}, violations.RuleQuery, 404, ""},
+		{"malformed JSON", sent{"POST", "/user_identities/delete", "application/json", `{"user_identity_id":`, key}, violations.RuleBody, 400, ""},
+		{"a body over 1 MiB", sent{"POST", "/user_identities/delete", "application/json", `{"user_identity_id":"` + strings.Repeat("a", 1<<20) + `"}`, key}, violations.RuleBody, 400, ""},
 		{"unknown path", sent{"POST", "/user_identities/destroy", "application/json", `{}`, key}, violations.RuleRoute, 404, ""},
 		// GET /user_identities/get declares no query parameter; its POST form's body says which.
 		{"GET with a parameter its POST form lacks", sent{"GET", "/user_identities/get?_strict=true&user_identity_idd=" + id, "", "", key}, violations.RuleQuery, 400, ""},
