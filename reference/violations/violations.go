@@ -244,12 +244,30 @@ func (c *Checker) checkRequest(op spec.Operation, r *http.Request, body []byte) 
 			out = append(out, problem{rule: RuleQuery, field: name, reason: "query parameter " + name + " is not declared by " + op.String(), accepted: !strict})
 		}
 	}
+	out = append(out, undeclaredProperties(op, c.contract.BodyNames(op), body)...)
 	switch {
 	case len(body) == 0:
 	case r.Method == http.MethodGet || r.Method == http.MethodDelete:
 		out = append(out, problem{rule: RuleSDKForm, accepted: true, reason: fmt.Sprintf("a %s request carries a body (Content-Type %q); Seam's SDKs send its parameters in the query", r.Method, r.Header.Get("Content-Type"))})
 	case !isJSON(r.Header.Get("Content-Type")) && !hasRule(out, RuleContentType):
 		out = append(out, problem{rule: RuleContentType, reason: fmt.Sprintf("the body's Content-Type is %q; Seam's SDKs send application/json", r.Header.Get("Content-Type"))})
+	}
+	return out
+}
+
+// undeclaredProperties reports the top-level properties of a JSON object
+// body that op does not declare: most often a misspelt parameter, which Seam
+// silently ignores, so the client never learns its value was not used.
+func undeclaredProperties(op spec.Operation, declared []string, body []byte) []problem {
+	var object map[string]json.RawMessage
+	if len(declared) == 0 || json.Unmarshal(body, &object) != nil {
+		return nil
+	}
+	var out []problem
+	for _, name := range slices.Sorted(maps.Keys(object)) {
+		if !slices.Contains(declared, name) {
+			out = append(out, problem{rule: RuleBody, field: name, accepted: true, reason: "body property " + name + " is not declared by " + op.String()})
+		}
 	}
 	return out
 }

@@ -76,6 +76,8 @@ func TestEachBadRequestIsAViolationWithItsRule(t *testing.T) {
 		{"undeclared query parameter", sent{"DELETE", "/user_identities/delete?user_identity_id=" + id + "&force=true", "", "", key}, violations.RuleQuery, 404, ""},
 		{"malformed JSON", sent{"POST", "/user_identities/delete", "application/json", `{"user_identity_id":`, key}, violations.RuleBody, 400, ""},
 		{"a body over 1 MiB", sent{"POST", "/user_identities/delete", "application/json", `{"user_identity_id":"` + strings.Repeat("a", 1<<20) + `"}`, key}, violations.RuleBody, 400, ""},
+		// Seam ignores it; the client never learns its value was not used.
+		{"misspelt body property", sent{"POST", "/user_identities/create", "application/json", `{"full_nme":"Ada"}`, key}, violations.RuleBody, 200, ""},
 		{"unknown path", sent{"POST", "/user_identities/destroy", "application/json", `{}`, key}, violations.RuleRoute, 404, ""},
 		// GET /user_identities/get declares no query parameter; its POST form's body says which.
 		{"GET with a parameter its POST form lacks", sent{"GET", "/user_identities/get?_strict=true&user_identity_idd=" + id, "", "", key}, violations.RuleQuery, 400, ""},
