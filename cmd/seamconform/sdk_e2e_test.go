@@ -99,8 +99,10 @@ func runScript(t *testing.T, sdkDir, script string, env map[string]string) (stri
 func TestJavaScriptSDK(t *testing.T) {
 	sdk := installJSSDK(t)
 	reports := t.TempDir()
-	s := startServe(t, "--seed", "7", "--report-dir", reports, "--fail-on-violation", "--check-responses")
+	s := startServe(t, "--seed", "7", "--report-dir", reports, "--fail-on-violation", "--check-responses",
+		"--sdk-fault", "rate-limit:1*1@/workspaces/get", "--sdk-fault", "server-error*1@/user_identities/create")
 	env := s.env
+	env["SEAMCONFORM_E2E_FAULTS"] = "1"
 
 	// The whole API's operations, once the reference answers them.
 	key := map[string]string{"Authorization": "Bearer " + env["SEAM_API_KEY"]}
@@ -116,7 +118,7 @@ func TestJavaScriptSDK(t *testing.T) {
 		t.Fatalf("sdk-e2e.mjs: %v\n%s", err, out)
 	}
 	t.Logf("sdk-e2e.mjs:\n%s", out)
-	if strings.Contains(out, "FAIL") || !strings.Contains(out, "ok   an invalid id throws SeamHttpInvalidInputError") {
+	if strings.Contains(out, "FAIL") || !strings.Contains(out, "ok   an invalid id throws SeamHttpInvalidInputError") || !strings.Contains(out, "ok   a 429 with Retry-After") {
 		t.Fatalf("sdk-e2e.mjs:\n%s", out)
 	}
 

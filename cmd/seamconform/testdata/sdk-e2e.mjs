@@ -44,6 +44,23 @@ const violations = async () => {
 const seam = new SeamHttp({ apiKey: env.SEAM_API_KEY, endpoint })
 const unknownID = '1b7e4c2a-9f3d-4e6b-8a5c-2d1f0e9b7c6a'
 
+// serve was started with --sdk-fault rate-limit:1*1@/workspaces/get and
+// --sdk-fault server-error*1@/user_identities/create: the first call of each
+// meets the fault.
+if (env.SEAMCONFORM_E2E_FAULTS === '1') {
+  await check('a 429 with Retry-After on workspaces.get is retried and resolves', async () => {
+    const workspace = await seam.workspaces.get()
+    assert(workspace.workspace_id === env.SEAM_WORKSPACE_ID, `workspaces.get gave ${workspace.workspace_id}`)
+    const res = await fetch(`${endpoint}/_seamconform/violations`)
+    const calls = (await res.json()).calls.filter((c) => c.operation === 'GET /workspaces/get')
+    assert(calls.length === 1 && calls[0].requests === 2, `calls ${JSON.stringify(calls)}, want the 429 and the retry`)
+  })
+  await check('a 500 on userIdentities.create throws SeamHttpApiError internal_server_error', async () => {
+    const err = await rejects(() => seam.userIdentities.create({ full_name: 'SDK e2e 500' }))
+    assert(err instanceof SeamHttpApiError && err.code === 'internal_server_error' && err.statusCode === 500, `threw ${err}`)
+  })
+}
+
 await check('userIdentities.delete of a created identity resolves', async () => {
   const created = await seam.userIdentities.create({ full_name: 'SDK e2e' })
   assert(created.user_identity_id, 'create returned no user_identity_id')
