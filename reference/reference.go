@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/seamconform/seamconform/fixtures"
+	"github.com/seamconform/seamconform/spec"
 )
 
 // Options configures a Server.
@@ -30,6 +31,9 @@ type Options struct {
 	// Seed, when set, makes the IDs and credentials the same on every start
 	// with the same seed (a CI file can hold them); nil draws fresh ones.
 	Seed *uint64
+	// APIKey and PersonalAccessToken, when set, are the seeded workspace's
+	// credentials instead of drawn ones (New checks their shape).
+	APIKey, PersonalAccessToken string
 }
 
 // Server is the reference implementation. It is safe for concurrent use.
@@ -101,6 +105,9 @@ func New(opts Options) (*Server, error) {
 		now = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 	}
 	s.jwtSecret = randomBytes(s.random, 32)
+	if err := checkGiven(opts); err != nil {
+		return nil, err
+	}
 	for _, name := range opts.Faults {
 		if _, ok := faultsByName[name]; !ok {
 			return nil, fmt.Errorf("unknown fault %q (see --list-faults)", name)
@@ -116,8 +123,14 @@ func New(opts Options) (*Server, error) {
 	s.seededUserID = newUUID(s.random)
 	s.memberships[s.seededUserID] = []string{own.WorkspaceID}
 	apiKey := newAPIKey(s.random)
+	if opts.APIKey != "" {
+		apiKey = opts.APIKey
+	}
 	s.apiKeys[apiKey] = own.WorkspaceID
 	pat := "seam_at" + randomText(s.random, 24)
+	if opts.PersonalAccessToken != "" {
+		pat = opts.PersonalAccessToken
+	}
 	s.pats[pat] = s.seededUserID
 
 	s.seed = fixtures.Seed{
@@ -134,6 +147,24 @@ func New(opts Options) (*Server, error) {
 		ForeignIdentityID:  foreignIdentity.UserIdentityID,
 	}
 	return s, nil
+}
+
+// checkGiven rejects given credentials that would not authenticate as
+// their kind: a token's prefix says its kind.
+func checkGiven(opts Options) error {
+	if key := opts.APIKey; key != "" && (!isToken(key) || !strings.HasPrefix(key, "seam_") ||
+		strings.HasPrefix(key, "seam_at") || strings.HasPrefix(key, "seam_cst") || strings.HasPrefix(key, "seam_pk")) {
+		return fmt.Errorf("an API key is seam_ and token characters, and does not start like another kind of credential (seam_at, seam_cst, seam_pk)")
+	}
+	if pat := opts.PersonalAccessToken; pat != "" && (!isToken(pat) || !strings.HasPrefix(pat, "seam_at")) {
+		return fmt.Errorf("a personal access token is seam_at and token characters")
+	}
+	return nil
+}
+
+func isToken(s string) bool {
+	_, ok := spec.BearerToken("Bearer " + s)
+	return ok
 }
 
 // sessionLifetime is how long the seeded console session lasts: a day, or

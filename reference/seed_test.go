@@ -44,3 +44,33 @@ func TestSeedGivesTheSameCredentialsOnEveryStart(t *testing.T) {
 		}
 	}
 }
+
+func TestGivenCredentials(t *testing.T) {
+	s, err := reference.New(reference.Options{APIKey: "seam_ci_key_1234567890", PersonalAccessToken: "seam_at_ci_pat_1234567890"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Seed().APIKey != "seam_ci_key_1234567890" || s.Seed().PersonalAccessToken != "seam_at_ci_pat_1234567890" {
+		t.Fatalf("seed %+v does not hold the given credentials", s.Seed())
+	}
+	for _, headers := range []map[string]string{
+		{"Authorization": "Bearer seam_ci_key_1234567890"},
+		{"Authorization": "Bearer seam_at_ci_pat_1234567890", "seam-workspace": s.Seed().WorkspaceID},
+	} {
+		r := httptest.NewRequest(http.MethodPost, "/workspaces/get", strings.NewReader("{}"))
+		r.Header.Set("Content-Type", "application/json")
+		for k, v := range headers {
+			r.Header.Set(k, v)
+		}
+		w := httptest.NewRecorder()
+		s.ServeHTTP(w, r)
+		if w.Code != http.StatusOK {
+			t.Errorf("workspaces/get with a given credential: %d %s", w.Code, w.Body)
+		}
+	}
+	for _, bad := range []reference.Options{{APIKey: "sk_live_123"}, {APIKey: "seam_at123"}, {APIKey: "seam_a b"}, {PersonalAccessToken: "seam_123"}} {
+		if _, err := reference.New(bad); err == nil {
+			t.Errorf("New(%+v) accepted a credential of the wrong shape", bad)
+		}
+	}
+}

@@ -32,6 +32,7 @@ type ciFlags struct {
 	checkResponses  *bool
 	upstream        *string
 	sdkFaults       repeated
+	apiKey, pat     *string
 
 	checker *violations.Checker
 	seedOf  func() fixtures.Seed
@@ -43,6 +44,8 @@ func addCIFlags(fs *flag.FlagSet) *ciFlags {
 		reportDir:       fs.String("report-dir", "", "at shutdown, write violations.json, violations.md and junit.xml into `DIR`"),
 		failOnViolation: fs.Bool("fail-on-violation", false, "at shutdown, print the summary and exit 1 if any exchange broke the contract"),
 		checkResponses:  fs.Bool("check-responses", false, "also check the reference's answers against the contract (side response)"),
+		apiKey:          fs.String("api-key", "", "the seeded workspace's API key is `VALUE` (seam_...)"),
+		pat:             fs.String("personal-access-token", "", "the seeded user's personal access token is `VALUE` (seam_at...)"),
 		upstream:        fs.String("upstream", "", "forward every request to `URL` (a sandbox) instead of the reference, checking requests and answers"),
 	}
 	var kinds []string
@@ -77,7 +80,7 @@ func (c *ciFlags) handler(opts reference.Options, log io.Writer) (http.Handler, 
 	if err != nil {
 		return nil, err
 	}
-	opts.Seed = &seed
+	opts.Seed, opts.APIKey, opts.PersonalAccessToken = &seed, *c.apiKey, *c.pat
 	first, err := reference.New(opts)
 	if err != nil {
 		return nil, usagef("%s", err)
@@ -108,8 +111,8 @@ func (c *ciFlags) proxy(contract *spec.Contract, faults []sdkfaults.Fault, opts 
 	if err != nil || (target.Scheme != "http" && target.Scheme != "https") || target.Host == "" {
 		return nil, usagef("--upstream wants an http or https URL, such as https://connect.getseam.com")
 	}
-	if *c.seed != "" || len(opts.Faults) > 0 || opts.NonSandbox {
-		return nil, usagef("--upstream forwards to a real endpoint: --seed, --fault and --non-sandbox do not apply")
+	if *c.seed != "" || *c.apiKey != "" || *c.pat != "" || len(opts.Faults) > 0 || opts.NonSandbox {
+		return nil, usagef("--upstream forwards to a real endpoint with the client's own credentials: --seed, --api-key, --personal-access-token, --fault and --non-sandbox do not apply")
 	}
 	c.seedOf = func() fixtures.Seed { return fixtures.Seed{} }
 	proxy := &httputil.ReverseProxy{

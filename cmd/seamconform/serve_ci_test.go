@@ -150,6 +150,18 @@ func TestServeCleanSessionExitsZero(t *testing.T) {
 
 func TestServeSeedMustBeANumber(t *testing.T) {
 	expect(t, seamconform(t, nil, "serve", "--seed", "abc"), 2)
+	expect(t, seamconform(t, nil, "serve", "--api-key", "sk_live_123"), 2)
+}
+
+func TestServeGivenCredentials(t *testing.T) {
+	s := startServe(t, "--api-key", "seam_ci_key_1234567890", "--personal-access-token", "seam_at_ci_pat_1234567890")
+	defer s.stop()
+	if s.env["SEAM_API_KEY"] != "seam_ci_key_1234567890" || s.env["SEAM_PERSONAL_ACCESS_TOKEN"] != "seam_at_ci_pat_1234567890" {
+		t.Fatalf("serve printed %v, want the given credentials", s.env)
+	}
+	if code := s.send(t, "POST", "/workspaces/get", "application/json", `{}`, map[string]string{"Authorization": "Bearer seam_ci_key_1234567890"}); code != 200 {
+		t.Errorf("the given API key: %d", code)
+	}
 }
 
 // The proxy forwards the credential untouched, never records it, and
