@@ -1,6 +1,7 @@
 package suites
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -11,16 +12,28 @@ import (
 )
 
 // ErrNotSandbox stops a run that would delete data in a workspace that is
-// not a sandbox.
-var ErrNotSandbox = errors.New("not a sandbox")
+// not known to be a sandbox.
+var ErrNotSandbox = errors.New("not known to be a sandbox")
 
 // Preflight asks POST /workspaces/get about the workspace before any spec
-// runs. It refuses a workspace that says is_sandbox: false unless
-// allowNonSandbox, fills in the workspace ID and publishable key the user did
-// not give, and returns notes for the user (an endpoint without the
-// operation, one that cannot be reached). An error means the run must not
-// start.
+// runs. Only an answer of 200 with "is_sandbox": true (the JSON boolean)
+// lets the destructive specs run; any other value, or none, stops the run
+// unless allowNonSandbox. An endpoint that does not offer the operation
+// (404, 405, 501) or gives no answer is told in a note and the run goes on:
+// the specs will say more. Preflight fills in the workspace ID and
+// publishable key the user did not give. Notes and errors are redacted.
 func Preflight(env *framework.Env, allowNonSandbox bool) (notes []string, err error) {
+	notes, err = preflight(env, allowNonSandbox)
+	for i := range notes {
+		notes[i] = env.Redact(notes[i])
+	}
+	if err != nil {
+		err = redactedError{env.Redact(err.Error()), err}
+	}
+	return notes, err
+}
+
+func preflight(env *framework.Env, allowNonSandbox bool) (notes []string, err error) {
 	schemes := env.AvailableSchemes()
 	if len(schemes) == 0 {
 		return []string{"no credential was given: only the specs that need none can run"}, nil
@@ -28,25 +41,56 @@ func Preflight(env *framework.Env, allowNonSandbox bool) (notes []string, err er
 	x := env.Do(framework.Call(spec.GetWorkspace).As(env.As(schemes[0])))
 	switch {
 	case x.Err != nil:
-		return []string{env.Redact(fmt.Sprintf("POST /workspaces/get got no answer (%v); the specs will say more", x.Err))}, nil
+		return []string{fmt.Sprintf("POST /workspaces/get got no answer (%v); the specs will say more", x.Err)}, nil
 	case x.Status == http.StatusUnauthorized || x.Status == http.StatusForbidden:
 		return nil, fmt.Errorf("the endpoint refused the %s credential for POST /workspaces/get with %d: check it and the workspace ID", schemes[0], x.Status)
-	case x.Status != http.StatusOK:
+	case x.Status == http.StatusNotFound || x.Status == http.StatusMethodNotAllowed || x.Status == http.StatusNotImplemented:
 		return []string{fmt.Sprintf("the endpoint answered POST /workspaces/get with %d, so the suite cannot tell whether the workspace is a sandbox; going on", x.Status)}, nil
 	}
 	id, _ := x.Field("workspace.workspace_id")
 	key, _ := x.Field("workspace.publishable_key")
-	env.Learn(fixtures.Seed{WorkspaceID: str(id), PublishableKey: str(key)})
-	sandbox, known := x.Field("workspace.is_sandbox")
-	switch {
-	case !known:
-		return []string{"POST /workspaces/get does not say whether the workspace is a sandbox; going on"}, nil
-	case sandbox == false && !allowNonSandbox:
-		name, _ := x.Field("workspace.name")
-		return nil, fmt.Errorf("workspace %v (%v) is %w (is_sandbox: false) and the suite deletes data; pass --allow-non-sandbox to run anyway", id, name, ErrNotSandbox)
+	if x.Status == http.StatusOK {
+		env.Learn(fixtures.Seed{WorkspaceID: str(id), PublishableKey: str(key)})
 	}
-	return nil, nil
+	sandbox, known := x.Field("workspace.is_sandbox")
+	if x.Status == http.StatusOK && known && sandbox == true {
+		return nil, nil
+	}
+	said := "is_sandbox is missing"
+	switch {
+	case x.Status != http.StatusOK:
+		said = fmt.Sprintf("POST /workspaces/get answered %d", x.Status)
+	case known:
+		shown, _ := json.Marshal(sandbox)
+		said = fmt.Sprintf("is_sandbox: %s", clip(string(shown)))
+	}
+	if allowNonSandbox {
+		return []string{fmt.Sprintf("the workspace is not known to be a sandbox (%s); going on because of --allow-non-sandbox", said)}, nil
+	}
+	name, _ := x.Field("workspace.name")
+	return nil, fmt.Errorf("workspace %q (%q) is %w (%s; only is_sandbox: true is) and the suite deletes data; pass --allow-non-sandbox to run anyway",
+		clip(fmt.Sprint(id)), clip(fmt.Sprint(name)), ErrNotSandbox, said)
 }
+
+// clip keeps a value the endpoint chose to one short line.
+func clip(s string) string {
+	const limit = 80
+	r := []rune(s)
+	if len(r) > limit {
+		return string(r[:limit]) + "…"
+	}
+	return s
+}
+
+// redactedError shows a redacted message and still wraps the original,
+// so errors.Is(err, ErrNotSandbox) holds.
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (e redactedError) Error() string { return e.msg }
+func (e redactedError) Unwrap() error { return e.err }
 
 func str(v any) string {
 	s, _ := v.(string)

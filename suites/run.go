@@ -86,7 +86,7 @@ func Run(env *framework.Env, suiteConfig types.SuiteConfig, reporterConfig types
 		}
 	}()
 	framework.Use(env)
-	gomega.RegisterFailHandler(Fail)
+	gomega.RegisterFailHandler(framework.RedactedFail)
 	RunSpecs(&failer{}, Description, suiteConfig, reporterConfig)
 	env.Sweep()
 	return lastReport
@@ -95,7 +95,7 @@ func Run(env *framework.Env, suiteConfig types.SuiteConfig, reporterConfig types
 // RunTest is Run for `go test`: t fails when any spec fails.
 func RunTest(t GinkgoTestingT, env *framework.Env) types.Report {
 	framework.Use(env)
-	gomega.RegisterFailHandler(Fail)
+	gomega.RegisterFailHandler(framework.RedactedFail)
 	suiteConfig, reporterConfig := GinkgoConfiguration()
 	RunSpecs(t, Description, suiteConfig, reporterConfig)
 	env.Sweep()

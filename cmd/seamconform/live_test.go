@@ -69,7 +69,7 @@ func TestCleanUpAfterInterrupt(t *testing.T) {
 func TestSandboxGuard(t *testing.T) {
 	server, env := served(t, reference.Options{NonSandbox: true}, nil)
 	r := seamconform(t, env, "run", "--no-color")
-	if r.code != 2 || !strings.Contains(r.stderr, "is not a sandbox") || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 {
+	if r.code != 2 || !strings.Contains(r.stderr, "is not known to be a sandbox (is_sandbox: false;") || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 {
 		t.Fatalf("non-sandbox workspace: exit %d, stderr %q; want exit 2 and one line", r.code, r.stderr)
 	}
 	if strings.Contains(r.stdout, "Ran ") {

@@ -96,6 +96,8 @@ func runCommand(args []string, stdout, stderr io.Writer) (int, error) {
 		}
 	}
 	defer env.Target.Close()
+	// From here on the run knows its secrets: nothing it prints may hold one.
+	stdout, stderr = env.Writer(stdout), env.Writer(stderr)
 	if isWorker {
 		return runWorker(worker, env, suiteConfig, reporterConfig)
 	}

@@ -114,7 +114,7 @@ func Bearer(token fixtures.Secret) fixtures.Secret {
 func (e *Env) Token(scheme string) fixtures.Secret {
 	value, name := e.credential(scheme)
 	if name == "" {
-		Fail(fmt.Sprintf("suite error: unknown scheme %q", scheme))
+		RedactedFail(fmt.Sprintf("suite error: unknown scheme %q", scheme))
 	}
 	if value == "" {
 		Skip(fmt.Sprintf("no %s credential was given (set %s)", scheme, name))

@@ -2,19 +2,23 @@ package framework
 
 import (
 	"errors"
-
 	"fmt"
-	"github.com/seamconform/seamconform/spec"
+	"maps"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/seamconform/seamconform/fixtures"
+	"github.com/seamconform/seamconform/spec"
 )
 
 // Evidence is the redacted record of one exchange, attached to the spec's
 // report so that JSON and JUnit reports carry what was sent and received.
+// Every field is redacted and bounded, however large the answer: a header
+// value or body that was cut says how long it was, and headers that were not
+// shown at all are counted in ResponseHeadersCut.
 type Evidence struct {
 	Operation       string            `json:"operation"`
 	Method          string            `json:"method"`
@@ -23,9 +27,12 @@ type Evidence struct {
 	RequestBody     string            `json:"request_body,omitempty"`
 	Status          int               `json:"status,omitempty"`
 	ResponseHeaders map[string]string `json:"response_headers,omitempty"`
-	ResponseBody    string            `json:"response_body,omitempty"`
-	Error           string            `json:"error,omitempty"`
-	Contract        string            `json:"contract"`
+	// ResponseHeadersCut says how many response headers, and how many bytes
+	// of them, did not fit in the report.
+	ResponseHeadersCut string `json:"response_headers_cut,omitempty"`
+	ResponseBody       string `json:"response_body,omitempty"`
+	Error              string `json:"error,omitempty"`
+	Contract           string `json:"contract"`
 	// UndocumentedStatus is set when the contract does not describe the
 	// answer's status for the operation at all.
 	UndocumentedStatus bool   `json:"undocumented_status,omitempty"`
@@ -33,34 +40,42 @@ type Evidence struct {
 	Curl               string `json:"curl"`
 }
 
-// shownBody bounds how much of a body a report shows.
-const shownBody = 2048
+// What evidence shows of an answer at most, so reports and memory stay
+// small whatever an endpoint sends.
+const (
+	shownBody        = 2048 // bytes of a body
+	shownHeaderValue = 256  // bytes of one header value
+	shownHeaderName  = 64   // bytes of one header name
+	shownHeaders     = 4096 // bytes of all the headers of one message
+	shownLine        = 1024 // bytes of an error, a contract finding, a matcher's "got"
+)
 
 // Evidence returns the redacted record of x.
 func (x *Exchange) Evidence() Evidence {
+	e := x.env
 	ev := Evidence{
-		Operation:      x.Operation.String(),
-		Method:         x.Request.Method,
-		URL:            x.env.Redact(x.Request.URL.String()),
-		RequestHeaders: x.headers(x.Request.Header),
-		RequestBody:    x.env.Redact(shorten(x.RequestBody)),
-		ElapsedMS:      x.Elapsed.Milliseconds(),
-		Curl:           x.Curl(),
-		Contract:       "conforms",
+		Operation:   x.Operation.String(),
+		Method:      e.Redact(x.Request.Method),
+		URL:         e.clip(x.Request.URL.String(), shownBody),
+		RequestBody: e.clip(string(x.RequestBody), shownBody),
+		ElapsedMS:   x.Elapsed.Milliseconds(),
+		Curl:        e.Redact(x.Curl()),
+		Contract:    "conforms",
 	}
+	ev.RequestHeaders, _ = x.headers(x.Request.Header)
 	switch {
 	case x.Err != nil:
-		ev.Error = x.env.Redact(x.Err.Error())
+		ev.Error = e.clip(x.Err.Error(), shownLine)
 		ev.Contract = "no answer"
 	default:
 		ev.Status = x.Status
-		ev.ResponseHeaders = x.headers(x.Header)
-		ev.ResponseBody = x.env.Redact(shorten(x.Body))
+		ev.ResponseHeaders, ev.ResponseHeadersCut = x.headers(x.Header)
+		ev.ResponseBody = e.clip(string(x.Body), shownBody)
 		if x.Truncated {
 			ev.ResponseBody += fmt.Sprintf(" [body longer than %d bytes; the rest was not read]", MaxResponseBody)
 		}
 		if x.Contract != nil {
-			ev.Contract = x.env.Redact(firstLine(x.Contract.Error()))
+			ev.Contract = e.clip(firstLine(x.Contract.Error()), shownLine)
 			var undocumented *spec.UndocumentedStatusError
 			ev.UndocumentedStatus = errors.As(x.Contract, &undocumented)
 		}
@@ -68,12 +83,24 @@ func (x *Exchange) Evidence() Evidence {
 	return ev
 }
 
-func (x *Exchange) headers(h http.Header) map[string]string {
+// headers returns h redacted and bounded, and a note of what did not fit.
+func (x *Exchange) headers(h http.Header) (map[string]string, string) {
 	out := map[string]string{}
-	for k, v := range h {
-		out[k] = x.env.Redact(strings.Join(v, ", "))
+	used, dropped, droppedBytes := 0, 0, 0
+	for _, k := range slices.Sorted(maps.Keys(h)) {
+		v := strings.Join(h[k], ", ")
+		if used >= shownHeaders {
+			dropped, droppedBytes = dropped+1, droppedBytes+len(k)+len(v)
+			continue
+		}
+		name, value := x.env.clip(k, shownHeaderName), x.env.clip(v, shownHeaderValue)
+		out[name] = value
+		used += len(name) + len(value)
 	}
-	return out
+	if dropped == 0 {
+		return out, ""
+	}
+	return out, fmt.Sprintf("%d more headers (%d bytes) not shown", dropped, droppedBytes)
 }
 
 // String renders the exchange for a failure message: what was sent, what
@@ -90,6 +117,9 @@ func (ev Evidence) String() string {
 	} else {
 		fmt.Fprintf(&b, "  received: %d %s (%d ms)\n", ev.Status, http.StatusText(ev.Status), ev.ElapsedMS)
 		writeHeaders(&b, ev.ResponseHeaders)
+		if ev.ResponseHeadersCut != "" {
+			fmt.Fprintf(&b, "            … %s\n", ev.ResponseHeadersCut)
+		}
 		if ev.ResponseBody != "" {
 			fmt.Fprintf(&b, "            %s\n", ev.ResponseBody)
 		}
@@ -137,13 +167,23 @@ func (x *Exchange) Curl() string {
 	return strings.Join(parts, " ")
 }
 
-func shorten(b []byte) string {
-	s := string(b)
-	if !utf8.ValidString(s) {
-		s = strings.ToValidUTF8(s, "\uFFFD")
+// clip redacts s and keeps at most limit bytes of the result, saying how
+// long s was. Redacting before cutting replaces a secret that straddles the
+// limit whole; only a window of s is redacted, so a huge answer costs no
+// more than a small one (a piece of a secret cut at the window's end is
+// still removed by the redactor).
+func (e *Env) clip(s string, limit int) string {
+	window := s
+	if len(window) > 4*limit {
+		window = window[:4*limit]
 	}
-	if len(s) > shownBody {
-		return s[:shownBody] + fmt.Sprintf("… [%d bytes in all]", len(b))
+	shown := e.Redact(window)
+	if len(shown) <= limit && len(window) == len(s) {
+		return shown
 	}
-	return s
+	cut := min(limit, len(shown))
+	for cut > 0 && cut < len(shown) && !utf8.RuneStart(shown[cut]) {
+		cut--
+	}
+	return shown[:cut] + fmt.Sprintf("… [%d bytes in all]", len(s))
 }

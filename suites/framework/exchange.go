@@ -49,7 +49,7 @@ func (r *Request) As(c Credential) *Request { r.credential = c; return r }
 func (r *Request) JSON(v any) *Request {
 	b, err := json.Marshal(v)
 	if err != nil {
-		Fail(fmt.Sprintf("suite error: cannot encode request body: %v", err))
+		RedactedFail(fmt.Sprintf("suite error: cannot encode request body: %v", err))
 	}
 	return r.Body(b, "application/json")
 }
@@ -113,7 +113,7 @@ func (e *Env) Send(r *Request) *Exchange {
 	e.redactor.Add(r.credential.Authorization)
 	req, err := e.build(r)
 	if err != nil {
-		Fail(fmt.Sprintf("suite error: cannot build request: %v", e.Redact(err.Error())))
+		RedactedFail(fmt.Sprintf("suite error: cannot build request: %v", err))
 	}
 	e.selfCheck(r, req)
 	x := e.exchange(r, req)

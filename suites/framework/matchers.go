@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/onsi/gomega/types"
 )
@@ -25,11 +26,13 @@ func (m *exchangeMatcher) Match(actual any) (bool, error) {
 		return false, fmt.Errorf("expected an *framework.Exchange, got %T", actual)
 	}
 	if x.Err != nil {
-		m.got = "no answer came: " + x.env.Redact(x.Err.Error())
+		m.got = x.env.clip("no answer came: "+x.Err.Error(), shownLine)
 		return false, nil
 	}
-	var pass bool
-	pass, m.got = m.check(x)
+	pass, got := m.check(x)
+	// What a check says may quote the answer: it is redacted and bounded
+	// like the evidence.
+	m.got = x.env.clip(got, shownLine)
 	return pass, nil
 }
 
@@ -43,7 +46,7 @@ func (m *exchangeMatcher) NegatedFailureMessage(actual any) string {
 
 func (m *exchangeMatcher) message(actual any, expected string) string {
 	x := actual.(*Exchange)
-	return fmt.Sprintf("expected: %s\ngot:      %s\n\n%s", expected, m.got, x.Evidence())
+	return x.env.Redact(fmt.Sprintf("expected: %s\ngot:      %s\n\n%s", expected, m.got, x.Evidence()))
 }
 
 func matcher(expected string, check func(*Exchange) (bool, string)) types.GomegaMatcher {
@@ -81,7 +84,7 @@ func ConformToContract() types.GomegaMatcher {
 		if x.Contract == nil {
 			return true, "a conforming answer"
 		}
-		return false, x.env.Redact(x.Contract.Error())
+		return false, x.Contract.Error()
 	})
 }
 
@@ -173,7 +176,7 @@ func NotLeakInternals() types.GomegaMatcher {
 			text += "\n" + strings.Join(jsonStrings(v, nil), "\n")
 		}
 		if loc := stackTrace.FindStringIndex(text); loc != nil {
-			return false, fmt.Sprintf("a stack trace (%q)", text[loc[0]:min(loc[1]+40, len(text))])
+			return false, fmt.Sprintf("a stack trace (%q)", x.env.excerpt(text, loc[0], loc[1]+40))
 		}
 		return true, "no stack trace"
 	})
@@ -210,4 +213,16 @@ func jsonStrings(v any, out []string) []string {
 		}
 	}
 	return out
+}
+
+// excerpt returns text[from:to] redacted before it is cut: a secret that
+// straddles the cut is replaced whole, not shown in part.
+func (e *Env) excerpt(text string, from, to int) string {
+	to = min(to, len(text))
+	shown := e.Redact(text[from:min(len(text), to+256)])
+	cut := min(to-from, len(shown))
+	for cut > 0 && cut < len(shown) && !utf8.RuneStart(shown[cut]) {
+		cut--
+	}
+	return shown[:cut]
 }

@@ -1,9 +1,13 @@
 package framework
 
 import (
+	"fmt"
+	"io"
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/onsi/ginkgo/v2"
 
 	"github.com/seamconform/seamconform/fixtures"
 )
@@ -11,26 +15,53 @@ import (
 // Redactor replaces secrets in text with the shell expressions that stand
 // for them. Every secret a request presents is added before the request is
 // sent, so nothing the suite prints can hold one.
+//
+// Redact is the one redactor of the suite: every string that reaches the
+// console, a report or an error message passes it last, after any
+// shortening. Besides whole secrets it removes any run of Fragment or more
+// bytes taken from a secret (a token cut at a size limit, or echoed in part)
+// and escapes control bytes, so that received bytes cannot drive the
+// terminal.
 type Redactor struct {
-	mu      sync.Mutex
+	mu      sync.RWMutex
 	secrets []fixtures.Secret
+	// pieces holds every Fragment-byte substring of every secret.
+	pieces map[string]bool
 }
+
+// Fragment is the length of the shortest piece of a secret that Redact
+// removes on its own. Shorter pieces say too little to matter and would
+// match ordinary text.
+const Fragment = 10
+
+// redactedPiece replaces a piece of a secret that is not a whole one.
+const redactedPiece = "[redacted]"
 
 // Add registers secrets; values shorter than 8 bytes are not redacted
 // because they cannot be secrets and would garble unrelated text.
 func (r *Redactor) Add(secrets ...fixtures.Secret) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.pieces == nil {
+		r.pieces = map[string]bool{}
+	}
 	for _, whole := range secrets {
 		for _, s := range append([]fixtures.Secret{whole}, whole.Parts()...) {
 			if len(s.Value) < 8 || s.Shell == fixtures.ShellEscape(s.Value) || r.has(s.Value) {
 				continue // too short to be a secret, public, or known
 			}
 			r.secrets = append(r.secrets, s)
+			// A joined secret ("Bearer " + key) has public parts: only a
+			// secret of one piece gives pieces, or "Bearer sea" would go.
+			if parts := s.Parts(); len(parts) == 1 && parts[0].Value == s.Value {
+				for i := 0; i+Fragment <= len(s.Value); i++ {
+					r.pieces[s.Value[i:i+Fragment]] = true
+				}
+			}
 		}
 	}
 	// Longest first, so a secret that contains another is replaced whole.
-	sort.Slice(r.secrets, func(i, j int) bool { return len(r.secrets[i].Value) > len(r.secrets[j].Value) })
+	sort.SliceStable(r.secrets, func(i, j int) bool { return len(r.secrets[i].Value) > len(r.secrets[j].Value) })
 }
 
 func (r *Redactor) has(value string) bool {
@@ -42,14 +73,59 @@ func (r *Redactor) has(value string) bool {
 	return false
 }
 
-// Redact returns text with every registered secret replaced.
+// Redact returns text fit to print: control bytes escaped, every registered
+// secret replaced by its shell expression, and every other run of Fragment
+// or more bytes of a secret replaced by "[redacted]". Redacting twice
+// changes nothing more.
 func (r *Redactor) Redact(text string) string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
+	// Escaping first: an escape written after redaction could complete a
+	// piece of a secret ("\x00" + "00…").
+	return r.redactSecrets(EscapeControl(text))
+}
+
+// redactSecrets is Redact without escaping, for text the program writes
+// itself (which may colour its output).
+func (r *Redactor) redactSecrets(text string) string {
+	if r == nil {
+		return text
+	}
+	r.mu.RLock()
+	defer r.mu.RUnlock()
 	for _, s := range r.secrets {
 		text = strings.ReplaceAll(text, s.Value, s.Shell)
 	}
-	return text
+	return r.redactPieces(text)
+}
+
+// redactPieces replaces each maximal run of text covered by pieces of
+// secrets. The caller holds r.mu.
+func (r *Redactor) redactPieces(text string) string {
+	if len(r.pieces) == 0 || len(text) < Fragment {
+		return text
+	}
+	var b strings.Builder
+	written, start, end := 0, -1, -1 // text[:written] is in b; [start, end) is the current run
+	for i := 0; i+Fragment <= len(text); i++ {
+		if !r.pieces[text[i:i+Fragment]] {
+			continue
+		}
+		if i > end { // a new run: flush the previous one
+			if start >= 0 {
+				b.WriteString(text[written:start])
+				b.WriteString(redactedPiece)
+				written = end
+			}
+			start = i
+		}
+		end = i + Fragment
+	}
+	if start < 0 {
+		return text
+	}
+	b.WriteString(text[written:start])
+	b.WriteString(redactedPiece)
+	b.WriteString(text[end:])
+	return b.String()
 }
 
 // Quote returns text as one double-quoted POSIX shell word in which every
@@ -57,9 +133,9 @@ func (r *Redactor) Redact(text string) string {
 // and everything else is literal: the word expands back to text when the
 // seed's environment variables are set.
 func (r *Redactor) Quote(text string, extra ...fixtures.Secret) string {
-	r.mu.Lock()
+	r.mu.RLock()
 	secrets := append(append([]fixtures.Secret{}, r.secrets...), extra...)
-	r.mu.Unlock()
+	r.mu.RUnlock()
 	var b strings.Builder
 	b.WriteByte('"')
 	for text != "" {
@@ -80,4 +156,84 @@ func (r *Redactor) Quote(text string, extra ...fixtures.Secret) string {
 	}
 	b.WriteByte('"')
 	return b.String()
+}
+
+// Writer returns w behind the redactor: every write is redacted of secrets
+// (not escaped, so the program's own colours survive). Each write is
+// redacted on its own; a secret split over writes still loses every piece
+// of Fragment bytes or more.
+func (r *Redactor) Writer(w io.Writer) io.Writer { return redactingWriter{r, w} }
+
+// Writer returns w behind the run's redactor (see Redactor.Writer): the
+// command writes everything it prints itself through it.
+func (e *Env) Writer(w io.Writer) io.Writer { return e.redactor.Writer(w) }
+
+type redactingWriter struct {
+	r *Redactor
+	w io.Writer
+}
+
+func (rw redactingWriter) Write(p []byte) (int, error) {
+	if _, err := io.WriteString(rw.w, rw.r.redactSecrets(string(p))); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+// EscapeControl makes received text safe for a terminal or a log line:
+// invalid UTF-8 becomes U+FFFD, and control characters other than newline
+// and tab (ESC, NUL, CR, DEL, the C1 range) and the bidirectional overrides
+// that reorder what a reader sees are written as Go escapes (\x1b, \u202e).
+func EscapeControl(s string) string {
+	if !needsEscape(s) {
+		return s
+	}
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	var b strings.Builder
+	for _, c := range s {
+		switch {
+		case c == '\n' || c == '\t':
+			b.WriteRune(c)
+		case c < 0x20 || c == 0x7f:
+			fmt.Fprintf(&b, `\x%02x`, c)
+		case c >= 0x80 && c <= 0x9f, c >= 0x202a && c <= 0x202e, c >= 0x2066 && c <= 0x2069:
+			fmt.Fprintf(&b, `\u%04x`, c)
+		default:
+			b.WriteRune(c)
+		}
+	}
+	return b.String()
+}
+
+// needsEscape is a fast path: plain printable ASCII is left as it is.
+func needsEscape(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 && c != '\n' && c != '\t' || c >= 0x7f {
+			return true
+		}
+	}
+	return false
+}
+
+// RedactedFail is the one way a failure reaches Ginkgo, and through it the
+// console and every report: the message is redacted with the current run's
+// secrets first. Register it as Gomega's fail handler
+// (gomega.RegisterFailHandler(framework.RedactedFail)); the framework's own
+// failures call it too.
+func RedactedFail(message string, callerSkip ...int) {
+	ginkgo.GinkgoHelper()
+	skip := 1
+	if len(callerSkip) > 0 {
+		skip += callerSkip[0]
+	}
+	ginkgo.Fail(redactCurrent(message), skip)
+}
+
+// redactCurrent redacts with the current environment, or only escapes when
+// there is none yet.
+func redactCurrent(message string) string {
+	if e := current.Load(); e != nil {
+		return e.Redact(message)
+	}
+	return EscapeControl(message)
 }

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strings"
 	"time"
 
 	"gopkg.in/h2non/gock.v1"
@@ -83,7 +84,7 @@ type remote struct {
 func NewHTTP(endpoint string, timeout time.Duration) (Target, error) {
 	u, err := url.Parse(endpoint)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
-		return nil, fmt.Errorf("endpoint %q is not an absolute http(s) URL without query or fragment", endpoint)
+		return nil, fmt.Errorf("endpoint %q is not an absolute http(s) URL without query or fragment", RedactURL(endpoint))
 	}
 	if u.User != nil {
 		// It would be printed with every exchange; credentials go in SEAM_*.
@@ -106,6 +107,38 @@ func NewHTTP(endpoint string, timeout time.Duration) (Target, error) {
 		MaxResponseHeaderBytes: 1 << 20, // a hostile endpoint's headers are bounded like its body
 	}
 	return remote{endpoint: u.String(), client: newClient(transport, timeout)}, nil
+}
+
+// RedactURL hides what a URL may carry as a credential, parseable or not:
+// the user information before "@", every query value and the fragment.
+// Short query names stay, so a message can still say what was wrong.
+func RedactURL(raw string) string {
+	// The last "@" anywhere: a password may hold "?" or "#", and hiding too
+	// much of a mistyped URL is better than showing a password.
+	if at := strings.LastIndex(raw, "@"); at >= 0 {
+		start := strings.Index(raw, "://") + 3
+		if start < 3 || start > at {
+			start = 0
+		}
+		raw = raw[:start] + "REDACTED" + raw[at:]
+	}
+	rest, _, hasFragment := strings.Cut(raw, "#")
+	rest, query, hasQuery := strings.Cut(rest, "?")
+	if hasQuery {
+		pairs := strings.Split(query, "&")
+		for i, p := range pairs {
+			if name, _, hasValue := strings.Cut(p, "="); hasValue && len(name) <= 24 {
+				pairs[i] = name + "=REDACTED"
+			} else if p != "" {
+				pairs[i] = "REDACTED"
+			}
+		}
+		rest += "?" + strings.Join(pairs, "&")
+	}
+	if hasFragment {
+		rest += "#REDACTED"
+	}
+	return rest
 }
 
 func trimSlash(p string) string {

@@ -1,0 +1,193 @@
+package framework
+
+import (
+	"bytes"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/seamconform/seamconform/fixtures"
+)
+
+// The secrets of the redactor tests: an API key, a JWT (whose header is
+// shared with every HS256 token) and a derived credential.
+var (
+	fuzzKey = fixtures.EnvSecret("SEAM_API_KEY", "seam_K7KwyRNPXO9lWmxoLR8Ee2x1")
+	fuzzJWT = fixtures.EnvSecret("SEAM_CONSOLE_SESSION_TOKEN", "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlLXNpZ25hdHVyZQ")
+)
+
+func fuzzRedactor() *Redactor {
+	r := &Redactor{}
+	r.Add(fuzzKey, fuzzJWT, Bearer(fixtures.Truncated(fuzzKey)), fixtures.BasicAuth(fuzzKey), fixtures.JWTSignature(fuzzJWT))
+	return r
+}
+
+// pieceOf returns the first Fragment-byte piece of a secret in out, or "".
+func pieceOf(out string, secrets ...fixtures.Secret) string {
+	for _, s := range secrets {
+		for i := 0; i+Fragment <= len(s.Value); i++ {
+			if strings.Contains(out, s.Value[i:i+Fragment]) {
+				return s.Value[i : i+Fragment]
+			}
+		}
+	}
+	return ""
+}
+
+func TestRedactRemovesPiecesOfSecrets(t *testing.T) {
+	r := fuzzRedactor()
+	key := fuzzKey.Value
+	for name, tc := range map[string]struct{ in, want string }{
+		"whole":               {"k=" + key + ".", "k=$SEAM_API_KEY."},
+		"cut at the end":      {"…" + key[:20], "…[redacted]"},
+		"cut at the start":    {key[7:] + " after", "[redacted] after"},
+		"nine bytes are left": {"x" + key[:9] + "!", "x" + key[:9] + "!"},
+		"ten bytes are not":   {"x" + key[:10] + "!", "x[redacted]!"},
+		"two pieces":          {key[:12] + " and " + key[15:], "[redacted] and [redacted]"},
+		"JWT claims alone":    {strings.Split(fuzzJWT.Value, ".")[1], "[redacted]"},
+		"whole JWT":           {"t=" + fuzzJWT.Value, "t=$SEAM_CONSOLE_SESSION_TOKEN"},
+		"bearer of truncated": {"Bearer " + key[:len(key)-1] + "!", "Bearer ${SEAM_API_KEY%?}!"},
+		"public text":         {"no secret here at all, seam_other_1234567890", "no secret here at all, seam_other_1234567890"},
+		"control bytes":       {"a\x1b[2J\x00b\r\n\tc\u009b\u202e", `a\x1b[2J\x00b\x0d` + "\n\t" + `c\u009b\u202e`},
+		"invalid UTF-8":       {"a\xffb", "a\uFFFDb"},
+		"escape next to key":  {"\x00" + key[3:], `\x00[redacted]`},
+	} {
+		if got := r.Redact(tc.in); got != tc.want {
+			t.Errorf("%s: Redact(%q) = %q, want %q", name, tc.in, got, tc.want)
+		}
+	}
+}
+
+// A token that straddles the body cut is replaced whole, before the cut.
+func TestEvidenceRedactsBeforeCutting(t *testing.T) {
+	e := newTestEnv(t, fixtures.Seed{APIKey: testKey})
+	for at := shownBody - len(testKey); at <= shownBody; at++ {
+		body := strings.Repeat("p", at) + testKey + strings.Repeat("q", 100)
+		x := exchange(e, 400, "application/json", body)
+		ev := x.Evidence()
+		if piece := pieceOf(ev.ResponseBody, fixtures.EnvSecret("K", testKey)); piece != "" || strings.Contains(ev.ResponseBody, testKey[:6]) && !strings.Contains(ev.ResponseBody, "$SEAM_API_KEY") {
+			t.Fatalf("key at byte %d: the shown body keeps %q: …%s", at, piece, ev.ResponseBody[len(ev.ResponseBody)-80:])
+		}
+	}
+}
+
+// Headers are bounded like bodies: 900 KB of headers makes a few KB of
+// evidence, with a note of what was cut.
+func TestEvidenceBoundsHeaders(t *testing.T) {
+	e := newTestEnv(t, fixtures.Seed{APIKey: testKey})
+	x := exchange(e, 400, "application/json", `{}`)
+	x.Header.Set("X-Huge", strings.Repeat("v", 300_000)+testKey)
+	for i := range 600 {
+		x.Header.Set("X-Pad-"+strings.Repeat("n", i%200), strings.Repeat("w", 1000))
+	}
+	ev := x.Evidence()
+	size := len(ev.String())
+	if size > 3*shownHeaders+2*shownBody+4096 {
+		t.Fatalf("evidence of 900 KB of headers is %d bytes", size)
+	}
+	if !strings.Contains(ev.ResponseHeaders["X-Huge"], "bytes in all]") || !strings.Contains(ev.ResponseHeadersCut, "more headers") {
+		t.Fatalf("what was cut is not said: X-Huge %q…, cut %q", ev.ResponseHeaders["X-Huge"][:40], ev.ResponseHeadersCut)
+	}
+	if !strings.Contains(ev.String(), "… "+ev.ResponseHeadersCut) {
+		t.Fatal("the failure text does not say which headers were cut")
+	}
+	if strings.Contains(ev.String(), testKey[:Fragment]) {
+		t.Fatal("a piece of the key is shown")
+	}
+}
+
+func TestRedactingWriter(t *testing.T) {
+	r := fuzzRedactor()
+	var out bytes.Buffer
+	w := r.Writer(&out)
+	key := fuzzKey.Value
+	for _, part := range []string{"LEFT BEHIND: " + key[:14], key[14:] + "\n", "\x1b[1mbold\x1b[0m " + key + "\n"} {
+		if n, err := w.Write([]byte(part)); n != len(part) || err != nil {
+			t.Fatalf("Write = %d, %v", n, err)
+		}
+	}
+	if piece := pieceOf(out.String(), fuzzKey); piece != "" {
+		t.Fatalf("the writer let %q through: %q", piece, out.String())
+	}
+	if !strings.Contains(out.String(), "\x1b[1mbold") {
+		t.Fatalf("the program's own colours were escaped: %q", out.String())
+	}
+}
+
+func TestRedactedFailRedactsWithTheCurrentEnv(t *testing.T) {
+	e := newTestEnv(t, fixtures.Seed{APIKey: testKey})
+	prev := current.Load()
+	Use(e)
+	defer current.Store(prev)
+	if got := redactCurrent("got " + testKey[:15] + "\x1b"); strings.Contains(got, testKey[:10]) || strings.Contains(got, "\x1b") {
+		t.Fatalf("redactCurrent = %q", got)
+	}
+}
+
+// FuzzRedact: whatever surrounds a secret, whole or cut anywhere, and
+// wherever evidence cuts the text, no piece of Fragment bytes survives, and
+// redacting again changes nothing.
+func FuzzRedact(f *testing.F) {
+	key, jwt := fuzzKey.Value, fuzzJWT.Value
+	f.Add("", "", 0, len(key), 2048, false)
+	f.Add(strings.Repeat("p", 2040), "}", 0, len(key), 2048, false)
+	f.Add("goroutine 1 [running]:\n", "\x00", 3, len(key), 40, false)
+	f.Add("\x00", "00", 0, 9, 64, false)
+	f.Add("Bearer ", "!", 0, len(key)-1, 256, false)
+	f.Add("x", "y", 30, 80, 16, true)
+	f.Add("$SEAM_API_", "KEY", 0, 10, 12, false)
+	f.Add("\xff\xfe", "\u202e", 1, 11, 5, true)
+	r := fuzzRedactor()
+	e := &Env{redactor: r}
+	f.Fuzz(func(t *testing.T, prefix, suffix string, from, to, limit int, useJWT bool) {
+		secret := key
+		if useJWT {
+			secret = jwt
+		}
+		from, to = clamp(from, len(secret)), clamp(to, len(secret))
+		if from > to {
+			from, to = to, from
+		}
+		text := prefix + secret[from:to] + suffix
+		out := r.Redact(text)
+		if piece := pieceOf(out, fuzzKey, fuzzJWT); piece != "" {
+			t.Fatalf("Redact(%q) = %q keeps %q", text, out, piece)
+		}
+		if again := r.Redact(out); again != out {
+			t.Fatalf("Redact is not idempotent: %q then %q", out, again)
+		}
+		shown := e.clip(text, clamp(limit, 4096))
+		if piece := pieceOf(shown, fuzzKey, fuzzJWT); piece != "" {
+			t.Fatalf("clip(%q, %d) = %q keeps %q", text, limit, shown, piece)
+		}
+		if i := strings.IndexFunc(out, func(c rune) bool { return c < 0x20 && c != '\n' && c != '\t' || c == 0x7f }); i >= 0 {
+			t.Fatalf("Redact(%q) = %q keeps a control byte", text, out)
+		}
+		excerpt := e.excerpt(text, 0, clamp(limit, len(text)))
+		if piece := pieceOf(excerpt, fuzzKey, fuzzJWT); piece != "" {
+			t.Fatalf("excerpt(%q) = %q keeps %q", text, excerpt, piece)
+		}
+	})
+}
+
+func clamp(n, limit int) int {
+	if n < 0 {
+		n = -n
+	}
+	if limit <= 0 {
+		return 0
+	}
+	return n % (limit + 1)
+}
+
+// Hardening against a header map shared with a live answer: headers() must
+// not change it.
+func TestEvidenceLeavesHeadersAlone(t *testing.T) {
+	e := newTestEnv(t, fixtures.Seed{APIKey: testKey})
+	x := exchange(e, 400, "application/json", `{}`)
+	x.Header = http.Header{"X-A": {"1", "2"}}
+	_ = x.Evidence()
+	if got := x.Header["X-A"]; len(got) != 2 {
+		t.Fatalf("headers changed: %v", got)
+	}
+}
