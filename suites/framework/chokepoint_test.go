@@ -3,7 +3,7 @@ package framework
 import (
 	"go/ast"
 	"go/parser"
-	"go/token"
+	gotoken "go/token"
 	"io/fs"
 	"path/filepath"
 	"strings"
@@ -20,7 +20,7 @@ import (
 //   - Gomega's fail handler is RedactedFail.
 func TestEveryFailureGoesThroughTheRedactor(t *testing.T) {
 	root := filepath.Join("..", "..")
-	fset := token.NewFileSet()
+	fset := gotoken.NewFileSet()
 	checked := 0
 	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -88,7 +88,7 @@ func ginkgoName(fun ast.Expr) string {
 
 func isStringLit(e ast.Expr) bool {
 	lit, ok := e.(*ast.BasicLit)
-	return ok && lit.Kind == token.STRING
+	return ok && lit.Kind == gotoken.STRING
 }
 
 // callsNamed reports whether e is a call of a function or method name.
