@@ -199,3 +199,55 @@ func TestConcurrencyOutOfRange(t *testing.T) {
 		}
 	}
 }
+
+// A worker killed mid-run cannot clean up: the parent says the run is
+// incomplete and names the key prefix of what that worker created.
+func TestConcurrentRunNamesWhatADeadWorkerLeft(t *testing.T) {
+	var creates atomic.Int32
+	slow := func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/user_identities/create" {
+				creates.Add(1)
+			}
+			time.Sleep(5 * time.Millisecond)
+			h.ServeHTTP(w, r)
+		})
+	}
+	_, env := served(t, reference.Options{}, slow)
+	cmd := command(t, env, "run", "--no-color", "--concurrency", "2")
+	var out syncBuffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for creates.Load() < 10 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	// Linux lists a process's children by the thread that started them.
+	threads, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/children", cmd.Process.Pid))
+	if len(threads) == 0 {
+		t.Skip("cannot find the workers without Linux's /proc/PID/task/TID/children")
+	}
+	var pids []string
+	for _, f := range threads {
+		children, _ := os.ReadFile(f)
+		pids = append(pids, strings.Fields(string(children))...)
+	}
+	if len(pids) != 2 || !strings.Contains(out.String(), "Running in parallel across 2 processes") {
+		t.Fatalf("the run has %d child processes, want 2 workers", len(pids))
+	}
+	pid, _ := strconv.Atoi(pids[1])
+	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	err := cmd.Wait()
+	if exit, ok := err.(*exec_ExitError); !ok || exit.ExitCode() != 1 {
+		t.Fatalf("run with a dead worker: %v, want exit code 1\n%s", err, tail(out.String(), 30))
+	}
+	for _, want := range []string{"INCOMPLETE RUN: worker 2 of 2 ended before the end of the suite (signal: killed)", "INCOMPLETE RUN: worker 2 did not finish its clean-up (signal: killed): identities keyed seamconform-"} {
+		if !strings.Contains(out.String(), want) {
+			t.Fatalf("output lacks %q:\n%s", want, tail(out.String(), 30))
+		}
+	}
+}

@@ -131,7 +131,10 @@ func Run(o Options) (Outcome, error) {
 	for _, w := range workers {
 		res, err := w.result()
 		if err != nil {
-			out.LeftBehind = append(out.LeftBehind, fmt.Sprintf("seamconform-%s-* (worker %d ended before its clean-up)", w.spec.RunID, w.spec.Process))
+			// Killed, or crashed: what it still held is unknown.
+			out.Report.SuiteSucceeded = false
+			out.Report.SpecialSuiteFailureReasons = append(out.Report.SpecialSuiteFailureReasons, fmt.Sprintf(
+				"worker %d did not finish its clean-up (%s): identities keyed seamconform-%s-* may remain", w.spec.Process, w.howEnded(), w.spec.RunID))
 			continue
 		}
 		out.LeftBehind = append(out.LeftBehind, res.LeftBehind...)
@@ -219,7 +222,7 @@ func (w *worker) howEnded() string {
 	case w.err != nil:
 		return w.err.Error()
 	case w.exited.Load():
-		return "it exited without its report"
+		return "it exited early"
 	}
 	return "it is still running"
 }
@@ -244,19 +247,14 @@ func (s *Server) Report(workers []*worker) types.Report {
 	}
 	var combined types.Report
 	for i, w := range workers {
-		r := s.final[i]
-		if r == nil {
-			// What every worker's report has in common, and what this one did.
-			r = &types.Report{}
-			*r = s.header
-			r.SpecReports = s.didRun[i]
+		r := s.reportOf(i + 1)
+		if s.final[i] == nil {
 			r.SpecialSuiteFailureReasons = []string{fmt.Sprintf("worker %d of %d ended before the end of the suite (%s)", i+1, s.total, w.howEnded())}
-			r.SuiteSucceeded = false
 		}
 		if i == 0 {
-			combined = *r
+			combined = r
 		} else {
-			combined = combined.Add(*r)
+			combined = combined.Add(r)
 		}
 	}
 	slices.SortStableFunc(combined.SpecReports, func(a, b types.SpecReport) int { return a.StartTime.Compare(b.StartTime) })

@@ -238,7 +238,8 @@ func (s *Server) othersFinished(w http.ResponseWriter, _ *http.Request) {
 }
 
 // othersReport gives process 1 the other workers' reports put together for
-// its ReportAfterSuite nodes; 410 Gone when one of them died without one.
+// its ReportAfterSuite nodes. A worker that died gives the specs it
+// finished: the parent, not Ginkgo, says the run is incomplete.
 func (s *Server) othersReport(w http.ResponseWriter, _ *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -246,19 +247,23 @@ func (s *Server) othersReport(w http.ResponseWriter, _ *http.Request) {
 		w.WriteHeader(http.StatusTooEarly)
 		return
 	}
-	var combined types.Report
-	for i, r := range s.final[1:] {
-		switch {
-		case r == nil:
-			w.WriteHeader(http.StatusGone)
-			return
-		case i == 0:
-			combined = *r
-		default:
-			combined = combined.Add(*r)
-		}
+	combined := s.reportOf(2)
+	for p := 3; p <= s.total; p++ {
+		combined = combined.Add(s.reportOf(p))
 	}
 	_ = json.NewEncoder(w).Encode(combined)
+}
+
+// reportOf returns worker process's report, or for one that ended without
+// it, the specs it finished; s.mu held.
+func (s *Server) reportOf(process int) types.Report {
+	if r := s.final[process-1]; r != nil {
+		return *r
+	}
+	r := s.header
+	r.SpecReports = s.didRun[process-1]
+	r.SuiteSucceeded = false
+	return r
 }
 
 // keep stores what process 1 posts for the handshake read at get.

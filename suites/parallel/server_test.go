@@ -1,0 +1,194 @@
+package parallel
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/onsi/ginkgo/v2/reporters"
+	"github.com/onsi/ginkgo/v2/types"
+)
+
+// recorder keeps what the server reported.
+type recorder struct {
+	reporters.NoopReporter
+	mu     sync.Mutex
+	events []string
+}
+
+func (r *recorder) add(s string)                            { r.mu.Lock(); r.events = append(r.events, s); r.mu.Unlock() }
+func (r *recorder) SuiteWillBegin(types.Report)             { r.add("begin") }
+func (r *recorder) DidRun(s types.SpecReport)               { r.add("ran " + s.LeafNodeText) }
+func (r *recorder) EmitProgressReport(types.ProgressReport) { r.add("progress") }
+func (r *recorder) String() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return strings.Join(r.events, ", ")
+}
+
+func newTestServer(t *testing.T, total int) (*Server, *recorder, *bytes.Buffer) {
+	t.Helper()
+	rec, out := &recorder{}, &bytes.Buffer{}
+	s, err := NewServer(total, rec, out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	return s, rec, out
+}
+
+func call(t *testing.T, s *Server, method, path string, body any) (int, []byte) {
+	t.Helper()
+	var r io.Reader = http.NoBody
+	if body != nil {
+		b, _ := json.Marshal(body)
+		r = bytes.NewReader(b)
+	}
+	req, _ := http.NewRequest(method, s.Host()+path, r)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, b
+}
+
+func spec(process int, text string, start time.Time) types.SpecReport {
+	return types.SpecReport{LeafNodeType: types.NodeTypeIt, LeafNodeText: text, ParallelProcess: process, StartTime: start, State: types.SpecStatePassed}
+}
+
+func ended(process int, specs ...types.SpecReport) types.Report {
+	return types.Report{SuiteConfig: types.SuiteConfig{ParallelProcess: process}, SuiteSucceeded: true, SpecReports: specs}
+}
+
+func TestCounterHandsOutEachIndexOnce(t *testing.T) {
+	s, _, _ := newTestServer(t, 4)
+	seen := make([]atomic.Int32, 200)
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			for range 50 {
+				_, b := call(t, s, http.MethodGet, "/counter", nil)
+				var c struct{ Index int }
+				if err := json.Unmarshal(b, &c); err != nil || c.Index < 0 || c.Index >= 200 {
+					t.Errorf("counter answered %q", b)
+					return
+				}
+				seen[c.Index].Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	for i := range seen {
+		if n := seen[i].Load(); n != 1 {
+			t.Fatalf("index %d handed out %d times", i, n)
+		}
+	}
+}
+
+func TestAbortReachesEveryWorker(t *testing.T) {
+	s, _, _ := newTestServer(t, 2)
+	if code, _ := call(t, s, http.MethodGet, "/abort", nil); code != http.StatusOK {
+		t.Fatalf("before any abort: %d, want 200", code)
+	}
+	call(t, s, http.MethodPost, "/abort", nil)
+	if code, _ := call(t, s, http.MethodGet, "/abort", nil); code != http.StatusGone {
+		t.Fatalf("after an abort: %d, want 410", code)
+	}
+}
+
+// Specs that finish before every worker has begun are held, then reported
+// in order once the suite's header is out.
+func TestSpecsAreReportedOnceEveryWorkerBegan(t *testing.T) {
+	s, rec, out := newTestServer(t, 2)
+	call(t, s, http.MethodPost, "/suite-will-begin", ended(1))
+	call(t, s, http.MethodPost, "/did-run", spec(1, "a", time.Now()))
+	if got := rec.String(); got != "" {
+		t.Fatalf("reported before every worker began: %s", got)
+	}
+	call(t, s, http.MethodPost, "/suite-will-begin", ended(2))
+	call(t, s, http.MethodPost, "/did-run", spec(2, "b", time.Now()))
+	call(t, s, http.MethodPost, "/progress-report", types.ProgressReport{})
+	call(t, s, http.MethodPost, "/emit-output", "GinkgoWriter output")
+	if got, want := rec.String(), "begin, ran a, ran b, progress"; got != want {
+		t.Fatalf("reported %q, want %q", got, want)
+	}
+	if !strings.Contains(out.String(), "GinkgoWriter output") {
+		t.Fatalf("output not passed on: %q", out.String())
+	}
+}
+
+// Worker 1 waits for the others before its Serial specs and
+// ReportAfterSuite, and is told when one of them died without a report.
+func TestWorkerOneWaitsForTheOthers(t *testing.T) {
+	s, _, _ := newTestServer(t, 3)
+	var thirdAlive atomic.Bool
+	thirdAlive.Store(true)
+	s.RegisterAlive(3, thirdAlive.Load)
+	if code, _ := call(t, s, http.MethodGet, "/have-nonprimary-procs-finished", nil); code != http.StatusTooEarly {
+		t.Fatalf("others running: %d, want 425", code)
+	}
+	t0 := time.Now()
+	call(t, s, http.MethodPost, "/suite-did-end", ended(2, spec(2, "two", t0)))
+	if code, _ := call(t, s, http.MethodGet, "/aggregated-nonprimary-procs-report", nil); code != http.StatusTooEarly {
+		t.Fatalf("worker 3 running: %d, want 425", code)
+	}
+	thirdAlive.Store(false)
+	if code, _ := call(t, s, http.MethodGet, "/have-nonprimary-procs-finished", nil); code != http.StatusOK {
+		t.Fatalf("others ended or died: %d, want 200", code)
+	}
+	// Worker 3 died: worker 1 gets what it finished, and no Ginkgo error
+	// (the parent says the run is incomplete).
+	call(t, s, http.MethodPost, "/did-run", spec(3, "three", t0))
+	code, b := call(t, s, http.MethodGet, "/aggregated-nonprimary-procs-report", nil)
+	var r types.Report
+	if code != http.StatusOK || json.Unmarshal(b, &r) != nil || len(r.SpecReports) != 2 || r.SuiteSucceeded {
+		t.Fatalf("aggregated report with a dead worker: %d %s", code, b)
+	}
+}
+
+func TestBeforeSuiteHandshake(t *testing.T) {
+	s, _, _ := newTestServer(t, 2)
+	if code, _ := call(t, s, http.MethodGet, "/before-suite-state", nil); code != http.StatusTooEarly {
+		t.Fatalf("before worker 1 posted: %d, want 425", code)
+	}
+	call(t, s, http.MethodPost, "/before-suite-completed", map[string]any{"Data": "eA==", "State": "passed"})
+	if code, b := call(t, s, http.MethodGet, "/before-suite-state", nil); code != http.StatusOK || !strings.Contains(string(b), `"eA=="`) {
+		t.Fatalf("after worker 1 posted: %d %s", code, b)
+	}
+	var dead atomic.Bool
+	s.RegisterAlive(1, dead.Load)
+	if code, _ := call(t, s, http.MethodGet, "/report-before-suite-state", nil); code != http.StatusGone {
+		t.Fatalf("worker 1 died before posting: %d, want 410", code)
+	}
+}
+
+// The run's report has every worker's specs in the order they started; a
+// worker that died gives the specs it finished and makes the run fail.
+func TestReportPutsWorkersTogether(t *testing.T) {
+	s, rec, _ := newTestServer(t, 2)
+	t0 := time.Now()
+	call(t, s, http.MethodPost, "/suite-will-begin", ended(1))
+	call(t, s, http.MethodPost, "/did-run", spec(2, "second", t0.Add(time.Second)))
+	call(t, s, http.MethodPost, "/did-run", spec(1, "first", t0))
+	call(t, s, http.MethodPost, "/suite-did-end", ended(1, spec(1, "first", t0)))
+	dead := &worker{spec: Worker{Process: 2}, done: make(chan struct{})}
+	dead.exited.Store(true)
+	r := s.Report([]*worker{{spec: Worker{Process: 1}}, dead})
+	if len(r.SpecReports) != 2 || r.SpecReports[0].LeafNodeText != "first" || r.SpecReports[1].LeafNodeText != "second" {
+		t.Fatalf("specs %v", r.SpecReports)
+	}
+	if r.SuiteSucceeded || len(r.SpecialSuiteFailureReasons) != 1 || !strings.Contains(r.SpecialSuiteFailureReasons[0], "worker 2 of 2 ended before the end of the suite") {
+		t.Fatalf("a dead worker: succeeded %v, reasons %q", r.SuiteSucceeded, r.SpecialSuiteFailureReasons)
+	}
+	if got := rec.String(); !strings.HasPrefix(got, "begin, ") {
+		t.Fatalf("the held specs were not reported: %q", got)
+	}
+}
