@@ -147,12 +147,12 @@ func (c *Checker) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		io.Closer
 	}{io.MultiReader(bytes.NewReader(body), r.Body), r.Body}
 
-	op, found := c.route(r)
+	op, allowed, found := c.contract.Route(r)
 	var problems []problem
 	if found {
 		problems = c.checkRequest(op, r, body)
 	} else {
-		problems = []problem{{rule: RuleRoute, reason: c.routeReason(r)}}
+		problems = []problem{{rule: RuleRoute, reason: routeReason(r, allowed)}}
 	}
 
 	answer := &bufferedAnswer{header: http.Header{}, status: http.StatusOK}
@@ -186,13 +186,7 @@ func serve(h http.Handler, w http.ResponseWriter, r *http.Request) (aborted any)
 	return nil
 }
 
-func (c *Checker) route(r *http.Request) (spec.Operation, bool) {
-	op, _, ok := c.contract.Route(r)
-	return op, ok
-}
-
-func (c *Checker) routeReason(r *http.Request) string {
-	_, allowed, _ := c.contract.Route(r)
+func routeReason(r *http.Request, allowed []string) string {
 	if len(allowed) == 0 {
 		return "the contract has no path " + r.URL.Path
 	}
@@ -225,12 +219,17 @@ func (c *Checker) checkRequest(op spec.Operation, r *http.Request, body []byte) 
 		out = append(out, classify(r, v))
 	}
 	declared := c.contract.QueryNames(op)
-	if len(declared) == 0 && (r.Method == http.MethodGet || r.Method == http.MethodDelete) {
+	postForm := spec.Operation{Method: http.MethodPost, Path: op.Path}
+	queryForm := r.Method == http.MethodGet || r.Method == http.MethodDelete
+	if len(declared) == 0 && queryForm {
 		// Seam's document omits the query parameters of some GET and
 		// DELETE forms (those whose POST form takes a oneOf body, such as
 		// GET /user_identities/get); Seam's SDKs send the POST form's
 		// properties in their query, and Seam accepts them.
-		declared = c.contract.BodyNames(spec.Operation{Method: http.MethodPost, Path: op.Path})
+		declared = c.contract.BodyNames(postForm)
+		if len(declared) > 0 {
+			out = append(out, c.checkQueryAsBody(postForm, r)...)
+		}
 	}
 	// With _strict=true Seam refuses undeclared parameters; without, it
 	// ignores them.
@@ -247,12 +246,61 @@ func (c *Checker) checkRequest(op spec.Operation, r *http.Request, body []byte) 
 	out = append(out, undeclaredProperties(op, c.contract.BodyNames(op), body)...)
 	switch {
 	case len(body) == 0:
-	case r.Method == http.MethodGet || r.Method == http.MethodDelete:
+	case queryForm:
 		out = append(out, problem{rule: RuleSDKForm, accepted: true, reason: fmt.Sprintf("a %s request carries a body (Content-Type %q); Seam's SDKs send its parameters in the query", r.Method, r.Header.Get("Content-Type"))})
 	case !isJSON(r.Header.Get("Content-Type")) && !hasRule(out, RuleContentType):
 		out = append(out, problem{rule: RuleContentType, reason: fmt.Sprintf("the body's Content-Type is %q; Seam's SDKs send application/json", r.Header.Get("Content-Type"))})
 	}
 	return out
+}
+
+// checkQueryAsBody validates a query against the POST form's body schema.
+// A query value is text, so each is read as a string first, and, where
+// that fails the schema, as JSON (true, 5); a repeated name is an array.
+func (c *Checker) checkQueryAsBody(postForm spec.Operation, r *http.Request) []problem {
+	asText, asJSON := map[string]any{}, map[string]any{}
+	for name, values := range r.URL.Query() {
+		if _, tolerated := ToleratedQuery[name]; tolerated {
+			continue
+		}
+		var text, parsed []any
+		for _, v := range values {
+			var p any
+			if json.Unmarshal([]byte(v), &p) != nil {
+				p = v
+			}
+			text, parsed = append(text, v), append(parsed, p)
+		}
+		asText[name], asJSON[name] = text[0], parsed[0]
+		if len(values) > 1 {
+			asText[name], asJSON[name] = text, parsed
+		}
+	}
+	asPost := r.Clone(r.Context())
+	asPost.Method = http.MethodPost
+	asPost.Header.Set("Content-Type", "application/json")
+	check := func(object map[string]any) []problem {
+		body, _ := json.Marshal(object)
+		var out []problem
+		for _, v := range c.contract.CheckRequest(postForm, asPost, body) {
+			if p := classify(asPost, v); p.rule == RuleBody { // credentials are the GET form's to check
+				p.rule, p.reason = RuleQuery, "query "+p.reason
+				out = append(out, p)
+			}
+		}
+		return out
+	}
+	problems := check(asText)
+	retry := false
+	for _, p := range problems {
+		if _, ok := asJSON[p.field]; ok {
+			asText[p.field], retry = asJSON[p.field], true
+		}
+	}
+	if retry {
+		problems = check(asText)
+	}
+	return problems
 }
 
 // undeclaredProperties reports the top-level properties of a JSON object

@@ -78,6 +78,7 @@ func TestEachBadRequestIsAViolationWithItsRule(t *testing.T) {
 		{"a body over 1 MiB", sent{"POST", "/user_identities/delete", "application/json", `{"user_identity_id":"` + strings.Repeat("a", 1<<20) + `"}`, key}, violations.RuleBody, 400, ""},
 		// Seam ignores it; the client never learns its value was not used.
 		{"misspelt body property", sent{"POST", "/user_identities/create", "application/json", `{"full_nme":"Ada"}`, key}, violations.RuleBody, 200, ""},
+		{"GET form with a malformed id", sent{"GET", "/user_identities/get?_strict=true&user_identity_id=nope", "", "", key}, violations.RuleQuery, 400, ""},
 		{"unknown path", sent{"POST", "/user_identities/destroy", "application/json", `{}`, key}, violations.RuleRoute, 404, ""},
 		// GET /user_identities/get declares no query parameter; its POST form's body says which.
 		{"GET with a parameter its POST form lacks", sent{"GET", "/user_identities/get?_strict=true&user_identity_idd=" + id, "", "", key}, violations.RuleQuery, 400, ""},
@@ -240,5 +241,15 @@ func TestReportFiles(t *testing.T) {
 	data, _ = os.ReadFile(filepath.Join(dir, violations.JSONFile))
 	if err := json.Unmarshal(data, &report); err != nil || len(report.Violations) != 1 {
 		t.Errorf("json: %v\n%s", err, data)
+	}
+}
+
+// A query value is text: a key that looks like a number is still a string.
+func TestQueryFormValuesReadAsTheSchemaWants(t *testing.T) {
+	c, seed, _ := newChecker(t, violations.Options{AnswerAsSeam: true})
+	key := map[string]string{"Authorization": "Bearer " + seed.APIKey}
+	sent{"GET", "/user_identities/get?_strict=true&user_identity_key=12345", "", "", key}.do(t, c)
+	if vs := c.Violations(); len(vs) != 0 {
+		t.Errorf("violations %v, want none", vs)
 	}
 }
