@@ -67,12 +67,8 @@ func (c *ciFlags) handler(opts reference.Options, log io.Writer) (http.Handler, 
 		}
 		faults = append(faults, f)
 	}
-	contract, err := spec.Embedded()
-	if err != nil {
-		return nil, err
-	}
 	if *c.upstream != "" {
-		return c.proxy(contract, faults, opts, log)
+		return c.proxy(faults, opts, log)
 	}
 	// Every start has a seed (random unless --seed), so a reset through the
 	// control API starts the state afresh with the same credentials.
@@ -84,6 +80,10 @@ func (c *ciFlags) handler(opts reference.Options, log io.Writer) (http.Handler, 
 	first, err := reference.New(opts)
 	if err != nil {
 		return nil, usagef("%s", err)
+	}
+	contract, err := spec.Embedded()
+	if err != nil {
+		return nil, err
 	}
 	var current atomic.Pointer[reference.Server]
 	current.Store(first)
@@ -106,13 +106,17 @@ func (c *ciFlags) handler(opts reference.Options, log io.Writer) (http.Handler, 
 // proxy forwards to the upstream. Requests pass unchanged (credentials
 // included, never recorded) whatever their violations, so the client sees
 // the real answer; answers are checked too.
-func (c *ciFlags) proxy(contract *spec.Contract, faults []sdkfaults.Fault, opts reference.Options, log io.Writer) (http.Handler, error) {
+func (c *ciFlags) proxy(faults []sdkfaults.Fault, opts reference.Options, log io.Writer) (http.Handler, error) {
 	target, err := url.Parse(*c.upstream)
 	if err != nil || (target.Scheme != "http" && target.Scheme != "https") || target.Host == "" {
 		return nil, usagef("--upstream wants an http or https URL, such as https://connect.getseam.com")
 	}
 	if *c.seed != "" || *c.apiKey != "" || *c.pat != "" || len(opts.Faults) > 0 || opts.NonSandbox {
 		return nil, usagef("--upstream forwards to a real endpoint with the client's own credentials: --seed, --api-key, --personal-access-token, --fault and --non-sandbox do not apply")
+	}
+	contract, err := spec.Embedded()
+	if err != nil {
+		return nil, err
 	}
 	c.seedOf = func() fixtures.Seed { return fixtures.Seed{} }
 	proxy := &httputil.ReverseProxy{

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -16,13 +17,39 @@ import (
 	"github.com/seamconform/seamconform/reference/violations"
 )
 
-// servedProcess is `seamconform serve` running as its own process.
-type servedProcess struct {
+// serving is `seamconform serve` running for a test.
+type serving struct {
 	env  map[string]string
 	stop func() (code int, log string)
 }
 
-func startServe(t *testing.T, args ...string) servedProcess {
+// startServe runs serve in this process (the contract is loaded once per
+// test binary); stop returns the exit code realMain would.
+func startServe(t *testing.T, args ...string) serving {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	outR, outW := io.Pipe()
+	var logs syncBuffer
+	done := make(chan error, 1)
+	go func() { done <- serveCommand(ctx, args, outW, &logs); outW.Close() }()
+	t.Cleanup(cancel)
+	env := readEnv(t, outR, args, &logs)
+	return serving{env: env, stop: func() (int, string) {
+		cancel()
+		err := <-done
+		var usage usageError
+		switch {
+		case errors.As(err, &usage):
+			return 2, logs.String()
+		case err != nil:
+			return 1, logs.String() + err.Error() + "\n"
+		}
+		return 0, logs.String()
+	}}
+}
+
+// startServeProcess runs serve as its own process, stopped by SIGTERM.
+func startServeProcess(t *testing.T, args ...string) serving {
 	t.Helper()
 	cmd := command(t, nil, append([]string{"serve"}, args...)...)
 	stdout, err := cmd.StdoutPipe()
@@ -35,6 +62,24 @@ func startServe(t *testing.T, args ...string) servedProcess {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = cmd.Process.Kill() })
+	env := readEnv(t, stdout, args, &logs)
+	return serving{env: env, stop: func() (int, string) {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		err := cmd.Wait()
+		var exit *exec_ExitError
+		if errors.As(err, &exit) {
+			return exit.ExitCode(), logs.String()
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return 0, logs.String()
+	}}
+}
+
+// readEnv reads the SEAM_* lines serve prints, then drains the rest.
+func readEnv(t *testing.T, stdout io.Reader, args []string, logs *syncBuffer) map[string]string {
+	t.Helper()
 	lines := 10 // behind --upstream, only SEAM_ENDPOINT
 	if slices.Contains(args, "--upstream") {
 		lines = 1
@@ -49,21 +94,10 @@ func startServe(t *testing.T, args ...string) servedProcess {
 		t.Fatalf("serve printed no endpoint: %v\n%s", env, logs.String())
 	}
 	go io.Copy(io.Discard, stdout)
-	return servedProcess{env: env, stop: func() (int, string) {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		err := cmd.Wait()
-		var exit *exec_ExitError
-		if errors.As(err, &exit) {
-			return exit.ExitCode(), logs.String()
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		return 0, logs.String()
-	}}
+	return env
 }
 
-func (s servedProcess) send(t *testing.T, method, path, contentType, body string, header map[string]string) int {
+func (s serving) send(t *testing.T, method, path, contentType, body string, header map[string]string) int {
 	t.Helper()
 	req, _ := http.NewRequest(method, s.env["SEAM_ENDPOINT"]+path, strings.NewReader(body))
 	if contentType != "" {
@@ -84,7 +118,7 @@ func (s servedProcess) send(t *testing.T, method, path, contentType, body string
 // in the reports and the exit code.
 func TestServeFailsOnViolations(t *testing.T) {
 	dir := t.TempDir()
-	s := startServe(t, "--seed", "42", "--report-dir", dir, "--fail-on-violation")
+	s := startServeProcess(t, "--seed", "42", "--report-dir", dir, "--fail-on-violation")
 	key := map[string]string{"Authorization": "Bearer " + s.env["SEAM_API_KEY"]}
 	id := `{"user_identity_id":"` + s.env["SEAMCONFORM_FOREIGN_IDENTITY_ID"] + `"}`
 	statuses := []int{
@@ -148,9 +182,20 @@ func TestServeCleanSessionExitsZero(t *testing.T) {
 	}
 }
 
-func TestServeSeedMustBeANumber(t *testing.T) {
-	expect(t, seamconform(t, nil, "serve", "--seed", "abc"), 2)
-	expect(t, seamconform(t, nil, "serve", "--api-key", "sk_live_123"), 2)
+// Bad flags are usage errors (exit code 2), found before anything starts.
+func TestServeCIFlagsUsage(t *testing.T) {
+	for _, args := range [][]string{
+		{"--seed", "abc"},
+		{"--api-key", "sk_live_123"},
+		{"--upstream", "connect.getseam.com"},
+		{"--upstream", "http://127.0.0.1:1", "--seed", "1"},
+		{"--sdk-fault", "teapot"},
+	} {
+		var usage usageError
+		if err := serveCommand(context.Background(), args, io.Discard, io.Discard); !errors.As(err, &usage) {
+			t.Errorf("serve %v: %v, want a usage error", args, err)
+		}
+	}
 }
 
 func TestServeGivenCredentials(t *testing.T) {
@@ -204,12 +249,6 @@ func TestServeProxyRecordsAnUpstreamBreakingTheContract(t *testing.T) {
 	if strings.Contains(log, key) || strings.Contains(string(data), key) {
 		t.Error("the credential is in the log or the report")
 	}
-}
-
-func TestServeUpstreamMustBeAURL(t *testing.T) {
-	expect(t, seamconform(t, nil, "serve", "--upstream", "connect.getseam.com"), 2)
-	expect(t, seamconform(t, nil, "serve", "--upstream", "http://127.0.0.1:1", "--seed", "1"), 2)
-	expect(t, seamconform(t, nil, "serve", "--sdk-fault", "teapot"), 2)
 }
 
 // An SDK fault answers instead of the reference; the request still counts.
