@@ -12,6 +12,8 @@
 package parallel
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"io"
 	"net"
@@ -25,6 +27,9 @@ import (
 // Server is the parent's end of Ginkgo's parallel protocol.
 type Server struct {
 	listener net.Listener
+	// token is the first element of every path: only the workers, which
+	// were given it, can report to the run (other local users cannot).
+	token    string
 	total    int
 	reporter reporters.Reporter
 	output   io.Writer
@@ -50,8 +55,10 @@ func NewServer(total int, reporter reporters.Reporter, output io.Writer) (*Serve
 	if err != nil {
 		return nil, err
 	}
+	var token [16]byte
+	_, _ = rand.Read(token[:])
 	s := &Server{
-		listener: l, total: total, reporter: reporter, output: output,
+		listener: l, token: hex.EncodeToString(token[:]), total: total, reporter: reporter, output: output,
 		didRun: make([][]types.SpecReport, total), final: make([]*types.Report, total),
 		alive: make([]func() bool, total), stateFor: map[string][]byte{},
 	}
@@ -75,12 +82,14 @@ func NewServer(total int, reporter reporters.Reporter, output io.Writer) (*Serve
 		mux.HandleFunc(post, s.keep(get))
 		mux.HandleFunc(get, s.handOut(get))
 	}
-	go http.Serve(l, mux) //nolint:errcheck // ends when Close closes the listener
+	root := http.NewServeMux()
+	root.Handle("/"+s.token+"/", http.StripPrefix("/"+s.token, mux))
+	go http.Serve(l, root) //nolint:errcheck // ends when Close closes the listener
 	return s, nil
 }
 
 // Host is what workers are given as Ginkgo's ParallelHost.
-func (s *Server) Host() string { return "http://" + s.listener.Addr().String() }
+func (s *Server) Host() string { return "http://" + s.listener.Addr().String() + "/" + s.token }
 
 // Close stops serving.
 func (s *Server) Close() { s.listener.Close() }

@@ -93,6 +93,21 @@ func TestCounterHandsOutEachIndexOnce(t *testing.T) {
 	}
 }
 
+func TestOnlyWorkersReachTheServer(t *testing.T) {
+	s, _, _ := newTestServer(t, 2)
+	if code, _ := call(t, s, http.MethodGet, "/up", nil); code != http.StatusOK {
+		t.Fatalf("a worker's /up: %d", code)
+	}
+	res, err := http.Get("http://" + s.listener.Addr().String() + "/up")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusNotFound {
+		t.Fatalf("/up without the run's token: %d, want 404", res.StatusCode)
+	}
+}
+
 func TestAbortReachesEveryWorker(t *testing.T) {
 	s, _, _ := newTestServer(t, 2)
 	if code, _ := call(t, s, http.MethodGet, "/abort", nil); code != http.StatusOK {
