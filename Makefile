@@ -1,7 +1,7 @@
 # Every target is a thin name for a go command; the README documents them.
 SHARED ?= ../shared
 
-.PHONY: run test spec requirements mutation bench bench-go build vet serve
+.PHONY: soak run test spec requirements mutation bench bench-go build vet serve
 
 run: ## run the suite against the embedded mocks
 	go run ./cmd/seamconform run
@@ -23,6 +23,9 @@ requirements: ## regenerate REQUIREMENTS.md from the registered specs
 
 mutation: ## run the suite against every named fault and print the score
 	go test ./cmd/seamconform -run TestFaultGallery -count=1 -v | grep -Ev '^[[:space:]]*(=== |--- PASS)'
+
+soak: ## 64 clients create, get and delete through serve for 10 s: consistency, contract, flat memory
+	SEAMCONFORM_SOAK=10s go test ./cmd/seamconform -run 'TestServeSoak$$' -count=1 -v
 
 bench: bench-go ## Go benchmarks, then the side-by-side table (suite wall time, serve vs Prism vs ceiling, start-up)
 	go run ./cmd/seambench

@@ -26,7 +26,11 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	var faults repeated
 	fs.Var(&faults, "fault", "switch on a named fault (repeatable)")
 	ci := addCIFlags(fs)
+	limits := addServeLimits(fs)
 	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := limits.check(); err != nil {
 		return err
 	}
 	if *listFaults {
@@ -55,12 +59,9 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		fmt.Fprintf(stderr, "seamconform serve: faults on: %s\n", strings.Join(faults, ", "))
 	}
 
-	httpServer := &http.Server{
-		Handler:           reference.LogRequests(handler, stderr),
-		ReadHeaderTimeout: 10 * time.Second,
-	}
+	httpServer := limits.server(handler, stderr, ci.sdkFaults)
 	served := make(chan error, 1)
-	go func() { served <- httpServer.Serve(listener) }()
+	go func() { served <- httpServer.Serve(limits.listen(listener)) }()
 	select {
 	case err := <-served:
 		return err
