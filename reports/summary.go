@@ -21,46 +21,79 @@ import (
 type Outcome string
 
 const (
-	Passed  Outcome = "passed"
-	Failed  Outcome = "failed"
-	Skipped Outcome = "skipped" // every case was skipped or not selected
+	Passed Outcome = "passed"
+	Failed Outcome = "failed"
+	// Errored: no case failed, but some could not be checked (a set-up
+	// step failed, the endpoint stopped answering, the run was interrupted).
+	Errored Outcome = "error"
+	// NotChecked: no case ran (skipped, not selected, a dry run).
+	NotChecked Outcome = "not checked"
+)
+
+// Verdict is what a run says about the implementation.
+type Verdict string
+
+const (
+	Conformant    Verdict = "CONFORMANT"
+	NotConformant Verdict = "NOT CONFORMANT"
+	// Incomplete: no MUST failed, but something could not be checked.
+	Incomplete Verdict = "INCOMPLETE"
+	// NothingChecked: no request was judged (a dry run, an empty selection).
+	NothingChecked Verdict = "NOTHING CHECKED"
+)
+
+// Exit codes of `seamconform run`, one per verdict; 2 is bad usage.
+const (
+	ExitConformant     = 0
+	ExitNotConformant  = 1
+	ExitUsage          = 2
+	ExitIncomplete     = 3
+	ExitNothingChecked = 4
 )
 
 // Result is what a run found for one requirement.
 type Result struct {
 	framework.Requirement
-	Outcome Outcome
-	Passed  int
-	Failed  int
-	Skipped int
-	// FailedCases and SkipReasons explain a failure or a skip, one line each.
+	Outcome    Outcome
+	Passed     int
+	Failed     int
+	Errors     int
+	NotChecked int
+	// FailedCases, ErrorCases and SkipReasons explain a failure, an error
+	// or a case not checked, one line each.
 	FailedCases []string
+	ErrorCases  []string
 	SkipReasons []string
 }
 
 // Summary is a run's results by requirement and its verdict.
 type Summary struct {
 	Results []Result
-	// Unattributed lists failures outside any requirement's spec (a suite
-	// set-up or clean-up node); they make a run fail like a MUST.
-	Unattributed []string
-	// Incomplete gives Ginkgo's reasons a run stopped early (interrupted,
-	// aborted because the endpoint stopped answering); such a run is not
-	// conformant whatever passed.
-	Incomplete []string
+	// RunErrors are errors of the run outside any one requirement: a
+	// failure in a set-up or clean-up node, a spec without a requirement,
+	// the reason the run stopped early (interrupted, the endpoint stopped
+	// answering, the time limit). Each makes the run incomplete.
+	RunErrors []string
 	// Undocumented counts answers whose status the contract does not
 	// describe, by "STATUS from OPERATION".
 	Undocumented map[string]int
+	// DryRun is set when Ginkgo only walked the specs: nothing was sent.
+	DryRun bool
+	// Checked counts the cases that were judged: passed, failed or errors.
+	Checked int
 }
 
 // Summarize groups a Ginkgo report by requirement. Requirements with no spec
-// in the report (filtered out) appear as skipped.
+// in the report (filtered out) appear as not checked.
 func Summarize(report types.Report) Summary {
 	byID := map[string]*Result{}
 	for _, r := range framework.Requirements() {
-		byID[r.ID] = &Result{Requirement: r, Outcome: Skipped}
+		byID[r.ID] = &Result{Requirement: r, Outcome: NotChecked}
 	}
-	s := Summary{Undocumented: map[string]int{}, Incomplete: report.SpecialSuiteFailureReasons}
+	s := Summary{Undocumented: map[string]int{}, DryRun: report.SuiteConfig.DryRun}
+	for _, why := range report.SpecialSuiteFailureReasons {
+		s.RunErrors = append(s.RunErrors, runError(why))
+	}
 	for _, sr := range report.SpecReports {
 		for _, entry := range sr.ReportEntries {
 			if ev, ok := evidence(entry); ok && ev.UndocumentedStatus {
@@ -69,29 +102,36 @@ func Summarize(report types.Report) Summary {
 		}
 		if sr.LeafNodeType != types.NodeTypeIt {
 			if sr.State.Is(types.SpecStateFailureStates) {
-				s.Unattributed = append(s.Unattributed, fmt.Sprintf("%s: %s", sr.LeafNodeType, firstLine(sr.Failure.Message)))
+				s.RunErrors = append(s.RunErrors, fmt.Sprintf("%s: %s", sr.LeafNodeType, firstLine(sr.Failure.Message)))
 			}
 			continue
 		}
 		req, ok := framework.RequirementOf(sr.Labels())
 		if !ok {
-			s.Unattributed = append(s.Unattributed, "spec without a requirement: "+sr.FullText())
+			s.RunErrors = append(s.RunErrors, "spec without a requirement: "+sr.FullText())
 			continue
 		}
 		res := byID[req.ID]
-		switch {
-		case sr.State.Is(types.SpecStateFailureStates):
-			res.Failed++
-			res.FailedCases = append(res.FailedCases, fmt.Sprintf("%s: %s", sr.LeafNodeText, gist(sr.Failure.Message)))
-			if sr.State == types.SpecStateAborted || sr.State == types.SpecStateInterrupted {
-				s.Incomplete = append(s.Incomplete, fmt.Sprintf("%s: %s", sr.State, firstLine(sr.Failure.Message)))
-			}
-		case sr.State == types.SpecStatePassed:
+		outcome, why := Classify(sr)
+		if s.DryRun {
+			outcome, why = NotChecked, "dry run: nothing was sent"
+		}
+		switch outcome {
+		case Passed:
 			res.Passed++
+		case Failed:
+			res.Failed++
+			res.FailedCases = append(res.FailedCases, fmt.Sprintf("%s: %s", sr.LeafNodeText, why))
+		case Errored:
+			res.Errors++
+			res.ErrorCases = append(res.ErrorCases, fmt.Sprintf("%s: %s", sr.LeafNodeText, why))
+			if sr.State == types.SpecStateAborted {
+				s.RunErrors = append(s.RunErrors, runError(firstLine(sr.Failure.Message)))
+			}
 		default:
-			res.Skipped++
-			if sr.State == types.SpecStateSkipped && sr.Failure.Message != "" {
-				res.SkipReasons = append(res.SkipReasons, sr.Failure.Message)
+			res.NotChecked++
+			if why != "" {
+				res.SkipReasons = append(res.SkipReasons, why)
 			}
 		}
 	}
@@ -100,13 +140,55 @@ func Summarize(report types.Report) Summary {
 		switch {
 		case res.Failed > 0:
 			res.Outcome = Failed
+		case res.Errors > 0:
+			res.Outcome = Errored
 		case res.Passed > 0:
 			res.Outcome = Passed
 		}
+		s.Checked += res.Passed + res.Failed + res.Errors
 		res.SkipReasons = unique(res.SkipReasons)
 		s.Results = append(s.Results, *res)
 	}
+	s.RunErrors = unique(s.RunErrors)
 	return s
+}
+
+// Classify judges one case: passed; failed, with the one-line gist of its
+// failure; an error, with why it could not be checked; or not checked, with
+// the skip reason if any. A failure is an error when it is not the
+// implementation's: the spec was aborted, interrupted, timed out or
+// panicked, was marked as an error of the run (framework.CouldNotCheck, an
+// endpoint that stopped answering), or is a bug in the suite.
+func Classify(sr types.SpecReport) (Outcome, string) {
+	switch {
+	case sr.State == types.SpecStatePassed:
+		return Passed, ""
+	case !sr.State.Is(types.SpecStateFailureStates):
+		return NotChecked, strings.TrimSpace(sr.Failure.Message)
+	}
+	if sr.State != types.SpecStateFailed {
+		return Errored, fmt.Sprintf("%s: %s", sr.State, runError(firstLine(sr.Failure.Message)))
+	}
+	for _, entry := range sr.ReportEntries {
+		if entry.Name == framework.RunErrorEntry {
+			return Errored, gist(sr.Failure.Message)
+		}
+	}
+	if strings.HasPrefix(strings.TrimSpace(sr.Failure.Message), "suite error:") {
+		return Errored, gist(sr.Failure.Message)
+	}
+	return Failed, gist(sr.Failure.Message)
+}
+
+// runError rewords Ginkgo's reasons for ending a run for the user.
+func runError(why string) string {
+	switch why {
+	case "Interrupted by User":
+		return "interrupted (Ctrl-C or SIGTERM)"
+	case "Suite Timeout Elapsed":
+		return "the run reached Ginkgo's suite timeout"
+	}
+	return why
 }
 
 // evidence reads an exchange's report entry, whether the report is this
@@ -122,17 +204,73 @@ func evidence(entry types.ReportEntry) (framework.Evidence, bool) {
 	return ev, json.Unmarshal([]byte(entry.Value.AsJSON), &ev) == nil
 }
 
-// Conformant reports whether every MUST requirement that ran passed and the
-// run had no failure outside the specs.
-func (s Summary) Conformant() bool {
-	return len(s.Unattributed) == 0 && len(s.Incomplete) == 0 && len(s.FailedAt(framework.MUST)) == 0
+// Verdict decides the run: nothing checked for a dry run; not conformant
+// when a MUST requirement failed; incomplete when anything could not be
+// checked; nothing checked when no case was judged; conformant otherwise.
+func (s Summary) Verdict() Verdict {
+	switch {
+	case s.DryRun:
+		return NothingChecked
+	case len(s.FailedAt(framework.MUST)) > 0:
+		return NotConformant
+	case len(s.RunErrors) > 0 || s.count(framework.MUST, Errored)+s.count(framework.SHOULD, Errored) > 0:
+		return Incomplete
+	case s.Checked == 0:
+		return NothingChecked
+	}
+	return Conformant
+}
+
+// Conformant reports whether the verdict is CONFORMANT.
+func (s Summary) Conformant() bool { return s.Verdict() == Conformant }
+
+// ExitCode is the process exit code of the verdict.
+func (s Summary) ExitCode() int {
+	switch s.Verdict() {
+	case Conformant:
+		return ExitConformant
+	case NotConformant:
+		return ExitNotConformant
+	case Incomplete:
+		return ExitIncomplete
+	}
+	return ExitNothingChecked
+}
+
+// Headline is the verdict with what qualifies it, as printed after
+// "Verdict: ".
+func (s Summary) Headline() string {
+	v := s.Verdict()
+	switch {
+	case v == NothingChecked && s.DryRun:
+		return string(v) + " (a dry run: no request was sent)"
+	case v == NothingChecked:
+		return string(v) + " (no spec ran: check --label-filter, --focus and --skip)"
+	case v == Incomplete:
+		return string(v) + " (not everything could be checked; see the errors below)"
+	case v == Conformant:
+		if n := s.count(framework.MUST, NotChecked); n > 0 {
+			// A filtered run or one without every credential proves less; say so.
+			return string(v) + fmt.Sprintf(" (partial: %d MUST requirements not checked)", n)
+		}
+	}
+	return string(v)
 }
 
 // FailedAt lists the failed requirements of a level.
 func (s Summary) FailedAt(level framework.Level) []Result {
+	return s.at(level, Failed)
+}
+
+// ErroredAt lists the requirements of a level that could not be checked.
+func (s Summary) ErroredAt(level framework.Level) []Result {
+	return s.at(level, Errored)
+}
+
+func (s Summary) at(level framework.Level, o Outcome) []Result {
 	var out []Result
 	for _, r := range s.Results {
-		if r.Level == level && r.Outcome == Failed {
+		if r.Level == level && r.Outcome == o {
 			out = append(out, r)
 		}
 	}
@@ -140,28 +278,15 @@ func (s Summary) FailedAt(level framework.Level) []Result {
 }
 
 func (s Summary) count(level framework.Level, o Outcome) int {
-	n := 0
-	for _, r := range s.Results {
-		if r.Level == level && r.Outcome == o {
-			n++
-		}
-	}
-	return n
+	return len(s.at(level, o))
 }
 
 // WriteText prints the verdict block shown after Ginkgo's own summary.
 func (s Summary) WriteText(w io.Writer) {
-	verdict := "CONFORMANT"
-	if !s.Conformant() {
-		verdict = "NOT CONFORMANT"
-	} else if n := s.count(framework.MUST, Skipped); n > 0 {
-		// A filtered run or one without every credential proves less; say so.
-		verdict += fmt.Sprintf(" (partial: %d MUST requirements not checked)", n)
-	}
-	fmt.Fprintf(w, "\nVerdict: %s\n", verdict)
+	fmt.Fprintf(w, "\nVerdict: %s\n", s.Headline())
 	for _, level := range []framework.Level{framework.MUST, framework.SHOULD} {
-		fmt.Fprintf(w, "  %-6s %d passed, %d failed, %d not checked\n", level,
-			s.count(level, Passed), s.count(level, Failed), s.count(level, Skipped))
+		fmt.Fprintf(w, "  %-6s %d passed, %d failed, %d error, %d not checked\n", level,
+			s.count(level, Passed), s.count(level, Failed), s.count(level, Errored), s.count(level, NotChecked))
 	}
 	for _, level := range []framework.Level{framework.MUST, framework.SHOULD} {
 		for _, r := range s.FailedAt(level) {
@@ -171,26 +296,51 @@ func (s Summary) WriteText(w io.Writer) {
 			}
 		}
 	}
-	for _, why := range s.Incomplete {
-		fmt.Fprintf(w, "  INCOMPLETE RUN: %s\n", why)
+	for _, level := range []framework.Level{framework.MUST, framework.SHOULD} {
+		for _, r := range s.ErroredAt(level) {
+			fmt.Fprintf(w, "  ERROR  %s [%s] could not be checked\n", r.ID, r.Level)
+			for _, c := range firstN(r.ErrorCases, 3) {
+				fmt.Fprintf(w, "         - %s\n", c)
+			}
+		}
 	}
-	for _, u := range s.Unattributed {
-		fmt.Fprintf(w, "  ERROR  %s\n", u)
+	for _, why := range s.RunErrors {
+		fmt.Fprintf(w, "  RUN ERROR: %s\n", why)
 	}
 	for _, what := range slices.Sorted(maps.Keys(s.Undocumented)) {
 		fmt.Fprintf(w, "  UNDOCUMENTED STATUS: %s (%d answers); the contract does not describe it\n", what, s.Undocumented[what])
 	}
+	if s.DryRun {
+		return // every requirement is unchecked for the same reason: the headline says it
+	}
+	for _, nc := range s.NotCheckedByReason() {
+		fmt.Fprintf(w, "  NOT CHECKED (%s): %s\n", nc.Reason, strings.Join(nc.IDs, ", "))
+	}
+}
+
+// NotCheckedGroup is the requirements left unchecked for one reason.
+type NotCheckedGroup struct {
+	Reason string
+	IDs    []string
+}
+
+// NotCheckedByReason groups the requirements not checked by the reason
+// their specs gave (a credential not given, say), sorted by reason.
+// Requirements filtered out without a reason are not listed.
+func (s Summary) NotCheckedByReason() []NotCheckedGroup {
 	reasons := map[string][]string{}
 	for _, r := range s.Results {
-		if r.Outcome == Skipped {
+		if r.Outcome == NotChecked {
 			for _, why := range r.SkipReasons {
 				reasons[why] = append(reasons[why], r.ID)
 			}
 		}
 	}
+	var out []NotCheckedGroup
 	for _, why := range slices.Sorted(maps.Keys(reasons)) {
-		fmt.Fprintf(w, "  NOT CHECKED (%s): %s\n", why, strings.Join(reasons[why], ", "))
+		out = append(out, NotCheckedGroup{why, reasons[why]})
 	}
+	return out
 }
 
 // gist is a failure message in one line: the matchers' "expected:" and

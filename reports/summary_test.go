@@ -101,17 +101,18 @@ func TestSummarizeOutcomes(t *testing.T) {
 		id                      string
 		outcome                 reports.Outcome
 		passed, failed, skipped int
+		errors                  int
 	}{
-		{must[0].ID, reports.Passed, 2, 0, 0},
-		{must[1].ID, reports.Failed, 1, 1, 1},
-		{must[2].ID, reports.Skipped, 0, 0, 3},
-		{must[3].ID, reports.Failed, 0, 1, 0},
-		{should[0].ID, reports.Failed, 0, 1, 0},
-		{should[1].ID, reports.Passed, 1, 0, 0},
+		{must[0].ID, reports.Passed, 2, 0, 0, 0},
+		{must[1].ID, reports.Failed, 1, 1, 1, 0},
+		{must[2].ID, reports.NotChecked, 0, 0, 3, 0},
+		{must[3].ID, reports.Errored, 0, 0, 0, 1},
+		{should[0].ID, reports.Failed, 0, 1, 0, 0},
+		{should[1].ID, reports.Passed, 1, 0, 0, 0},
 	} {
 		r := resultByID(t, s, tc.id)
-		if r.Outcome != tc.outcome || r.Passed != tc.passed || r.Failed != tc.failed || r.Skipped != tc.skipped {
-			t.Errorf("%s: %s %d/%d/%d, want %s %d/%d/%d", tc.id, r.Outcome, r.Passed, r.Failed, r.Skipped,
+		if r.Outcome != tc.outcome || r.Passed != tc.passed || r.Failed != tc.failed || r.NotChecked != tc.skipped || r.Errors != tc.errors {
+			t.Errorf("%s: %s %d/%d/%d, want %s %d/%d/%d", tc.id, r.Outcome, r.Passed, r.Failed, r.NotChecked,
 				tc.outcome, tc.passed, tc.failed, tc.skipped)
 		}
 	}
@@ -131,13 +132,13 @@ func TestSummarizeOutcomes(t *testing.T) {
 		reported[r.ID] = true
 	}
 	for _, r := range s.Results {
-		if !reported[r.ID] && (r.Outcome != reports.Skipped || r.Passed+r.Failed+r.Skipped != 0 || len(r.SkipReasons) != 0) {
-			t.Errorf("%s had no spec but is %s (%d/%d/%d, %v)", r.ID, r.Outcome, r.Passed, r.Failed, r.Skipped, r.SkipReasons)
+		if !reported[r.ID] && (r.Outcome != reports.NotChecked || r.Passed+r.Failed+r.NotChecked != 0 || len(r.SkipReasons) != 0) {
+			t.Errorf("%s had no spec but is %s (%d/%d/%d, %v)", r.ID, r.Outcome, r.Passed, r.Failed, r.NotChecked, r.SkipReasons)
 		}
 	}
 
-	if len(s.Unattributed) != 0 {
-		t.Errorf("Unattributed = %v", s.Unattributed)
+	if len(s.RunErrors) != 0 {
+		t.Errorf("RunErrors = %v", s.RunErrors)
 	}
 	if s.Conformant() {
 		t.Error("Conformant() with failed MUST requirements")
@@ -146,7 +147,7 @@ func TestSummarizeOutcomes(t *testing.T) {
 	for _, r := range s.FailedAt(framework.MUST) {
 		failedMust = append(failedMust, r.ID)
 	}
-	if want := []string{must[1].ID, must[3].ID}; !slices.Equal(failedMust, want) {
+	if want := []string{must[1].ID}; !slices.Equal(failedMust, want) {
 		t.Errorf("FailedAt(MUST) = %v, want %v", failedMust, want)
 	}
 	if got := s.FailedAt(framework.SHOULD); len(got) != 1 || got[0].ID != should[0].ID {
@@ -158,7 +159,8 @@ func TestSummarizeOutcomes(t *testing.T) {
 		"\nVerdict: NOT CONFORMANT\n",
 		fmt.Sprintf("  FAILED %s [MUST] %s\n", must[1].ID, must[1].Statement),
 		"         - DELETE form: expected: status 400 Bad Request; got: status 200 OK\n",
-		fmt.Sprintf("  FAILED %s [MUST] %s\n", must[3].ID, must[3].Statement),
+		fmt.Sprintf("  ERROR  %s [MUST] could not be checked\n", must[3].ID),
+		"         - panics: panicked: runtime error\n",
 		fmt.Sprintf("  FAILED %s [SHOULD] %s\n", should[0].ID, should[0].Statement),
 		fmt.Sprintf("  NOT CHECKED (this spec needs the workspace ID (set SEAM_WORKSPACE_ID)): %s\n", must[2].ID),
 	} {
@@ -175,11 +177,11 @@ func TestSummarizeOutcomes(t *testing.T) {
 		t.Errorf("SHOULD failures are listed before MUST failures:\n%s", text)
 	}
 	mustTotal := len(filterLevel(s.Results, framework.MUST))
-	if want := fmt.Sprintf("  MUST   1 passed, 2 failed, %d not checked\n", mustTotal-3); !strings.Contains(text, want) {
+	if want := fmt.Sprintf("  MUST   1 passed, 1 failed, 1 error, %d not checked\n", mustTotal-3); !strings.Contains(text, want) {
 		t.Errorf("WriteText lacks the MUST tally %q:\n%s", want, text)
 	}
 	shouldTotal := len(filterLevel(s.Results, framework.SHOULD))
-	if want := fmt.Sprintf("  SHOULD 1 passed, 1 failed, %d not checked\n", shouldTotal-2); !strings.Contains(text, want) {
+	if want := fmt.Sprintf("  SHOULD 1 passed, 1 failed, 0 error, %d not checked\n", shouldTotal-2); !strings.Contains(text, want) {
 		t.Errorf("WriteText lacks the SHOULD tally %q:\n%s", want, text)
 	}
 }
@@ -220,9 +222,10 @@ func TestConformantWhenOnlyShouldFails(t *testing.T) {
 		t.Errorf("WriteText says NOT CONFORMANT:\n%s", text)
 	}
 
-	// Nothing ran at all: nothing failed, so the verdict stays.
-	if empty := reports.Summarize(types.Report{}); !empty.Conformant() || len(empty.FailedAt(framework.MUST)) != 0 {
-		t.Error("an empty report is not conformant")
+	// Nothing ran at all: nothing was checked, so there is no verdict on
+	// the implementation.
+	if empty := reports.Summarize(types.Report{}); empty.Conformant() || empty.Verdict() != reports.NothingChecked || empty.ExitCode() != reports.ExitNothingChecked {
+		t.Errorf("an empty report: %s, exit %d", empty.Verdict(), empty.ExitCode())
 	}
 }
 
@@ -235,17 +238,17 @@ func TestUnattributedFailures(t *testing.T) {
 		{LeafNodeType: types.NodeTypeIt, ContainerHierarchyTexts: []string{"stray"}, LeafNodeText: "spec", LeafNodeLabels: []string{"MUST", "unregistered-ID"}, State: types.SpecStatePassed},
 	}})
 	want := []string{"AfterSuite: clean-up failed: 2 identities remain", "spec without a requirement: stray spec"}
-	if !slices.Equal(s.Unattributed, want) {
-		t.Fatalf("Unattributed = %q, want %q", s.Unattributed, want)
+	if !slices.Equal(s.RunErrors, want) {
+		t.Fatalf("RunErrors = %q, want %q", s.RunErrors, want)
 	}
 	if r := resultByID(t, s, must[0].ID); r.Outcome != reports.Passed {
 		t.Errorf("%s: %s", r.ID, r.Outcome)
 	}
 	if len(s.FailedAt(framework.MUST)) != 0 || s.Conformant() {
-		t.Fatalf("an unattributed failure left the run conformant")
+		t.Fatalf("an error outside the specs left the run conformant")
 	}
 	text := writeText(s)
-	for _, w := range []string{"\nVerdict: NOT CONFORMANT\n", "  ERROR  AfterSuite: clean-up failed: 2 identities remain\n", "  ERROR  spec without a requirement: stray spec\n"} {
+	for _, w := range []string{"\nVerdict: INCOMPLETE", "  RUN ERROR: AfterSuite: clean-up failed: 2 identities remain\n", "  RUN ERROR: spec without a requirement: stray spec\n"} {
 		if !strings.Contains(text, w) {
 			t.Errorf("WriteText lacks %q:\n%s", w, text)
 		}
@@ -311,7 +314,7 @@ func TestIncompleteRunIsNotConformant(t *testing.T) {
 		"suite reason":     {SpecialSuiteFailureReasons: []string{"Interrupted by User"}},
 	} {
 		s := reports.Summarize(report)
-		if s.Conformant() || !strings.Contains(writeText(s), "INCOMPLETE RUN") {
+		if s.Verdict() != reports.Incomplete || s.ExitCode() != reports.ExitIncomplete || !strings.Contains(writeText(s), "Verdict: INCOMPLETE") {
 			t.Errorf("%s: conformant=%v\n%s", name, s.Conformant(), writeText(s))
 		}
 	}
@@ -324,5 +327,51 @@ func TestPartialRunSaysSo(t *testing.T) {
 	want := fmt.Sprintf("Verdict: CONFORMANT (partial: %d MUST requirements not checked)", must-1)
 	if !s.Conformant() || !strings.Contains(writeText(s), want) {
 		t.Fatalf("want %q in:\n%s", want, writeText(s))
+	}
+}
+
+// A dry run marks every spec passed without sending anything; it is no
+// verdict on the implementation.
+func TestDryRunIsNothingChecked(t *testing.T) {
+	req := pickRequirements(t, framework.MUST, 1)[0]
+	report := types.Report{SpecReports: types.SpecReports{specOf(req, "case", types.SpecStatePassed, "")}}
+	report.SuiteConfig.DryRun = true
+	s := reports.Summarize(report)
+	if s.Verdict() != reports.NothingChecked || s.ExitCode() != reports.ExitNothingChecked || resultByID(t, s, req.ID).Outcome != reports.NotChecked {
+		t.Fatalf("dry run: %s, exit %d", s.Verdict(), s.ExitCode())
+	}
+	if text := writeText(s); !strings.Contains(text, "Verdict: NOTHING CHECKED (a dry run") {
+		t.Fatalf("WriteText:\n%s", text)
+	}
+}
+
+// A case that could not be checked (a set-up step failed, the endpoint
+// stopped answering) or that a suite bug failed is an error, not a failure
+// of its requirement.
+func TestErrorsAreNotFailures(t *testing.T) {
+	must := pickRequirements(t, framework.MUST, 3)
+	setUp := specOf(must[0], "post", types.SpecStateFailed, "could not be checked: set-up failed: POST /user_identities/create did not create an identity.")
+	setUp.ReportEntries = append(setUp.ReportEntries, types.ReportEntry{Name: framework.RunErrorEntry, Value: types.WrapEntryValue("set-up failed")})
+	s := reports.Summarize(types.Report{SpecReports: types.SpecReports{
+		setUp,
+		specOf(must[1], "post", types.SpecStateFailed, "suite error: this request was meant to break [] of the contract"),
+		specOf(must[2], "post", types.SpecStatePassed, ""),
+	}})
+	for _, id := range []string{must[0].ID, must[1].ID} {
+		if r := resultByID(t, s, id); r.Outcome != reports.Errored || r.Errors != 1 || r.Failed != 0 {
+			t.Errorf("%s: %s (%d failed, %d errors)", id, r.Outcome, r.Failed, r.Errors)
+		}
+	}
+	if s.Verdict() != reports.Incomplete || s.ExitCode() != reports.ExitIncomplete {
+		t.Fatalf("verdict %s, exit %d; want INCOMPLETE, 3", s.Verdict(), s.ExitCode())
+	}
+	text := writeText(s)
+	if strings.Contains(text, "FAILED") || !strings.Contains(text, "ERROR  "+must[0].ID+" [MUST] could not be checked\n         - post: could not be checked: set-up failed") {
+		t.Fatalf("WriteText:\n%s", text)
+	}
+	// A real failure beside an error still decides the verdict.
+	s = reports.Summarize(types.Report{SpecReports: types.SpecReports{setUp, specOf(must[2], "post", types.SpecStateFailed, "expected: status 401")}})
+	if s.Verdict() != reports.NotConformant || s.ExitCode() != reports.ExitNotConformant {
+		t.Fatalf("verdict %s with a failed MUST", s.Verdict())
 	}
 }

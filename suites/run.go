@@ -6,9 +6,6 @@ package suites
 import (
 	"crypto/rand"
 	"encoding/hex"
-	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -59,6 +56,13 @@ func LiveEnv(contract *spec.Contract, endpoint string, seed fixtures.Seed, timeo
 	return framework.NewEnv(t, contract, seed, NewRunID()), nil
 }
 
+// DefaultRunTimeout bounds the specs' part of a run unless the user sets
+// another; DefaultCleanupTimeout bounds the final clean-up on its own.
+const (
+	DefaultRunTimeout     = 30 * time.Minute
+	DefaultCleanupTimeout = 2 * time.Minute
+)
+
 var lastReport types.Report
 
 var _ = ReportAfterSuite("seamconform report", func(r types.Report) { lastReport = r })
@@ -70,25 +74,15 @@ func (f *failer) Fail() { f.failed = true }
 
 // Run runs every spec against env with Ginkgo's configuration, sweeps up
 // whatever the run created and could not yet remove (also after a failed or
-// interrupted run), and returns Ginkgo's report. Ginkgo allows one run per
-// process.
-func Run(env *framework.Env, suiteConfig types.SuiteConfig, reporterConfig types.ReporterConfig) types.Report {
-	// Ginkgo handles the signal too (it interrupts the spec and runs its
-	// clean-up); this only stops the abandoned spec from sending more.
-	signals, done := make(chan os.Signal, 1), make(chan struct{})
-	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
-	defer func() { signal.Stop(signals); close(done) }()
-	go func() {
-		select {
-		case <-signals:
-			env.Interrupt()
-		case <-done:
-		}
-	}()
+// interrupted run) within cleanupBudget, and returns Ginkgo's report.
+// Ginkgo allows one run per process. The caller handles signals: Ginkgo
+// interrupts the running spec on SIGINT, and the caller should call
+// env.Interrupt so that the abandoned spec sends nothing more.
+func Run(env *framework.Env, suiteConfig types.SuiteConfig, reporterConfig types.ReporterConfig, cleanupBudget time.Duration) types.Report {
 	framework.Use(env)
 	gomega.RegisterFailHandler(framework.RedactedFail)
 	RunSpecs(&failer{}, Description, suiteConfig, reporterConfig)
-	env.Sweep()
+	env.Sweep(cleanupBudget)
 	return lastReport
 }
 
@@ -98,6 +92,6 @@ func RunTest(t GinkgoTestingT, env *framework.Env) types.Report {
 	gomega.RegisterFailHandler(framework.RedactedFail)
 	suiteConfig, reporterConfig := GinkgoConfiguration()
 	RunSpecs(t, Description, suiteConfig, reporterConfig)
-	env.Sweep()
+	env.Sweep(DefaultCleanupTimeout)
 	return lastReport
 }

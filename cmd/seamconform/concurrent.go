@@ -3,11 +3,17 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
 	"time"
 
+	"github.com/onsi/ginkgo/v2/formatter"
 	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/seamconform/seamconform/fixtures"
+	"github.com/seamconform/seamconform/reports"
 	"github.com/seamconform/seamconform/suites"
 	"github.com/seamconform/seamconform/suites/framework"
 	"github.com/seamconform/seamconform/suites/parallel"
@@ -15,46 +21,84 @@ import (
 
 // ran is what running the specs found, sequentially or across workers.
 type ran struct {
-	report     types.Report
+	report types.Report
+	// leftBehind says what may remain on the target, a line each.
 	leftBehind []string
 	throttled  int64
 }
 
 // runSpecs runs the specs in this process, or, for a live endpoint with
 // --concurrency above 1, across that many worker processes (the mocks
-// answer in microseconds: workers would only add their start-up).
-func runSpecs(env *framework.Env, rf runFlags, sc types.SuiteConfig, rc types.ReporterConfig, stdout, stderr io.Writer) (ran, error) {
-	if rf.concurrency <= 1 || env.Target.Mock() {
-		report := suites.Run(env, sc, rc)
-		return ran{report, leftBehind(env), env.Throttled()}, nil
+// answer in microseconds: workers would only add their start-up). Ginkgo's
+// output goes through out, which an interrupt mutes.
+func runSpecs(env *framework.Env, rf runFlags, sc types.SuiteConfig, rc types.ReporterConfig, out *console, stderr io.Writer) (ran, error) {
+	// Ginkgo walks the tree of a dry run in one process only.
+	if rf.concurrency <= 1 || env.Target.Mock() || sc.DryRun {
+		restore := formatter.ColorableStdOut
+		formatter.ColorableStdOut = out.ginkgo()
+		defer func() { formatter.ColorableStdOut = restore }()
+		report := suites.Run(env, sc, rc, rf.cleanup)
+		return ran{report, env.LeftBehind(), env.Throttled()}, nil
 	}
-	out, err := parallel.Run(parallel.Options{
+	o, err := parallel.Run(parallel.Options{
 		Processes: rf.concurrency, Seed: sc.RandomSeed, RunID: env.RunID,
 		WorkspaceID: env.Seed.WorkspaceID, PublishableKey: env.Seed.PublishableKey,
-		ReporterConfig: rc, Stdout: stdout, Stderr: stderr,
+		ReporterConfig: rc, Stdout: out.ginkgo(), Stderr: stderr,
 		// Time for an interrupted worker's clean-up: a spec's, then the sweep's.
 		Grace: 4*rf.timeout + 5*time.Second,
 	})
 	if err != nil {
 		return ran{}, err
 	}
-	return ran{out.Report, out.LeftBehind, out.Throttled + env.Throttled()}, nil
+	// Workers report IDs and the keys of creates without a clear answer
+	// (which, like the parent's notes on workers that died, start with
+	// "seamconform-"), to be said once for the whole run.
+	var ids, keys []string
+	for _, v := range o.LeftBehind {
+		if strings.HasPrefix(v, "seamconform-") {
+			keys = append(keys, v)
+		} else {
+			ids = append(ids, v)
+		}
+	}
+	return ran{o.Report, framework.DescribeLeftBehind(ids, keys), o.Throttled + env.Throttled()}, nil
 }
 
 // runWorker runs this worker's share of the specs for its parent, and tells
 // it what the worker could not clean up. The parent did the preflight and
 // prints everything.
-func runWorker(w parallel.Worker, env *framework.Env, sc types.SuiteConfig, rc types.ReporterConfig) (int, error) {
+func runWorker(w parallel.Worker, env *framework.Env, sc types.SuiteConfig, rc types.ReporterConfig, rf runFlags) (int, error) {
 	env.RunID = w.RunID
 	env.Learn(fixtures.Seed{WorkspaceID: w.WorkspaceID, PublishableKey: w.PublishableKey})
 	w.Configure(&sc, &rc)
-	suites.Run(env, sc, rc)
-	if err := w.WriteResult(parallel.Result{LeftBehind: leftBehind(env), Throttled: env.Throttled()}); err != nil {
+	stop := interruptOnSignal(env)
+	defer stop()
+	suites.Run(env, sc, rc, rf.cleanup)
+	left := append(env.Ledger().IDs(), env.Ledger().PendingKeys()...)
+	if err := w.WriteResult(parallel.Result{LeftBehind: left, Throttled: env.Throttled()}); err != nil {
 		return 1, fmt.Errorf("worker %d: %w", w.Process, err)
 	}
 	return 0, nil
 }
 
-func leftBehind(env *framework.Env) []string {
-	return append(env.Ledger().IDs(), env.Ledger().PendingKeys()...)
+// interruptOnSignal is a worker's part of an interrupt (its parent prints):
+// the first signal stops its specs from sending more, the second ends it at
+// once.
+func interruptOnSignal(env *framework.Env) (stop func()) {
+	signals, done := make(chan os.Signal, 2), make(chan struct{})
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		for n := 1; ; n++ {
+			select {
+			case <-signals:
+			case <-done:
+				return
+			}
+			if n > 1 {
+				os.Exit(reports.ExitIncomplete)
+			}
+			env.Interrupt()
+		}
+	}()
+	return func() { signal.Stop(signals); close(done) }
 }

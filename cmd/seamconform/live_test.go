@@ -55,11 +55,17 @@ func TestCleanUpAfterInterrupt(t *testing.T) {
 		t.Fatal(err)
 	}
 	err := cmd.Wait()
-	if exit, ok := err.(*exec_ExitError); !ok || exit.ExitCode() != 1 {
-		t.Fatalf("interrupted run: %v, want exit code 1\n%s", err, tail(out.String(), 30))
+	if exit, ok := err.(*exec_ExitError); !ok || exit.ExitCode() != 3 {
+		t.Fatalf("interrupted run: %v, want exit code 3\n%s", err, tail(out.String(), 30))
 	}
-	if !strings.Contains(out.String(), "INCOMPLETE RUN") {
-		t.Fatalf("the run was not interrupted mid-way:\n%s", tail(out.String(), 30))
+	printed := out.String()
+	if !strings.Contains(printed, "Verdict: INCOMPLETE") || !strings.Contains(printed, "RUN ERROR: interrupted") {
+		t.Fatalf("the run was not interrupted mid-way:\n%s", tail(printed, 30))
+	}
+	// One line for the interrupt and the partial verdict: no progress
+	// report, no goroutine stacks, no second verdict.
+	if n := strings.Count(printed, "interrupted: ending the run"); n != 1 || strings.Contains(printed, "goroutine ") || strings.Count(printed, "Verdict:") != 1 || strings.Count(printed, "RUN ERROR: interrupted") != 1 {
+		t.Fatalf("the interrupt was not reported once, plainly:\n%s", tail(printed, 60))
 	}
 	if left := server.IdentityIDs(); len(left) != 0 {
 		t.Fatalf("the interrupted run left %d identities behind: %v\n%s", len(left), left, tail(out.String(), 60))
@@ -109,9 +115,14 @@ func TestUnreachableEndpointEndsTheRun(t *testing.T) {
 	l.Close() // nothing listens there now: connections are refused
 	start := time.Now()
 	r := seamconform(t, map[string]string{"SEAM_ENDPOINT": endpoint, "SEAM_API_KEY": "seam_unreachable0000"}, "run", "--no-color")
-	expect(t, r, 1, "Verdict: NOT CONFORMANT", "connection refused", "INCOMPLETE RUN: aborted")
+	expect(t, r, 3, "Verdict: INCOMPLETE", "connection refused", "RUN ERROR: the endpoint stopped answering")
 	if strings.Contains(r.stdout, "LEFT BEHIND") {
 		t.Fatal("creates that never reached the endpoint are reported as left behind")
+	}
+	// An endpoint that is down is an error of the run, not a failed
+	// requirement.
+	if strings.Contains(r.stdout, "FAILED ") {
+		t.Fatalf("an unreachable endpoint failed a requirement:\n%s", tail(r.stdout, 20))
 	}
 	if time.Since(start) > 20*time.Second {
 		t.Fatalf("an unreachable endpoint took %s", time.Since(start))
@@ -128,7 +139,10 @@ func TestHangingEndpointTimesOut(t *testing.T) {
 	}))
 	defer close(release)
 	r := seamconform(t, map[string]string{"SEAM_ENDPOINT": hang, "SEAM_API_KEY": "seam_hanging00000000"}, "run", "--no-color", "--request-timeout", "150ms")
-	expect(t, r, 1, "Verdict: NOT CONFORMANT", "no answer within the request timeout", "the run ends here")
+	expect(t, r, 3, "Verdict: INCOMPLETE", "no answer within the request timeout", "the run ends here")
+	if strings.Contains(r.stdout, "FAILED ") {
+		t.Fatalf("an endpoint that hangs on everything failed a requirement:\n%s", tail(r.stdout, 20))
+	}
 }
 
 func TestGarbageEndpointFailsCleanly(t *testing.T) {
@@ -151,7 +165,7 @@ func TestGarbageEndpointFailsCleanly(t *testing.T) {
 		}
 	}()
 	r := seamconform(t, map[string]string{"SEAM_ENDPOINT": "http://" + l.Addr().String(), "SEAM_API_KEY": "seam_garbage00000000"}, "run", "--no-color")
-	expect(t, r, 1, "Verdict: NOT CONFORMANT", "the run ends here")
+	expect(t, r, 3, "Verdict: INCOMPLETE", "the run ends here")
 	if strings.Contains(r.stderr, "panic") || strings.Contains(r.stdout, "panic:") {
 		t.Fatal("garbage made seamconform panic")
 	}

@@ -20,7 +20,17 @@ commands:
   serve          serve the reference implementation over HTTP
   spec extract   extract the suite's operations from a published Seam OpenAPI document
 
-Run "seamconform <command> -h" for a command's flags.
+  report check   verify a certification bundle written by run --report-dir
+
+  --version      print the version
+  --help         print this help
+
+Run "seamconform <command> --help" for a command's flags. run also passes
+any Ginkgo flag through as --ginkgo.NAME=VALUE.
+
+Exit codes of run: 0 CONFORMANT, 1 NOT CONFORMANT, 2 bad usage or a report
+that could not be written, 3 INCOMPLETE (something could not be checked),
+4 NOTHING CHECKED (a dry run or an empty selection).
 `
 
 // usageError is bad input from the user: one line on stderr and exit code 2.
@@ -34,8 +44,8 @@ func main() {
 	os.Exit(realMain(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-// realMain returns the process exit code: 0 success, 1 a MUST requirement
-// failed (or the command failed), 2 bad usage.
+// realMain returns the process exit code: for run, that of its verdict
+// (reports.Exit*); otherwise 0 success, 1 the command failed, 2 bad usage.
 func realMain(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
@@ -54,8 +64,11 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 		stop()
 	case "spec":
 		err = specCommand(args[1:], stdout)
-	case "-h", "--help", "help":
+	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
+		return 0
+	case "--version", "-version", "version":
+		fmt.Fprintf(stdout, "seamconform %s\n", toolVersion())
 		return 0
 	default:
 		err = usagef("unknown command %q (want run, requirements, serve or spec extract)", args[0])

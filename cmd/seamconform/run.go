@@ -5,11 +5,14 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"regexp"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/onsi/ginkgo/v2"
+	"github.com/onsi/ginkgo/v2/reporters"
 	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/seamconform/seamconform/fixtures"
@@ -24,8 +27,8 @@ type runFlags struct {
 	endpoint, specFile              string
 	apiKey, pat, console, workspace string
 	faults                          repeated
-	timeout                         time.Duration
-	allowNonSandbox                 bool
+	timeout, runTimeout, cleanup    time.Duration
+	allowNonSandbox, allowEmpty     bool
 	concurrency                     int
 
 	labelFilter, junit, jsonReport string
@@ -34,9 +37,35 @@ type runFlags struct {
 	seed                           int64
 }
 
+const runUsage = `usage: seamconform run [flags] [--ginkgo.NAME=VALUE ...]
+
+Runs the conformance suite against the embedded mocks, or against --endpoint
+(or $SEAM_ENDPOINT), and prints a verdict.
+
+Exit codes:
+  0  CONFORMANT: every MUST requirement that ran passed
+  1  NOT CONFORMANT: a MUST requirement failed
+  2  bad usage, or a report could not be written
+  3  INCOMPLETE: no MUST failed, but something could not be checked (the
+     endpoint stopped answering, a set-up step failed, the run was
+     interrupted or reached --run-timeout)
+  4  NOTHING CHECKED: a dry run, or no spec selected (0 with --allow-empty)
+
+Any Ginkgo flag passes through as --ginkgo.NAME=VALUE (for example
+--ginkgo.dry-run, --ginkgo.randomize-all); the common ones have the short
+forms below.
+
+Flags:
+`
+
 func runCommand(args []string, stdout, stderr io.Writer) (int, error) {
 	var rf runFlags
 	fs := newFlagSet("run", stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stdout, runUsage)
+		fs.SetOutput(stdout)
+		fs.PrintDefaults()
+	}
 	fs.StringVar(&rf.endpoint, "endpoint", "", "base `URL` of the implementation to check (default $SEAM_ENDPOINT; neither: the embedded mocks)")
 	fs.StringVar(&rf.apiKey, "api-key", "", "API key (default $SEAM_API_KEY)")
 	fs.StringVar(&rf.pat, "personal-access-token", "", "personal access token (default $SEAM_PERSONAL_ACCESS_TOKEN)")
@@ -45,8 +74,11 @@ func runCommand(args []string, stdout, stderr io.Writer) (int, error) {
 	fs.StringVar(&rf.specFile, "spec", "", "load the contract from this published OpenAPI `FILE` instead of the embedded one")
 	fs.Var(&rf.faults, "fault", "switch on a named fault in the mock reference (repeatable; see seamconform serve --list-faults)")
 	fs.DurationVar(&rf.timeout, "request-timeout", suites.DefaultRequestTimeout, "time limit of each request")
+	fs.DurationVar(&rf.runTimeout, "run-timeout", suites.DefaultRunTimeout, "time limit of the specs; the run then ends INCOMPLETE")
+	fs.DurationVar(&rf.cleanup, "cleanup-timeout", suites.DefaultCleanupTimeout, "time limit of the final clean-up")
 	fs.BoolVar(&rf.allowNonSandbox, "allow-non-sandbox", false, "run destructive specs even when the workspace is not a sandbox")
 	fs.IntVar(&rf.concurrency, "concurrency", parallel.DefaultConcurrency, "at most `N` specs (and so requests) at once against a live endpoint, each in a worker process; 1 runs them one by one")
+	fs.BoolVar(&rf.allowEmpty, "allow-empty", false, "exit 0 when nothing was checked (a dry run, an empty selection)")
 	fs.StringVar(&rf.labelFilter, "label-filter", "", "run only specs matching this Ginkgo label `expression` (IDs, MUST, SHOULD, areas, post, delete, schemes)")
 	fs.Var(&rf.focus, "focus", "run only specs whose text matches this `regexp` (repeatable)")
 	fs.Var(&rf.skip, "skip", "skip specs whose text matches this `regexp` (repeatable)")
@@ -54,85 +86,205 @@ func runCommand(args []string, stdout, stderr io.Writer) (int, error) {
 	fs.StringVar(&rf.jsonReport, "json-report", "", "write Ginkgo's JSON report to `FILE`")
 	fs.BoolVar(&rf.verbose, "v", false, "verbose: print every spec and its evidence")
 	fs.BoolVar(&rf.failFast, "fail-fast", false, "stop at the first failed spec")
-	fs.BoolVar(&rf.noColor, "no-color", false, "no ANSI colours")
+	fs.BoolVar(&rf.noColor, "no-color", false, "no ANSI colours (also: $NO_COLOR, or output that is not a terminal)")
 	fs.Int64Var(&rf.seed, "seed", 0, "Ginkgo's randomization seed (default: time)")
 	ginkgoArgs, ownArgs := splitGinkgoArgs(args)
 	if err := parse(fs, ownArgs); err != nil {
-		return 2, err
+		return reports.ExitUsage, err
 	}
 	suiteConfig, reporterConfig, err := ginkgoConfig(rf, ginkgoArgs)
 	if err != nil {
-		return 2, err
+		return reports.ExitUsage, err
 	}
-	if rf.timeout <= 0 {
-		return 2, usagef("--request-timeout must be positive, got %s", rf.timeout)
+	for name, d := range map[string]time.Duration{"--request-timeout": rf.timeout, "--run-timeout": rf.runTimeout, "--cleanup-timeout": rf.cleanup} {
+		if d <= 0 {
+			return reports.ExitUsage, usagef("%s must be positive, got %s", name, d)
+		}
 	}
+	reporterConfig.NoColor = reporterConfig.NoColor || os.Getenv("NO_COLOR") != "" || !isTerminal(stdout)
+	// seamconform writes the reports itself, so that one it cannot write
+	// is an error (Ginkgo only prints a line and goes on).
+	outputs := reportFiles{junit: reporterConfig.JUnitReport, json: reporterConfig.JSONReport}
+	reporterConfig.JUnitReport, reporterConfig.JSONReport = "", ""
+	if err := outputs.checkWritable(); err != nil {
+		return reports.ExitUsage, err
+	}
+	// Ginkgo's own limit only backs up --run-timeout, which ends the run
+	// more gently (before the next request).
+	suiteConfig.Timeout = rf.runTimeout + rf.cleanup + 3*rf.timeout + time.Minute
 	if rf.concurrency < 1 || rf.concurrency > parallel.MaxConcurrency {
-		return 2, usagef("--concurrency must be between 1 and %d, got %d", parallel.MaxConcurrency, rf.concurrency)
+		return reports.ExitUsage, usagef("--concurrency must be between 1 and %d, got %d", parallel.MaxConcurrency, rf.concurrency)
 	}
 	worker, isWorker, err := parallel.WorkerFromEnv()
 	if err != nil {
-		return 2, usagef("%s", err)
+		return reports.ExitUsage, usagef("%s", err)
 	}
 
 	contract, err := loadContract(rf.specFile)
 	if err != nil {
-		return 2, err
+		return reports.ExitUsage, err
 	}
 
 	var env *framework.Env
 	if endpoint := envOr(rf.endpoint, "SEAM_ENDPOINT"); endpoint != "" {
 		if len(rf.faults) > 0 {
-			return 2, usagef("--fault switches on faults in the embedded mocks; a live endpoint has its own (use seamconform serve --fault)")
+			return reports.ExitUsage, usagef("--fault switches on faults in the embedded mocks; a live endpoint has its own (use seamconform serve --fault)")
 		}
 		env, err = suites.LiveEnv(contract, endpoint, liveSeed(rf), rf.timeout)
 		if err != nil {
-			return 2, usagef("%s", err)
+			return reports.ExitUsage, usagef("%s", err)
 		}
 	} else {
+		if err := credentialsWithoutEndpoint(rf, stderr); err != nil {
+			return reports.ExitUsage, err
+		}
 		env, _, err = suites.MockEnv(contract, rf.faults)
 		if err != nil {
-			return 2, usagef("%s", err)
+			return reports.ExitUsage, usagef("%s", err)
 		}
 	}
 	defer env.Target.Close()
 	// From here on the run knows its secrets: nothing it prints may hold one.
 	stdout, stderr = env.Writer(stdout), env.Writer(stderr)
+	env.SetRunDeadline(time.Now().Add(rf.runTimeout), "--run-timeout "+rf.runTimeout.String())
 	if isWorker {
-		return runWorker(worker, env, suiteConfig, reporterConfig)
+		return runWorker(worker, env, suiteConfig, reporterConfig, rf)
 	}
 
 	notes, err := suites.Preflight(env, rf.allowNonSandbox)
 	if err != nil {
-		return 2, usagef("%s", err)
+		return reports.ExitUsage, usagef("%s", err)
 	}
 	for _, n := range notes {
 		fmt.Fprintf(stderr, "seamconform: %s\n", n)
 	}
-	fmt.Fprintf(stdout, "Target: %s (contract: %s)\n", targetName(env), contract.Source())
+	out := newConsole(stdout)
+	fmt.Fprintf(out, "Target: %s (contract: %s)\n", targetName(env), contract.Source())
 
-	result, err := runSpecs(env, rf, suiteConfig, reporterConfig, stdout, stderr)
-	if err != nil {
-		return 1, err
+	mayRemain := env.LeftBehind
+	if rf.concurrency > 1 && !env.Target.Mock() && !suiteConfig.DryRun {
+		mayRemain = func() []string {
+			return []string{fmt.Sprintf("identities the workers created may remain: their user_identity_key starts seamconform-%s-", env.RunID)}
+		}
 	}
-	summary := reports.Summarize(result.report)
-	summary.WriteText(stdout)
+	stopSignals := handleSignals(env, out, mayRemain)
+	defer stopSignals()
+	result, err := runSpecs(env, rf, suiteConfig, reporterConfig, out, stderr)
+	if err != nil {
+		return reports.ExitIncomplete, err
+	}
+	report := result.report
+
+	summary := reports.Summarize(report)
+	summary.WriteText(out)
 	uncovered := env.Uncovered()
 	for _, scheme := range framework.Schemes {
 		if why, ok := uncovered[scheme]; ok {
-			fmt.Fprintf(stdout, "  NOT COVERED: scheme %s (%s)\n", scheme, why)
+			fmt.Fprintf(out, "  NOT COVERED: scheme %s (%s)\n", scheme, why)
 		}
 	}
 	if n := result.throttled; n > 0 {
-		fmt.Fprintf(stdout, "  THROTTLED: %d answers were 429 Too Many Requests; the suite waited as they said and sent the requests again\n", n)
+		fmt.Fprintf(out, "  THROTTLED: %d answers were 429 Too Many Requests; the suite waited as they said and sent the requests again\n", n)
 	}
-	if left := result.leftBehind; len(left) > 0 {
-		fmt.Fprintf(stdout, "  LEFT BEHIND: %d identities this run created could not be removed: %s\n", len(left), strings.Join(left, ", "))
+	for _, line := range result.leftBehind {
+		fmt.Fprintf(out, "  LEFT BEHIND: %s\n", line)
 	}
-	if !summary.Conformant() {
-		return 1, nil
+	if err := outputs.write(report); err != nil {
+		return reports.ExitUsage, err
 	}
-	return 0, nil
+	if summary.Verdict() == reports.NothingChecked && rf.allowEmpty {
+		return 0, nil
+	}
+	return summary.ExitCode(), nil
+}
+
+// credentialsWithoutEndpoint refuses credential flags without an endpoint
+// and warns about credential variables that will not be used: the mocks
+// have their own, and a user who set SEAM_API_KEY expected a live run.
+func credentialsWithoutEndpoint(rf runFlags, stderr io.Writer) error {
+	for flagName, value := range map[string]string{"--api-key": rf.apiKey, "--personal-access-token": rf.pat, "--console-session-token": rf.console, "--workspace-id": rf.workspace} {
+		if value != "" {
+			return usagef("%s needs an endpoint to send it to: give --endpoint URL (or set SEAM_ENDPOINT); without one the suite checks the embedded mocks", flagName)
+		}
+	}
+	var ignored []string
+	for _, name := range credentialVariables {
+		if os.Getenv(name) != "" {
+			ignored = append(ignored, name)
+		}
+	}
+	if len(ignored) > 0 {
+		fmt.Fprintf(stderr, "seamconform: warning: %s set but no endpoint (--endpoint or SEAM_ENDPOINT): checking the embedded mocks, and %s not used\n",
+			strings.Join(ignored, ", "), map[bool]string{true: "it is", false: "they are"}[len(ignored) == 1])
+	}
+	return nil
+}
+
+// credentialVariables are the variables a live run reads credentials from.
+var credentialVariables = []string{"SEAM_API_KEY", "SEAM_PERSONAL_ACCESS_TOKEN", "SEAM_CONSOLE_SESSION_TOKEN", "SEAM_WORKSPACE_ID"}
+
+// handleSignals makes the first Ctrl-C (or SIGTERM) end the run gently:
+// one line, Ginkgo's output muted, the running spec interrupted, clean-up
+// and the partial verdict. A second one stops at once, saying what may
+// remain on the target. The returned function stops listening.
+func handleSignals(env *framework.Env, out *console, mayRemain func() []string) (stop func()) {
+	signals, done := make(chan os.Signal, 2), make(chan struct{})
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		for n := 1; ; n++ {
+			select {
+			case <-signals:
+			case <-done:
+				return
+			}
+			if n == 1 {
+				out.mute()
+				fmt.Fprintln(out, "\nseamconform: interrupted: ending the run and cleaning up (interrupt again to stop at once)")
+				env.Interrupt()
+				continue
+			}
+			fmt.Fprintln(out, "\nseamconform: stopped at once; the clean-up did not finish")
+			for _, line := range mayRemain() {
+				fmt.Fprintf(out, "  LEFT BEHIND: %s\n", line)
+			}
+			os.Exit(reports.ExitIncomplete)
+		}
+	}()
+	return func() { signal.Stop(signals); close(done) }
+}
+
+// reportFiles are the report files asked for with --junit-report and
+// --json-report (or Ginkgo's own flags).
+type reportFiles struct{ junit, json string }
+
+// checkWritable fails before the run, rather than after it, when a report
+// could not be written.
+func (r reportFiles) checkWritable() error {
+	for _, path := range []string{r.junit, r.json} {
+		if path == "" {
+			continue
+		}
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE, 0o644)
+		if err != nil {
+			return usagef("cannot write the report: %s", err)
+		}
+		f.Close()
+	}
+	return nil
+}
+
+func (r reportFiles) write(report types.Report) error {
+	if r.junit != "" {
+		if err := reporters.GenerateJUnitReport(report, r.junit); err != nil {
+			return usagef("cannot write the JUnit report: %s", err)
+		}
+	}
+	if r.json != "" {
+		if err := reporters.GenerateJSONReport(report, r.json); err != nil {
+			return usagef("cannot write the JSON report: %s", err)
+		}
+	}
+	return nil
 }
 
 func targetName(env *framework.Env) string {

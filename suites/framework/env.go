@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 
@@ -34,19 +35,26 @@ type Env struct {
 	// data from anyone else's.
 	RunID string
 
-	redactor    *Redactor
-	ledger      *Ledger
-	unreachable atomic.Int32 // requests in a row that got no answer
-	lastErr     atomic.Value // string: why the last of them got none
-	inflight    sync.WaitGroup
-	closed      atomic.Bool // set by Interrupt: specs may send no more
-	throttled   atomic.Int64
+	redactor *Redactor
+	ledger   *Ledger
+	inflight sync.WaitGroup
+	closed   atomic.Bool // set by Interrupt: specs may send no more
+	// stopped holds why the run must end (the endpoint stopped answering,
+	// its time is up); the next request ends it.
+	stopped    atomic.Pointer[string]
+	mu         sync.Mutex
+	deadline   time.Time
+	limit      string
+	unanswered map[string]int // operation -> requests in a row without an answer
+	// cleanupDeadline bounds the final sweep.
+	cleanupDeadline time.Time
+	throttled       atomic.Int64
 }
 
 // NewEnv prepares a run. The seed's secrets are registered for redaction
 // before any spec can print anything.
 func NewEnv(t target.Target, c *spec.Contract, seed fixtures.Seed, runID string) *Env {
-	e := &Env{Target: t, Contract: c, Seed: seed, RunID: runID, redactor: &Redactor{}, ledger: newLedger()}
+	e := &Env{Target: t, Contract: c, Seed: seed, RunID: runID, redactor: &Redactor{}, ledger: newLedger(), unanswered: map[string]int{}}
 	for name, value := range seed.Secrets() {
 		if value == "" {
 			continue

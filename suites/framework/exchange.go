@@ -106,10 +106,20 @@ func Send(r *Request) *Exchange {
 // checked against the contract first (a mismatch with what r declares fails
 // the spec as a suite error), the exchange is attached to the spec's report,
 // and an endpoint that has stopped answering ends the run.
+//
+// A request that gets no answer is followed by a liveness probe (a request
+// the endpoint answers when it is up). When the probe is answered, the
+// endpoint is up but did not answer this input, and the case fails on its
+// own ("no answer within the request timeout"); when the probe is not
+// answered either, the case is a run error and the run ends before the next
+// request.
 func (e *Env) Send(r *Request) *Exchange {
 	GinkgoHelper()
 	e.stopIfInterrupted()
-	e.abortIfUnreachable()
+	e.abortIfStopped()
+	if n := e.givenUp(r.op); n > 0 {
+		CouldNotCheck(fmt.Sprintf("not sent: %s gave no answer to %d requests in a row, so the suite stopped sending it", r.op, n))
+	}
 	e.redactor.Add(r.credential.Authorization)
 	req, err := e.build(r)
 	if err != nil {
@@ -120,13 +130,26 @@ func (e *Env) Send(r *Request) *Exchange {
 	e.stopIfInterrupted()
 	AddReportEntry("exchange", x.Evidence(), evidenceVisibility())
 	skipIfThrottled(x)
-	if x.Err != nil {
-		e.unreachable.Add(1)
-		e.lastErr.Store(x.Err.Error())
-	} else {
-		e.unreachable.Store(0)
+	if x.Err != nil && !e.alive() {
+		msg := fmt.Sprintf("the endpoint stopped answering (%v; a liveness probe, POST /workspaces/get, got no answer either)", x.Err)
+		e.stop(msg)
+		AddReportEntry(RunErrorEntry, e.Redact(msg), ReportEntryVisibilityNever)
 	}
 	return x
+}
+
+// RunErrorEntry names the report entry that marks a spec's failure as an
+// error of the run (the endpoint stopped answering, a set-up step failed)
+// rather than a failure of its requirement.
+const RunErrorEntry = "run-error"
+
+// CouldNotCheck ends the current spec as an error of the run: what it was
+// to check could not be checked (a set-up step failed, an operation it
+// needs gave no answer). Such a spec is neither passed nor failed.
+func CouldNotCheck(why string) {
+	GinkgoHelper()
+	AddReportEntry(RunErrorEntry, Current().Redact(why), ReportEntryVisibilityNever)
+	RedactedFail("could not be checked: " + why)
 }
 
 // evidenceVisibility shows every exchange in verbose runs; otherwise only
@@ -152,21 +175,72 @@ func (e *Env) stopIfInterrupted() {
 // Interrupt stops specs from sending anything more; clean-up still can.
 func (e *Env) Interrupt() { e.closed.Store(true) }
 
-// abortIfUnreachable ends the run before the next request once
-// maxUnanswered requests in a row got no answer. It runs before sending,
-// not after the last unanswered request, so the spec that made that
-// request still ends normally (a create that never left is then known not
-// to have created anything).
-func (e *Env) abortIfUnreachable() {
-	if n := e.unreachable.Load(); n >= maxUnanswered {
-		last, _ := e.lastErr.Load().(string)
-		AbortSuite(e.Redact(fmt.Sprintf("the endpoint gave no answer to %d requests in a row (last: %s); the run ends here", n, last)))
+// SetRunDeadline bounds the specs' part of the run: once the deadline has
+// passed, the next request ends the run as incomplete. limit is how the
+// user set it, for the message.
+func (e *Env) SetRunDeadline(deadline time.Time, limit string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.deadline, e.limit = deadline, limit
+}
+
+// stop records why the run must end; the next request ends it.
+func (e *Env) stop(why string) { e.stopped.CompareAndSwap(nil, &why) }
+
+// abortIfStopped ends the run before the next request once the endpoint
+// has stopped answering or the run's time is up. It runs before sending,
+// not after the request that found out, so the spec that made that request
+// still ends normally (a create that never left is then known not to have
+// created anything).
+func (e *Env) abortIfStopped() {
+	e.mu.Lock()
+	if !e.deadline.IsZero() && time.Now().After(e.deadline) {
+		e.stop(fmt.Sprintf("the run reached its time limit (%s)", e.limit))
+	}
+	e.mu.Unlock()
+	if why := e.stopped.Load(); why != nil {
+		AbortSuite(e.Redact(*why + "; the run ends here"))
 	}
 }
 
-// maxUnanswered consecutive requests without an answer end the run, so an
-// endpoint that is down or hangs costs seconds, not one timeout per spec.
-const maxUnanswered = 3
+// alive reports whether the endpoint answers a request it answers when it
+// is up: POST /workspaces/get, with a credential when the run has one. Any
+// HTTP answer counts; only silence means the endpoint is gone.
+func (e *Env) alive() bool {
+	probe := Call(spec.GetWorkspace)
+	if schemes := e.AvailableSchemes(); len(schemes) > 0 {
+		probe.As(e.As(schemes[0]))
+	}
+	return e.Do(probe).Err == nil
+}
+
+// maxTimeoutsPerOperation requests in a row to one operation without an
+// answer (while the endpoint answers others) make the suite give that
+// operation up: its remaining cases are not sent, so an operation that
+// hangs costs a few timeouts, not one per case.
+const maxTimeoutsPerOperation = 5
+
+// givenUp returns how many requests in a row op left unanswered once that
+// has reached maxTimeoutsPerOperation, else 0.
+func (e *Env) givenUp(op spec.Operation) int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if n := e.unanswered[op.String()]; n >= maxTimeoutsPerOperation {
+		return n
+	}
+	return 0
+}
+
+// tally counts, per operation, the requests in a row without an answer.
+func (e *Env) tally(op spec.Operation, answered bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if answered {
+		delete(e.unanswered, op.String())
+	} else {
+		e.unanswered[op.String()]++
+	}
+}
 
 // Do sends r outside any spec (the run's preflight), with no self-check
 // and no report entry.
@@ -194,6 +268,7 @@ func (e *Env) exchange(r *Request, req *http.Request) *Exchange {
 		res.Body.Close()
 	}
 	x.Elapsed = time.Since(start)
+	e.tally(r.op, err == nil)
 	if err != nil {
 		var op *net.OpError
 		x.NotSent = errors.As(err, &op) && op.Op == "dial"

@@ -1,6 +1,7 @@
 package framework
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -26,8 +27,10 @@ func (m *exchangeMatcher) Match(actual any) (bool, error) {
 		return false, fmt.Errorf("expected an *framework.Exchange, got %T", actual)
 	}
 	if x.Err != nil {
+		// An error, not a mismatch: Gomega then fails To and NotTo alike, so
+		// "must not answer 2xx" cannot pass on silence.
 		m.got = x.env.clip("no answer came: "+x.Err.Error(), shownLine)
-		return false, nil
+		return false, errors.New(m.message(x, "an answer to check ("+m.expected+")"))
 	}
 	pass, got := m.check(x)
 	// What a check says may quote the answer: it is redacted and bounded

@@ -5,6 +5,7 @@ import (
 	"maps"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -90,12 +91,19 @@ func (e *Env) AnyCredential() Credential {
 
 // CreateIdentity creates a user identity for the current spec, keyed with
 // the run ID, and schedules its removal when the spec ends, pass or fail.
+// When no identity comes of it, the spec could not be checked: that is an
+// error of the run, not a failure of the spec's requirement.
 func (e *Env) CreateIdentity() string {
 	GinkgoHelper()
 	// Whatever can stop the spec without sending (no credential, an
-	// unreachable endpoint) comes before the key is pending.
+	// interrupt, a stopped run, an operation given up) comes before the key
+	// is pending.
 	cred := e.AnyCredential()
-	e.abortIfUnreachable()
+	e.stopIfInterrupted()
+	e.abortIfStopped()
+	if n := e.givenUp(spec.CreateIdentity); n > 0 {
+		CouldNotCheck(fmt.Sprintf("set-up failed: %s gave no answer to %d requests in a row, so the suite stopped sending it", spec.CreateIdentity, n))
+	}
 	key := fmt.Sprintf("seamconform-%s-%d", e.RunID, e.ledger.n.Add(1))
 	e.ledger.mark(e.ledger.pending, key, true)
 	x := e.Send(Call(spec.CreateIdentity).As(cred).JSON(map[string]any{
@@ -104,24 +112,36 @@ func (e *Env) CreateIdentity() string {
 	}))
 	id, _ := x.Field("user_identity.user_identity_id")
 	idString, _ := id.(string)
-	if x.NotSent || x.Err == nil && x.Status >= 400 && x.Status < 500 {
-		e.ledger.mark(e.ledger.pending, key, false) // never sent, or refused: nothing was created
+	if createdNothing(x) {
+		e.ledger.mark(e.ledger.pending, key, false)
 	}
 	if x.Err != nil || x.Status != http.StatusOK || idString == "" {
-		Fail(e.Redact(fmt.Sprintf("set-up failed: POST /user_identities/create did not create an identity, so this requirement could not be checked.\n%s", x.Evidence())))
+		CouldNotCheck(e.Redact(fmt.Sprintf("set-up failed: POST /user_identities/create did not create an identity.\n%s", x.Evidence())))
 	}
 	e.ledger.created(key, idString)
 	DeferCleanup(e.Remove, idString)
 	return idString
 }
 
+// createdNothing reports whether a create's answer shows the server made
+// nothing: the request never left, or it was redirected (never followed),
+// refused (4xx) or not implemented (501). Any other answer, or none, may
+// have created something.
+func createdNothing(x *Exchange) bool {
+	if x.Err != nil {
+		return x.NotSent
+	}
+	return x.Status >= 300 && x.Status < 500 || x.Status == http.StatusNotImplemented
+}
+
 // IdentityExists asks POST /user_identities/get whether id is still there:
-// 200 means yes, 404 no; any other answer fails the spec as unknowable.
+// 200 means yes, 404 no; with any other answer the spec could not be
+// checked.
 func (e *Env) IdentityExists(id string) bool {
 	GinkgoHelper()
 	x := e.Send(Call(spec.GetIdentity).As(e.AnyCredential()).JSON(map[string]any{"user_identity_id": id}))
 	if x.Err != nil || (x.Status != http.StatusOK && x.Status != http.StatusNotFound) {
-		Fail(e.Redact(fmt.Sprintf("could not tell whether identity %s exists: POST /user_identities/get answered neither 200 nor 404.\n%s", id, x.Evidence())))
+		CouldNotCheck(e.Redact(fmt.Sprintf("could not tell whether identity %s exists: POST /user_identities/get answered neither 200 nor 404.\n%s", id, x.Evidence())))
 	}
 	return x.Status == http.StatusOK
 }
@@ -133,7 +153,7 @@ func (e *Env) find(by, value string) (found string, sure bool) {
 	if len(schemes) == 0 {
 		return "", false
 	}
-	x := e.Do(Call(spec.GetIdentity).As(e.As(schemes[0])).JSON(map[string]any{by: value}))
+	x := e.cleanupDo(Call(spec.GetIdentity).As(e.As(schemes[0])).JSON(map[string]any{by: value}))
 	id, _ := x.Field("user_identity.user_identity_id")
 	s, _ := id.(string)
 	switch {
@@ -145,60 +165,144 @@ func (e *Env) find(by, value string) (found string, sure bool) {
 	return "", false
 }
 
-// Remove deletes an identity the run created if it is still there, and
-// forgets it once it is gone. Anything the ledger does not hold is left
-// alone. It never fails a spec: what it cannot remove stays in the ledger and
-// the run reports it.
+// Remove deletes an identity the run created and forgets it once it is
+// gone. Anything the ledger does not hold is left alone. It never fails a
+// spec: what it cannot remove stays in the ledger and the run reports it.
+// Once the run has stopped (the endpoint stopped answering) it leaves
+// everything to the final sweep.
 func (e *Env) Remove(id string) {
-	if !e.ledger.Owns(id) {
+	if !e.ledger.Owns(id) || e.stopped.Load() != nil {
 		return
 	}
-	if e.removeFound(e.find("user_identity_id", id)) {
+	if e.deleteByID(id) {
 		e.ledger.mark(e.ledger.ids, id, false)
 	}
 }
 
-// removeFound deletes found (if any) and reports whether it is now gone. It
+// deleteByID deletes id without first asking whether it exists (a lookup
+// that hangs must not keep an identity alive), then checks it is gone. It
 // tries the POST form, then the DELETE form: an implementation may serve
-// only one of them.
-func (e *Env) removeFound(found string, sure bool) bool {
-	if !sure {
+// only one of them. When the lookup gives no clear answer, the delete's
+// own answer decides: 2xx (deleted) or 404 (not there) is taken as gone.
+func (e *Env) deleteByID(id string) bool {
+	schemes := e.AvailableSchemes()
+	if len(schemes) == 0 {
 		return false
 	}
-	cred := e.As(e.AvailableSchemes()[0])
+	cred := e.As(schemes[0])
 	for _, r := range []*Request{
-		Call(spec.DeleteIdentity).JSON(map[string]any{"user_identity_id": found}),
-		Call(spec.DeleteIdentityByQuery).Query("user_identity_id", found),
+		Call(spec.DeleteIdentity).JSON(map[string]any{"user_identity_id": id}),
+		Call(spec.DeleteIdentityByQuery).Query("user_identity_id", id),
 	} {
-		if found == "" {
-			return true
-		}
-		e.Do(r.As(cred))
-		if found, sure = e.find("user_identity_id", found); !sure {
+		x := e.cleanupDo(r.As(cred))
+		if e.stopped.Load() != nil {
 			return false
 		}
+		found, sure := e.find("user_identity_id", id)
+		if sure && found == "" || !sure && x.Err == nil && (x.Status >= 200 && x.Status < 300 || x.Status == http.StatusNotFound) {
+			return true
+		}
 	}
-	return found == ""
+	return false
+}
+
+// cleanupDo sends a clean-up request unless clean-up must stop (its budget
+// spent, the endpoint gone, the operation given up). A request that gets no
+// answer is followed by a liveness probe; when that goes unanswered too,
+// clean-up stops.
+func (e *Env) cleanupDo(r *Request) *Exchange {
+	e.mu.Lock()
+	over := !e.cleanupDeadline.IsZero() && time.Now().After(e.cleanupDeadline)
+	e.mu.Unlock()
+	switch {
+	case over:
+		e.stop("the clean-up reached its time limit")
+	case e.givenUp(r.op) > 0:
+		return &Exchange{Operation: r.op, Err: fmt.Errorf("not sent: %s was given up", r.op), NotSent: true, env: e}
+	}
+	if why := e.stopped.Load(); why != nil {
+		return &Exchange{Operation: r.op, Err: fmt.Errorf("not sent: %s", *why), NotSent: true, env: e}
+	}
+	x := e.Do(r)
+	if x.Err != nil && !e.alive() {
+		e.stop(e.Redact(fmt.Sprintf("the endpoint stopped answering during clean-up (%v)", x.Err)))
+	}
+	return x
 }
 
 // Sweep is the run's last clean-up, after every spec: it waits for requests
 // still in flight (an interrupted spec's), removes every identity the
-// ledger still holds, and finds by key the ones whose create never answered.
-func (e *Env) Sweep() {
+// ledger still holds, and finds by key the ones whose create never
+// answered. It stops once budget is spent or the endpoint stops answering;
+// the ledger then holds exactly what may remain.
+func (e *Env) Sweep(budget time.Duration) {
 	// A spec abandoned by an interrupt may still be running: from here on it
 	// cannot send anything, so once in-flight requests are done the ledger
 	// is final.
 	e.Interrupt()
 	e.waitInflight(e.Target.Client().Timeout + time.Second)
+	e.mu.Lock()
+	e.cleanupDeadline = time.Now().Add(budget)
+	e.mu.Unlock()
 	ids, pending := e.ledger.snapshot()
+	if len(ids)+len(pending) == 0 {
+		return
+	}
+	// The run may have stopped because the endpoint went silent; give it
+	// one more chance before deciding nothing can be removed.
+	if e.stopped.Load() != nil && e.alive() {
+		e.stopped.Store(nil)
+	}
 	for _, id := range ids {
 		e.Remove(id)
 	}
 	for _, key := range pending {
-		if e.removeFound(e.find("user_identity_key", key)) {
+		if e.stopped.Load() != nil {
+			return
+		}
+		found, sure := e.find("user_identity_key", key)
+		switch {
+		case sure && found == "":
 			e.ledger.mark(e.ledger.pending, key, false)
+		case sure:
+			// Held by id from here on, so what may remain stays exact.
+			e.ledger.created(key, found)
+			e.Remove(found)
 		}
 	}
+}
+
+// LeftBehind says what may remain on the target after the sweep: the
+// identities the run created and could not confirm gone, and the keys of
+// creates whose outcome it never learned. Empty when nothing may remain.
+func (e *Env) LeftBehind() []string {
+	out := DescribeLeftBehind(e.ledger.IDs(), e.ledger.PendingKeys())
+	if why := e.stopped.Load(); why != nil && len(out) > 0 {
+		out = append(out, "clean-up stopped early: "+*why)
+	}
+	return out
+}
+
+// DescribeLeftBehind puts what may remain in words, a line for the
+// identities (by ID) and one for the creates with no clear answer (by key).
+func DescribeLeftBehind(ids, pendingKeys []string) []string {
+	var out []string
+	if len(ids) > 0 {
+		out = append(out, fmt.Sprintf("%d identities this run created may remain (clean-up could not confirm them gone): %s", len(ids), listed(ids)))
+	}
+	if len(pendingKeys) > 0 {
+		out = append(out, fmt.Sprintf("%d creates got no clear answer, so identities with these user_identity_key values may exist: %s", len(pendingKeys), listed(pendingKeys)))
+	}
+	return out
+}
+
+// listed joins up to 20 values, counting the rest.
+func listed(values []string) string {
+	const shown = 20
+	if len(values) <= shown {
+		return strings.Join(values, ", ")
+	}
+	return fmt.Sprintf("%s … and %d more", strings.Join(values[:shown], ", "), len(values)-shown)
 }
 
 func (e *Env) waitInflight(limit time.Duration) {

@@ -1,0 +1,65 @@
+package main
+
+import (
+	"bytes"
+	"io"
+	"os"
+	"regexp"
+	"sync"
+	"sync/atomic"
+)
+
+// console is the run's standard output: everything printed goes to the
+// terminal and into the log kept for run.log. Ginkgo writes through
+// ginkgo(), which an interrupt mutes, so that Ctrl-C shows one line and the
+// partial verdict instead of Ginkgo's progress report and goroutine stacks.
+type console struct {
+	mu    sync.Mutex
+	out   io.Writer
+	log   bytes.Buffer
+	muted atomic.Bool
+}
+
+func newConsole(out io.Writer) *console { return &console{out: out} }
+
+func (c *console) Write(p []byte) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.log.Write(p)
+	return c.out.Write(p)
+}
+
+// ginkgo is the writer Ginkgo's reporter prints to.
+func (c *console) ginkgo() io.Writer { return ginkgoWriter{c} }
+
+type ginkgoWriter struct{ c *console }
+
+func (g ginkgoWriter) Write(p []byte) (int, error) {
+	if g.c.muted.Load() {
+		return len(p), nil
+	}
+	return g.c.Write(p)
+}
+
+// mute stops Ginkgo's output from here on.
+func (c *console) mute() { c.muted.Store(true) }
+
+var ansiCodes = regexp.MustCompile(`\x1b\[[0-9;]*[A-Za-z]`)
+
+// Log returns what was printed, without colour codes.
+func (c *console) Log() []byte {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return ansiCodes.ReplaceAll(c.log.Bytes(), nil)
+}
+
+// isTerminal reports whether w is a character device (a terminal), the
+// only place colour codes belong.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	info, err := f.Stat()
+	return err == nil && info.Mode()&os.ModeCharDevice != 0
+}

@@ -1,0 +1,267 @@
+package main
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/seamconform/seamconform/reference"
+)
+
+// Each test here is one of the ways a run used to print a verdict that was
+// not true (issue 8), now getting the truthful one.
+
+func TestDryRunChecksNothing(t *testing.T) {
+	for name, args := range map[string][]string{
+		"live":  {"run", "--endpoint", "http://127.0.0.1:1", "--api-key", "seam_dryrun000000", "--ginkgo.dry-run"},
+		"fault": {"run", "--fault", "not-deleted", "--ginkgo.dry-run"},
+	} {
+		r := seamconform(t, nil, args...)
+		expect(t, r, 4, "Verdict: NOTHING CHECKED (a dry run: no request was sent)")
+		if strings.Contains(r.stdout, "Verdict: CONFORMANT") || strings.Contains(r.stdout, " passed, ") && !strings.Contains(r.stdout, "MUST   0 passed") {
+			t.Errorf("%s: a dry run claims results:\n%s", name, tail(r.stdout, 8))
+		}
+	}
+	r := seamconform(t, nil, "run", "--ginkgo.dry-run", "--allow-empty")
+	expect(t, r, 0, "Verdict: NOTHING CHECKED")
+}
+
+func TestEmptySelectionChecksNothing(t *testing.T) {
+	r := seamconform(t, nil, "run", "--label-filter", "nosuchlabel")
+	expect(t, r, 4, "Verdict: NOTHING CHECKED (no spec ran")
+	if strings.Contains(r.stdout, "CONFORMANT") {
+		t.Fatalf("an empty selection has a verdict:\n%s", tail(r.stdout, 8))
+	}
+}
+
+func TestCredentialsWithoutAnEndpoint(t *testing.T) {
+	r := seamconform(t, map[string]string{"SEAM_API_KEY": "seam_noendpoint00000"}, "run", "--label-filter", "UIDEL-AUTH-01")
+	expect(t, r, 0, "embedded mocks")
+	if !strings.Contains(r.stderr, "SEAM_API_KEY set but no endpoint (--endpoint or SEAM_ENDPOINT)") {
+		t.Fatalf("no warning that the key is not used; stderr: %q", r.stderr)
+	}
+	r = seamconform(t, nil, "run", "--api-key", "seam_noendpoint00000")
+	if r.code != 2 || !strings.Contains(r.stderr, "--api-key needs an endpoint") || strings.Contains(r.stdout, "Verdict") {
+		t.Fatalf("--api-key without an endpoint: exit %d, stderr %q", r.code, r.stderr)
+	}
+}
+
+func TestReportThatCannotBeWritten(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "no", "such", "dir", "r.json")
+	for _, args := range [][]string{
+		{"run", "--junit-report", "/proc/j.xml"},
+		{"run", "--json-report", missing},
+		{"run", "--ginkgo.junit-report=/proc/j.xml"},
+	} {
+		r := seamconform(t, nil, args...)
+		if r.code != 2 || !strings.Contains(r.stderr, "cannot write the report") || strings.Contains(r.stdout, "Verdict") {
+			t.Errorf("%q: exit %d, stderr %q; want exit 2 before the run", args, r.code, r.stderr)
+		}
+	}
+}
+
+// An endpoint that hangs on some inputs only keeps being tested: those
+// cases fail with "no answer within the request timeout" (a negative case
+// that got no answer is not a pass), and the rest of the run goes on.
+func TestEndpointThatHangsOnSomeInputs(t *testing.T) {
+	const nilUUID = "00000000-0000-0000-0000-000000000000"
+	hang := hanger(t)
+	hangOnNilUUID := func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			body, _ := io.ReadAll(r.Body)
+			if strings.Contains(string(body), nilUUID) || strings.Contains(r.URL.RawQuery, nilUUID) {
+				hang(r)
+				return
+			}
+			r.Body = io.NopCloser(bytes.NewReader(body))
+			h.ServeHTTP(w, r)
+		})
+	}
+	_, env := served(t, reference.Options{}, hangOnNilUUID)
+	t.Cleanup(func() { hang(nil) })
+	r := seamconform(t, env, "run", "--label-filter", "notfound || success", "--request-timeout", "300ms")
+	expect(t, r, 1, "Verdict: NOT CONFORMANT", "FAILED UIDEL-NOTFOUND-01", "no answer within the request timeout")
+	if strings.Contains(r.stdout, "RUN ERROR") || strings.Contains(r.stdout, "FAILED UIDEL-OK-") {
+		t.Fatalf("the run did not go on after the unanswered cases:\n%s", tail(r.stdout, 30))
+	}
+}
+
+// A create that was refused, redirected or not implemented created
+// nothing, so nothing is reported as left behind; requirements whose
+// set-up failed are errors of the run, not failures.
+func TestCreatesThatCreatedNothing(t *testing.T) {
+	for _, status := range []int{http.StatusNotImplemented, http.StatusFound, http.StatusInternalServerError} {
+		refuseCreates := func(h http.Handler) http.Handler {
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Path == "/user_identities/create" {
+					w.Header().Set("Location", "/elsewhere")
+					w.WriteHeader(status)
+					return
+				}
+				h.ServeHTTP(w, r)
+			})
+		}
+		_, env := served(t, reference.Options{}, refuseCreates)
+		r := seamconform(t, env, "run", "--label-filter", "effect")
+		expect(t, r, 3, "Verdict: INCOMPLETE", "ERROR  UIDEL-EFFECT-01 [MUST] could not be checked", "set-up failed: POST /user_identities/create did not create an identity")
+		if strings.Contains(r.stdout, "LEFT BEHIND") || strings.Contains(r.stdout, "FAILED ") {
+			t.Errorf("creates answered %d: %s", status, tail(r.stdout, 20))
+		}
+	}
+}
+
+// An endpoint that answers every POST with 501, as python3 -m http.server
+// does: requirements fail, and nothing is left behind.
+func TestEndpointThatImplementsNothing(t *testing.T) {
+	url := httptestServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "Unsupported method", http.StatusNotImplemented)
+	}))
+	r := seamconform(t, map[string]string{"SEAM_ENDPOINT": url, "SEAM_API_KEY": "seam_httpserver0000"}, "run")
+	expect(t, r, 1, "Verdict: NOT CONFORMANT", "FAILED UIDEL-AUTH-01", "could not be checked")
+	if strings.Contains(r.stdout, "LEFT BEHIND") {
+		t.Fatalf("LEFT BEHIND after creates answered 501:\n%s", tail(r.stdout, 10))
+	}
+}
+
+// A lookup that hangs neither makes the run long nor keeps what it
+// created: clean-up deletes by ID without asking first.
+func TestLookupThatHangs(t *testing.T) {
+	hang := hanger(t)
+	hangGet := func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/user_identities/get" {
+				hang(r)
+				return
+			}
+			h.ServeHTTP(w, r)
+		})
+	}
+	server, env := served(t, reference.Options{}, hangGet)
+	t.Cleanup(func() { hang(nil) })
+	start := time.Now()
+	r := seamconform(t, env, "run", "--label-filter", "effect", "--request-timeout", "200ms")
+	expect(t, r, 3, "Verdict: INCOMPLETE", "could not tell whether identity", "gave no answer to 5 requests in a row")
+	if left := server.IdentityIDs(); len(left) != 0 {
+		t.Fatalf("%d identities left behind:\n%s", len(left), tail(r.stdout, 20))
+	}
+	if strings.Contains(r.stdout, "LEFT BEHIND") {
+		t.Fatalf("clean-up reports leftovers it removed:\n%s", tail(r.stdout, 40))
+	}
+	if d := time.Since(start); d > 30*time.Second {
+		t.Fatalf("the run took %s", d)
+	}
+}
+
+func TestRunTimeout(t *testing.T) {
+	slow := func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			time.Sleep(20 * time.Millisecond)
+			h.ServeHTTP(w, r)
+		})
+	}
+	server, env := served(t, reference.Options{}, slow)
+	r := seamconform(t, env, "run", "--run-timeout", "300ms")
+	expect(t, r, 3, "Verdict: INCOMPLETE", "RUN ERROR: the run reached its time limit (--run-timeout 300ms); the run ends here")
+	if left := server.IdentityIDs(); len(left) != 0 {
+		t.Fatalf("%d identities left behind", len(left))
+	}
+}
+
+// A second interrupt stops at once, even while clean-up waits on an
+// endpoint, and says what may remain.
+func TestSecondInterruptStopsAtOnce(t *testing.T) {
+	var creates atomic.Int32
+	hang := hanger(t)
+	stuckDeletes := func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			switch r.URL.Path {
+			case "/user_identities/create":
+				creates.Add(1)
+			case "/user_identities/delete":
+				hang(r)
+				return
+			}
+			h.ServeHTTP(w, r)
+		})
+	}
+	_, env := served(t, reference.Options{}, stuckDeletes)
+	t.Cleanup(func() { hang(nil) })
+	cmd := command(t, env, "run", "--label-filter", "effect", "--request-timeout", "20s", "--concurrency", "1")
+	var out syncBuffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(20 * time.Second); creates.Load() < 1 && time.Now().Before(deadline); {
+		time.Sleep(5 * time.Millisecond)
+	}
+	time.Sleep(100 * time.Millisecond) // the spec now waits on its delete
+	_ = cmd.Process.Signal(syscall.SIGINT)
+	time.Sleep(200 * time.Millisecond)
+	stopped := time.Now()
+	_ = cmd.Process.Signal(syscall.SIGINT)
+	err := cmd.Wait()
+	if d := time.Since(stopped); d > 3*time.Second {
+		t.Fatalf("the second interrupt took %s to stop the run", d)
+	}
+	if exit, ok := err.(*exec_ExitError); !ok || exit.ExitCode() != 3 {
+		t.Fatalf("exit %v, want 3\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), "stopped at once") || !strings.Contains(out.String(), "LEFT BEHIND: 1 identities this run created may remain") {
+		t.Fatalf("output:\n%s", tail(out.String(), 20))
+	}
+}
+
+func TestHelpAndVersion(t *testing.T) {
+	for _, args := range [][]string{{"--help"}, {"run", "--help"}} {
+		r := seamconform(t, nil, args...)
+		expect(t, r, 0, "Exit codes", "--ginkgo.", "INCOMPLETE")
+		if r.stderr != "" {
+			t.Errorf("%q wrote to stderr: %q", args, r.stderr)
+		}
+	}
+	r := seamconform(t, nil, "--version")
+	expect(t, r, 0, "seamconform ")
+	if strings.TrimSpace(r.stdout) == "seamconform" || strings.Count(r.stdout, "\n") != 1 {
+		t.Fatalf("--version printed %q", r.stdout)
+	}
+}
+
+// Colour codes belong on a terminal only, and never with NO_COLOR.
+func TestNoColourOffATerminal(t *testing.T) {
+	r := seamconform(t, nil, "run", "--fault", "ok-false", "--label-filter", "success")
+	expect(t, r, 1, "Verdict: NOT CONFORMANT")
+	if strings.Contains(r.stdout, "\x1b[") {
+		t.Fatal("colour codes in output that is not a terminal")
+	}
+	if isTerminal(os.Stdout) && os.Getenv("NO_COLOR") == "" {
+		t.Log("(stdout of the test is a terminal; the child's is not)")
+	}
+}
+
+// hanger returns a function that holds a request unanswered until its
+// client goes away; called with nil (register that as a clean-up after the
+// server's) it releases every held request, so the server can close.
+func hanger(t *testing.T) func(*http.Request) {
+	release := make(chan struct{})
+	var once sync.Once
+	return func(r *http.Request) {
+		if r == nil {
+			once.Do(func() { close(release) })
+			return
+		}
+		_, _ = io.Copy(io.Discard, r.Body) // so the server notices the client leave
+		select {
+		case <-r.Context().Done():
+		case <-release:
+		}
+	}
+}
