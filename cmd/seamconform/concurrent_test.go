@@ -242,10 +242,10 @@ func TestConcurrentRunNamesWhatADeadWorkerLeft(t *testing.T) {
 		t.Fatal(err)
 	}
 	err := cmd.Wait()
-	if exit, ok := err.(*exec_ExitError); !ok || exit.ExitCode() != 1 {
-		t.Fatalf("run with a dead worker: %v, want exit code 1\n%s", err, tail(out.String(), 30))
+	if exit, ok := err.(*exec_ExitError); !ok || exit.ExitCode() != 3 {
+		t.Fatalf("run with a dead worker: %v, want exit code 3 (incomplete)\n%s", err, tail(out.String(), 30))
 	}
-	for _, want := range []string{"INCOMPLETE RUN: worker 2 of 2 ended before the end of the suite (signal: killed)", "INCOMPLETE RUN: worker 2 did not finish its clean-up (signal: killed): identities keyed seamconform-"} {
+	for _, want := range []string{"Verdict: INCOMPLETE", "RUN ERROR: worker 2 of 2 ended before the end of the suite (signal: killed)", "RUN ERROR: worker 2 did not finish its clean-up (signal: killed): identities keyed seamconform-"} {
 		if !strings.Contains(out.String(), want) {
 			t.Fatalf("output lacks %q:\n%s", want, tail(out.String(), 30))
 		}
