@@ -20,7 +20,6 @@ import (
 	"github.com/seamconform/seamconform/reference"
 	"github.com/seamconform/seamconform/reference/sdkfaults"
 	"github.com/seamconform/seamconform/reference/violations"
-	"github.com/seamconform/seamconform/spec"
 )
 
 // ciFlags are serve's flags for an SDK's CI: a fixed seed, the violation
@@ -33,6 +32,7 @@ type ciFlags struct {
 	upstream        *string
 	sdkFaults       repeated
 	apiKey, pat     *string
+	specFile        *string
 
 	checker *violations.Checker
 	seedOf  func() fixtures.Seed
@@ -46,6 +46,7 @@ func addCIFlags(fs *flag.FlagSet) *ciFlags {
 		checkResponses:  fs.Bool("check-responses", false, "also check the reference's answers against the contract (side response)"),
 		apiKey:          fs.String("api-key", "", "the seeded workspace's API key is `VALUE` (seam_...)"),
 		pat:             fs.String("personal-access-token", "", "the seeded user's personal access token is `VALUE` (seam_at...)"),
+		specFile:        fs.String("spec", "", "check requests against this published OpenAPI `FILE` instead of the embedded contract"),
 		upstream:        fs.String("upstream", "", "forward every request to `URL` (a sandbox) instead of the reference, checking requests and answers"),
 	}
 	var kinds []string
@@ -81,7 +82,7 @@ func (c *ciFlags) handler(opts reference.Options, log io.Writer) (http.Handler, 
 	if err != nil {
 		return nil, usagef("%s", err)
 	}
-	contract, err := spec.Embedded()
+	contract, err := loadContract(*c.specFile)
 	if err != nil {
 		return nil, err
 	}
@@ -114,7 +115,7 @@ func (c *ciFlags) proxy(faults []sdkfaults.Fault, opts reference.Options, log io
 	if *c.seed != "" || *c.apiKey != "" || *c.pat != "" || len(opts.Faults) > 0 || opts.NonSandbox {
 		return nil, usagef("--upstream forwards to a real endpoint with the client's own credentials: --seed, --api-key, --personal-access-token, --fault and --non-sandbox do not apply")
 	}
-	contract, err := spec.Embedded()
+	contract, err := loadContract(*c.specFile)
 	if err != nil {
 		return nil, err
 	}

@@ -190,6 +190,7 @@ func TestServeCIFlagsUsage(t *testing.T) {
 		{"--upstream", "connect.getseam.com"},
 		{"--upstream", "http://127.0.0.1:1", "--seed", "1"},
 		{"--sdk-fault", "teapot"},
+		{"--spec", "no-such-file.json"},
 	} {
 		var usage usageError
 		if err := serveCommand(context.Background(), args, io.Discard, io.Discard); !errors.As(err, &usage) {
