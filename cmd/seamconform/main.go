@@ -56,6 +56,8 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "run":
 		code, err = runCommand(args[1:], stdout, stderr)
+	case "report":
+		code, err = reportCommand(args[1:], stdout)
 	case "requirements":
 		err = requirementsCommand(args[1:], stdout)
 	case "serve":
@@ -71,7 +73,7 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "seamconform %s\n", toolVersion())
 		return 0
 	default:
-		err = usagef("unknown command %q (want run, requirements, serve or spec extract)", args[0])
+		err = usagef("unknown command %q (want run, report check, requirements, serve or spec extract)", args[0])
 	}
 	var ue usageError
 	switch {

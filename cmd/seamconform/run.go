@@ -1,6 +1,9 @@
 package main
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -32,6 +35,7 @@ type runFlags struct {
 	concurrency                     int
 
 	labelFilter, junit, jsonReport string
+	reportDir                      string
 	focus, skip                    repeated
 	verbose, failFast, noColor     bool
 	seed                           int64
@@ -82,6 +86,7 @@ func runCommand(args []string, stdout, stderr io.Writer) (int, error) {
 	fs.StringVar(&rf.labelFilter, "label-filter", "", "run only specs matching this Ginkgo label `expression` (IDs, MUST, SHOULD, areas, post, delete, schemes)")
 	fs.Var(&rf.focus, "focus", "run only specs whose text matches this `regexp` (repeatable)")
 	fs.Var(&rf.skip, "skip", "skip specs whose text matches this `regexp` (repeatable)")
+	fs.StringVar(&rf.reportDir, "report-dir", "", "write the certification bundle into `DIR`: junit.xml, report.json, report.md, report.html, run.log and SHA256SUMS")
 	fs.StringVar(&rf.junit, "junit-report", "", "write a JUnit XML report to `FILE`")
 	fs.StringVar(&rf.jsonReport, "json-report", "", "write Ginkgo's JSON report to `FILE`")
 	fs.BoolVar(&rf.verbose, "v", false, "verbose: print every spec and its evidence")
@@ -108,6 +113,11 @@ func runCommand(args []string, stdout, stderr io.Writer) (int, error) {
 	reporterConfig.JUnitReport, reporterConfig.JSONReport = "", ""
 	if err := outputs.checkWritable(); err != nil {
 		return reports.ExitUsage, err
+	}
+	if rf.reportDir != "" {
+		if err := reports.CheckWritable(rf.reportDir); err != nil {
+			return reports.ExitUsage, usagef("cannot write the report bundle: %s", err)
+		}
 	}
 	// Ginkgo's own limit only backs up --run-timeout, which ends the run
 	// more gently (before the next request).
@@ -169,6 +179,7 @@ func runCommand(args []string, stdout, stderr io.Writer) (int, error) {
 	}
 	stopSignals := handleSignals(env, out, mayRemain)
 	defer stopSignals()
+	start := time.Now()
 	result, err := runSpecs(env, rf, suiteConfig, reporterConfig, out, stderr)
 	if err != nil {
 		return reports.ExitIncomplete, err
@@ -192,10 +203,50 @@ func runCommand(args []string, stdout, stderr io.Writer) (int, error) {
 	if err := outputs.write(report); err != nil {
 		return reports.ExitUsage, err
 	}
+	doc := reports.NewDocument(report, reports.Meta{
+		ToolVersion: toolVersion(), ContractSource: contract.Source(), ContractSHA256: contractSHA256(rf.specFile),
+		Target: env.Redact(targetName(env)), Seed: suiteConfig.RandomSeed, Start: start, End: time.Now(),
+		SchemesConfigured: env.AvailableSchemes(), SchemesNotConfigured: env.Uncovered(),
+		LeftBehind: result.leftBehind, Throttled: result.throttled,
+	})
+	if rf.reportDir != "" {
+		if err := reports.WriteBundle(rf.reportDir, doc, []byte(env.Redact(string(out.Log())))); err != nil {
+			return reports.ExitUsage, usagef("cannot write the report bundle: %s", err)
+		}
+		fmt.Fprintf(stdout, "Report bundle: %s (check it with: seamconform report check %s)\n", rf.reportDir, rf.reportDir)
+	}
+	if path := os.Getenv("GITHUB_STEP_SUMMARY"); path != "" {
+		if err := appendFile(path, env.Redact(reports.StepSummary(doc))); err != nil {
+			fmt.Fprintf(stderr, "seamconform: cannot append to $GITHUB_STEP_SUMMARY: %s\n", err)
+		}
+	}
 	if summary.Verdict() == reports.NothingChecked && rf.allowEmpty {
 		return 0, nil
 	}
 	return summary.ExitCode(), nil
+}
+
+// contractSHA256 identifies the contract a run checked against: the
+// embedded document's hash, or the --spec file's.
+func contractSHA256(specFile string) string {
+	doc := spec.EmbeddedDocument()
+	if specFile != "" {
+		var err error
+		if doc, err = os.ReadFile(specFile); err != nil {
+			return "unknown (" + err.Error() + ")"
+		}
+	}
+	sum := sha256.Sum256(doc)
+	return hex.EncodeToString(sum[:])
+}
+
+func appendFile(path, text string) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	if err != nil {
+		return err
+	}
+	_, err = f.WriteString(text + "\n")
+	return errors.Join(err, f.Close())
 }
 
 // credentialsWithoutEndpoint refuses credential flags without an endpoint

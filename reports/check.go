@@ -1,0 +1,249 @@
+package reports
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/seamconform/seamconform/suites/framework"
+)
+
+// Check verifies a certification bundle as a reviewer would: every file
+// present and listed in the manifest with its SHA-256, nothing else in the
+// directory, junit.xml and report.json telling the same story, every
+// requirement of this version's catalogue present with its level and
+// statement and no unknown ID, and a verdict that follows from the results
+// (for CONFORMANT: every MUST requirement passed). It returns the bundle's
+// document and what is wrong with it; none means the bundle is valid.
+func Check(dir, toolVersion string) (Document, []string) {
+	var d Document
+	problems := checkManifest(dir)
+	raw, err := os.ReadFile(filepath.Join(dir, JSONFile))
+	if err != nil {
+		return d, append(problems, fmt.Sprintf("%s: %v", JSONFile, err))
+	}
+	if err := json.Unmarshal(raw, &d); err != nil {
+		return d, append(problems, fmt.Sprintf("%s is not a report: %v", JSONFile, err))
+	}
+	if d.Tool.Version != toolVersion {
+		problems = append(problems, fmt.Sprintf("the bundle was written by seamconform %s and this is %s: check it with the version that wrote it, whose catalogue it claims", d.Tool.Version, toolVersion))
+	}
+	problems = append(problems, checkCatalogue(d)...)
+	problems = append(problems, checkVerdict(d)...)
+	raw, err = os.ReadFile(filepath.Join(dir, JUnitFile))
+	if err != nil {
+		return d, append(problems, fmt.Sprintf("%s: %v", JUnitFile, err))
+	}
+	var junit junitSuites
+	if err := xml.Unmarshal(raw, &junit); err != nil {
+		return d, append(problems, fmt.Sprintf("%s is not JUnit XML: %v", JUnitFile, err))
+	}
+	return d, append(problems, checkAgreement(d, junit)...)
+}
+
+// checkManifest compares the files with the manifest.
+func checkManifest(dir string) []string {
+	raw, err := os.ReadFile(filepath.Join(dir, ManifestFile))
+	if err != nil {
+		return []string{fmt.Sprintf("no manifest: %v (the bundle was not written whole)", err)}
+	}
+	var problems []string
+	listed := map[string]string{}
+	scanner := bufio.NewScanner(bytes.NewReader(raw))
+	for scanner.Scan() {
+		sum, name, ok := strings.Cut(scanner.Text(), "  ")
+		if !ok || len(sum) != 64 {
+			problems = append(problems, fmt.Sprintf("%s: malformed line %q", ManifestFile, scanner.Text()))
+			continue
+		}
+		listed[name] = sum
+	}
+	for _, name := range BundleFiles {
+		if _, ok := listed[name]; !ok {
+			problems = append(problems, fmt.Sprintf("%s is not in the manifest", name))
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(listed)) {
+		if !slices.Contains(BundleFiles, name) {
+			problems = append(problems, fmt.Sprintf("the manifest lists %s, which is not part of a bundle", name))
+			continue
+		}
+		content, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			problems = append(problems, fmt.Sprintf("%s is missing: %v", name, err))
+			continue
+		}
+		if sum := sha256.Sum256(content); hex.EncodeToString(sum[:]) != listed[name] {
+			problems = append(problems, fmt.Sprintf("%s does not match its SHA-256 in the manifest: it was changed after the run", name))
+		}
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if _, ok := listed[e.Name()]; !ok && e.Name() != ManifestFile {
+			problems = append(problems, fmt.Sprintf("%s is not in the manifest", e.Name()))
+		}
+	}
+	return problems
+}
+
+// checkCatalogue compares the report's requirements with the catalogue.
+func checkCatalogue(d Document) []string {
+	var problems []string
+	reported := map[string]RequirementReport{}
+	for _, r := range d.Requirements {
+		if _, dup := reported[r.ID]; dup {
+			problems = append(problems, fmt.Sprintf("%s is reported twice", r.ID))
+		}
+		reported[r.ID] = r
+		req, ok := framework.Lookup(r.ID)
+		switch {
+		case !ok:
+			problems = append(problems, fmt.Sprintf("unknown requirement ID %s", r.ID))
+		case req.Level != r.Level || req.Statement != r.Statement:
+			problems = append(problems, fmt.Sprintf("%s is reported as %s %q; the catalogue says %s %q", r.ID, r.Level, r.Statement, req.Level, req.Statement))
+		}
+	}
+	for _, req := range framework.Requirements() {
+		if _, ok := reported[req.ID]; !ok {
+			problems = append(problems, fmt.Sprintf("%s [%s] of the catalogue is missing from the report", req.ID, req.Level))
+		}
+	}
+	return problems
+}
+
+// checkVerdict recomputes the verdict from the results.
+func checkVerdict(d Document) []string {
+	var problems []string
+	var failedMust, errors, notCheckedMust []string
+	checked := 0
+	counts := map[framework.Level]map[Outcome]int{framework.MUST: {}, framework.SHOULD: {}}
+	for _, r := range d.Requirements {
+		if counts[r.Level] != nil {
+			counts[r.Level][r.Outcome]++
+		}
+		for _, c := range r.Cases {
+			if c.Outcome != NotChecked {
+				checked++
+			}
+		}
+		switch {
+		case r.Outcome == Failed && r.Level == framework.MUST:
+			failedMust = append(failedMust, r.ID)
+		case r.Outcome == Errored:
+			errors = append(errors, r.ID)
+		case r.Outcome == NotChecked && r.Level == framework.MUST:
+			notCheckedMust = append(notCheckedMust, r.ID)
+		}
+		if want := outcomeOf(r.Cases); len(r.Cases) > 0 && want != r.Outcome {
+			problems = append(problems, fmt.Sprintf("%s is reported %s but its cases say %s", r.ID, r.Outcome, want))
+		}
+	}
+	want := Conformant
+	switch {
+	case len(failedMust) > 0:
+		want = NotConformant
+	case len(errors) > 0 || len(d.RunErrors) > 0:
+		want = Incomplete
+	case checked == 0:
+		want = NothingChecked
+	}
+	if d.Verdict != want {
+		problems = append(problems, fmt.Sprintf("the verdict is %s, but the results make it %s", d.Verdict, want))
+	}
+	if d.Verdict == Conformant && len(notCheckedMust) > 0 {
+		problems = append(problems, fmt.Sprintf("a CONFORMANT claim needs every MUST requirement checked and passed; not checked: %s", strings.Join(notCheckedMust, ", ")))
+	}
+	for level, byOutcome := range counts {
+		for _, o := range []Outcome{Passed, Failed, Errored, NotChecked} {
+			if d.Counts[level][o] != byOutcome[o] {
+				problems = append(problems, fmt.Sprintf("the counts say %d %s requirements %s, the requirements %d", d.Counts[level][o], level, o, byOutcome[o]))
+			}
+		}
+	}
+	return problems
+}
+
+// outcomeOf is a requirement's outcome from its cases, as Summarize
+// decides it.
+func outcomeOf(cases []CaseReport) Outcome {
+	has := map[Outcome]bool{}
+	for _, c := range cases {
+		has[c.Outcome] = true
+	}
+	switch {
+	case has[Failed]:
+		return Failed
+	case has[Errored]:
+		return Errored
+	case has[Passed]:
+		return Passed
+	}
+	return NotChecked
+}
+
+// checkAgreement compares junit.xml with report.json, requirement by
+// requirement and case by case.
+func checkAgreement(d Document, junit junitSuites) []string {
+	var problems []string
+	if !strings.HasSuffix(junit.Name, ": "+string(d.Verdict)) {
+		problems = append(problems, fmt.Sprintf("%s names the verdict %q, %s says %s", JUnitFile, junit.Name, JSONFile, d.Verdict))
+	}
+	suites := map[string]junitSuite{}
+	for _, s := range junit.Suites {
+		suites[s.Name] = s
+		if _, ok := framework.Lookup(s.Name); !ok {
+			problems = append(problems, fmt.Sprintf("%s: unknown requirement ID %s", JUnitFile, s.Name))
+		}
+	}
+	for _, r := range d.Requirements {
+		s, ok := suites[r.ID]
+		if !ok {
+			problems = append(problems, fmt.Sprintf("%s is in %s but not in %s", r.ID, JSONFile, JUnitFile))
+			continue
+		}
+		var fromJUnit []CaseReport
+		for _, c := range s.Cases {
+			if c.Name == notRunCase && len(r.Cases) == 0 {
+				continue
+			}
+			o := Passed
+			switch {
+			case c.Failure != nil:
+				o = Failed
+			case c.Error != nil:
+				o = Errored
+			case c.Skipped != nil:
+				o = NotChecked
+			}
+			fromJUnit = append(fromJUnit, CaseReport{Name: c.Name, Outcome: o})
+		}
+		if !sameCases(fromJUnit, r.Cases) {
+			problems = append(problems, fmt.Sprintf("%s: %s and %s disagree on its cases", r.ID, JUnitFile, JSONFile))
+		}
+		if got := outcomeOf(fromJUnit); len(fromJUnit) > 0 && got != r.Outcome {
+			problems = append(problems, fmt.Sprintf("%s is %s in %s and %s in %s", r.ID, got, JUnitFile, r.Outcome, JSONFile))
+		}
+	}
+	return problems
+}
+
+func sameCases(a, b []CaseReport) bool {
+	key := func(cs []CaseReport) []string {
+		var out []string
+		for _, c := range cs {
+			out = append(out, c.Name+"\x00"+string(c.Outcome))
+		}
+		slices.Sort(out)
+		return out
+	}
+	return slices.Equal(key(a), key(b))
+}

@@ -1,0 +1,115 @@
+package reports
+
+import (
+	"encoding/xml"
+	"fmt"
+	"strings"
+)
+
+// JUnit XML as CI viewers read it: one test suite per requirement (its ID
+// as class name), one test case per case with a short name, a one-line
+// failure message with the exchange in the body, and cases that could not
+// be checked as errors, not failures.
+type junitSuites struct {
+	XMLName  xml.Name     `xml:"testsuites"`
+	Name     string       `xml:"name,attr"`
+	Tests    int          `xml:"tests,attr"`
+	Failures int          `xml:"failures,attr"`
+	Errors   int          `xml:"errors,attr"`
+	Skipped  int          `xml:"skipped,attr"`
+	Suites   []junitSuite `xml:"testsuite"`
+}
+
+type junitSuite struct {
+	Name       string          `xml:"name,attr"`
+	Tests      int             `xml:"tests,attr"`
+	Failures   int             `xml:"failures,attr"`
+	Errors     int             `xml:"errors,attr"`
+	Skipped    int             `xml:"skipped,attr"`
+	Timestamp  string          `xml:"timestamp,attr,omitempty"`
+	Properties []junitProperty `xml:"properties>property"`
+	Cases      []junitCase     `xml:"testcase"`
+}
+
+type junitProperty struct {
+	Name  string `xml:"name,attr"`
+	Value string `xml:"value,attr"`
+}
+
+type junitCase struct {
+	Name      string        `xml:"name,attr"`
+	Classname string        `xml:"classname,attr"`
+	Failure   *junitMessage `xml:"failure,omitempty"`
+	Error     *junitMessage `xml:"error,omitempty"`
+	Skipped   *junitMessage `xml:"skipped,omitempty"`
+}
+
+type junitMessage struct {
+	Message string `xml:"message,attr"`
+	Type    string `xml:"type,attr,omitempty"`
+	Body    string `xml:",chardata"`
+}
+
+// notRunCase names the placeholder case of a requirement no case of which
+// was in the run, so that every requirement shows in a CI viewer.
+const notRunCase = "(not run)"
+
+// JUnit renders the document as JUnit XML.
+func JUnit(d Document) ([]byte, error) {
+	out := junitSuites{Name: fmt.Sprintf("seamconform %s: %s", d.Tool.Version, d.Verdict)}
+	for _, r := range d.Requirements {
+		suite := junitSuite{Name: r.ID, Timestamp: d.Start, Properties: []junitProperty{
+			{"level", string(r.Level)}, {"area", r.Area}, {"statement", r.Statement}, {"outcome", string(r.Outcome)},
+			{"verdict", string(d.Verdict)}, {"tool_version", d.Tool.Version}, {"contract_sha256", d.Contract.SHA256}, {"target", d.Target},
+		}}
+		cases := r.Cases
+		if len(cases) == 0 {
+			cases = []CaseReport{{Name: notRunCase, Outcome: NotChecked, Message: r.Reason}}
+		}
+		for _, c := range cases {
+			jc := junitCase{Name: c.Name, Classname: r.ID}
+			switch c.Outcome {
+			case Failed:
+				jc.Failure = &junitMessage{Message: c.Message, Type: "failed", Body: CaseText(c)}
+				suite.Failures++
+			case Errored:
+				jc.Error = &junitMessage{Message: c.Message, Type: "error", Body: CaseText(c)}
+				suite.Errors++
+			case NotChecked:
+				jc.Skipped = &junitMessage{Message: c.Message}
+				suite.Skipped++
+			}
+			suite.Tests++
+			suite.Cases = append(suite.Cases, jc)
+		}
+		out.Tests += suite.Tests
+		out.Failures += suite.Failures
+		out.Errors += suite.Errors
+		out.Skipped += suite.Skipped
+		out.Suites = append(out.Suites, suite)
+	}
+	b, err := xml.MarshalIndent(out, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append([]byte(xml.Header), append(b, '\n')...), nil
+}
+
+// CaseText is what a failed or errored case shows: its whole message and,
+// when the message does not already show it, the last exchange with a curl
+// command that repeats it.
+func CaseText(c CaseReport) string {
+	text := c.Detail
+	if n := len(c.Exchanges); n > 0 && !strings.Contains(text, "reproduce:") {
+		text = strings.TrimSpace(text + "\n\nlast exchange:\n" + c.Exchanges[n-1].String())
+	}
+	return text
+}
+
+// Curl is the command that repeats a case's last exchange, or "".
+func (c CaseReport) Curl() string {
+	if n := len(c.Exchanges); n > 0 {
+		return c.Exchanges[n-1].Curl
+	}
+	return ""
+}
