@@ -87,7 +87,7 @@ func runCommand(args []string, stdout, stderr io.Writer) (int, error) {
 	fs.Var(&rf.focus, "focus", "run only specs whose text matches this `regexp` (repeatable)")
 	fs.Var(&rf.skip, "skip", "skip specs whose text matches this `regexp` (repeatable)")
 	fs.StringVar(&rf.reportDir, "report-dir", "", "write the certification bundle into `DIR`: junit.xml, report.json, report.md, report.html, run.log and SHA256SUMS")
-	fs.StringVar(&rf.junit, "junit-report", "", "write a JUnit XML report to `FILE`")
+	fs.StringVar(&rf.junit, "junit-report", "", "write a JUnit XML report to `FILE`, one test suite per requirement (as junit.xml of --report-dir)")
 	fs.StringVar(&rf.jsonReport, "json-report", "", "write Ginkgo's JSON report to `FILE`")
 	fs.BoolVar(&rf.verbose, "v", false, "verbose: print every spec and its evidence")
 	fs.BoolVar(&rf.failFast, "fail-fast", false, "stop at the first failed spec")
@@ -169,7 +169,7 @@ func runCommand(args []string, stdout, stderr io.Writer) (int, error) {
 		fmt.Fprintf(stderr, "seamconform: %s\n", n)
 	}
 	out := newConsole(stdout)
-	fmt.Fprintf(out, "Target: %s (contract: %s)\n", targetName(env), contract.Source())
+	fmt.Fprintf(out, "seamconform %s\nTarget: %s (contract: %s)\n", toolVersion(), targetName(env), contract.Source())
 
 	mayRemain := env.LeftBehind
 	if rf.concurrency > 1 && !env.Target.Mock() && !suiteConfig.DryRun {
@@ -200,15 +200,15 @@ func runCommand(args []string, stdout, stderr io.Writer) (int, error) {
 	for _, line := range result.leftBehind {
 		fmt.Fprintf(out, "  LEFT BEHIND: %s\n", line)
 	}
-	if err := outputs.write(report); err != nil {
-		return reports.ExitUsage, err
-	}
 	doc := reports.NewDocument(report, reports.Meta{
 		ToolVersion: toolVersion(), ContractSource: contract.Source(), ContractSHA256: contractSHA256(rf.specFile),
 		Target: env.Redact(targetName(env)), Seed: suiteConfig.RandomSeed, Start: start, End: time.Now(),
 		SchemesConfigured: env.AvailableSchemes(), SchemesNotConfigured: env.Uncovered(),
 		LeftBehind: result.leftBehind, Throttled: result.throttled,
 	})
+	if err := outputs.write(report, doc); err != nil {
+		return reports.ExitUsage, err
+	}
 	if rf.reportDir != "" {
 		if err := reports.WriteBundle(rf.reportDir, doc, []byte(env.Redact(string(out.Log())))); err != nil {
 			return reports.ExitUsage, usagef("cannot write the report bundle: %s", err)
@@ -324,9 +324,15 @@ func (r reportFiles) checkWritable() error {
 	return nil
 }
 
-func (r reportFiles) write(report types.Report) error {
+// write writes the JUnit report as the bundle's junit.xml (grouped by
+// requirement, with the verdict) and the JSON report as Ginkgo's.
+func (r reportFiles) write(report types.Report, doc reports.Document) error {
 	if r.junit != "" {
-		if err := reporters.GenerateJUnitReport(report, r.junit); err != nil {
+		junit, err := reports.JUnit(doc)
+		if err == nil {
+			err = os.WriteFile(r.junit, junit, 0o644)
+		}
+		if err != nil {
 			return usagef("cannot write the JUnit report: %s", err)
 		}
 	}

@@ -65,8 +65,8 @@ func TestRunWithOnlyAnAPIKey(t *testing.T) {
 	server, env := served(t, reference.Options{}, nil)
 	r := seamconform(t, map[string]string{"SEAM_ENDPOINT": env["SEAM_ENDPOINT"], "SEAM_API_KEY": env["SEAM_API_KEY"]}, "run", "--no-color")
 	expect(t, r, 0, "Verdict: CONFORMANT",
-		"NOT COVERED: scheme pat_with_workspace (SEAM_PERSONAL_ACCESS_TOKEN not set)",
-		"NOT COVERED: scheme console_session_with_workspace (SEAM_CONSOLE_SESSION_TOKEN not set)",
+		"NOT COVERED: scheme pat_with_workspace (SEAM_PERSONAL_ACCESS_TOKEN or --personal-access-token not set)",
+		"NOT COVERED: scheme console_session_with_workspace (SEAM_CONSOLE_SESSION_TOKEN or --console-session-token not set)",
 		"no pat_with_workspace credential was given")
 	if m := skipped.FindStringSubmatch(r.stdout); m == nil || m[1] == "0" {
 		t.Fatal("specs of the schemes without credentials were not skipped")

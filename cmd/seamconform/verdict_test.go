@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"io"
 	"net/http"
 	"os"
@@ -91,6 +92,34 @@ func TestEndpointThatHangsOnSomeInputs(t *testing.T) {
 	expect(t, r, 1, "Verdict: NOT CONFORMANT", "FAILED UIDEL-NOTFOUND-01", "no answer within the request timeout")
 	if strings.Contains(r.stdout, "RUN ERROR") || strings.Contains(r.stdout, "FAILED UIDEL-OK-") {
 		t.Fatalf("the run did not go on after the unanswered cases:\n%s", tail(r.stdout, 30))
+	}
+}
+
+// As Stoplight Prism does: no answer to a body that is not JSON, while
+// everything else is answered. The run neither ends nor blames the
+// endpoint being down.
+func TestEndpointThatHangsOnMalformedJSON(t *testing.T) {
+	hang := hanger(t)
+	hangOnBadJSON := func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			body, _ := io.ReadAll(r.Body)
+			if len(body) > 0 && !json.Valid(body) {
+				hang(r)
+				return
+			}
+			r.Body = io.NopCloser(bytes.NewReader(body))
+			h.ServeHTTP(w, r)
+		})
+	}
+	_, env := served(t, reference.Options{}, hangOnBadJSON)
+	t.Cleanup(func() { hang(nil) })
+	r := seamconform(t, env, "run", "--label-filter", "input || success", "--request-timeout", "300ms")
+	expect(t, r, 1, "Verdict: NOT CONFORMANT", "no answer within the request timeout")
+	if strings.Contains(r.stdout, "RUN ERROR") || strings.Contains(r.stdout, "the run ends here") || strings.Contains(r.stdout, "FAILED UIDEL-OK-") {
+		t.Fatalf("the run did not go on after the unanswered cases:\n%s", tail(r.stdout, 30))
+	}
+	if m := ranSpecs.FindStringSubmatch(r.stdout); m == nil || m[1] == "0" {
+		t.Fatalf("no spec ran:\n%s", tail(r.stdout, 30))
 	}
 }
 

@@ -125,7 +125,7 @@ func (e *Env) Token(scheme string) fixtures.Secret {
 		RedactedFail(fmt.Sprintf("suite error: unknown scheme %q", scheme))
 	}
 	if value == "" {
-		Skip(fmt.Sprintf("no %s credential was given (set %s)", scheme, name))
+		Skip(fmt.Sprintf("no %s credential was given (set %s)", scheme, Hint(name)))
 	}
 	return fixtures.EnvSecret(name, value)
 }
@@ -142,7 +142,7 @@ func (e *Env) As(scheme string) Credential {
 
 // WorkspaceID returns the seeded workspace, skipping the spec without one.
 func (e *Env) WorkspaceID() string {
-	return e.Need(e.Seed.WorkspaceID, "the workspace ID (set SEAM_WORKSPACE_ID)")
+	return e.Need(e.Seed.WorkspaceID, "the workspace ID (set "+Hint("SEAM_WORKSPACE_ID")+")")
 }
 
 // Need returns an optional seed value, skipping the spec when it is empty.
@@ -194,9 +194,26 @@ func (e *Env) unavailable(scheme string) string {
 	token, variable := e.credential(scheme)
 	switch {
 	case token == "":
-		return variable + " not set"
+		return Hint(variable) + " not set"
 	case scheme != SchemeAPIKey && e.Seed.WorkspaceID == "":
-		return "SEAM_WORKSPACE_ID not set"
+		return Hint("SEAM_WORKSPACE_ID") + " not set"
 	}
 	return ""
+}
+
+// flags are the seamconform run flags that stand for the variables.
+var flags = map[string]string{
+	"SEAM_API_KEY":               "--api-key",
+	"SEAM_PERSONAL_ACCESS_TOKEN": "--personal-access-token",
+	"SEAM_CONSOLE_SESSION_TOKEN": "--console-session-token",
+	"SEAM_WORKSPACE_ID":          "--workspace-id",
+}
+
+// Hint names a variable with the flag that can stand for it, so that a
+// hint tells both ways of giving a value.
+func Hint(variable string) string {
+	if f, ok := flags[variable]; ok {
+		return variable + " or " + f
+	}
+	return variable
 }

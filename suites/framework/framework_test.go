@@ -309,7 +309,7 @@ func TestEnvUncovered(t *testing.T) {
 		t.Errorf("AvailableSchemes() = %q", got)
 	}
 	u := e.Uncovered()
-	if len(u) != 2 || u[SchemePAT] != "SEAM_WORKSPACE_ID not set" || u[SchemeConsoleSession] != "SEAM_CONSOLE_SESSION_TOKEN not set" {
+	if len(u) != 2 || u[SchemePAT] != "SEAM_WORKSPACE_ID or --workspace-id not set" || u[SchemeConsoleSession] != "SEAM_CONSOLE_SESSION_TOKEN or --console-session-token not set" {
 		t.Errorf("Uncovered() = %v", u)
 	}
 }
