@@ -8,6 +8,8 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -15,6 +17,7 @@ import (
 	"time"
 
 	"github.com/seamconform/seamconform/reference"
+	"github.com/seamconform/seamconform/reports"
 )
 
 func TestCleanUpAfterFailingSpecs(t *testing.T) {
@@ -41,7 +44,8 @@ func TestCleanUpAfterInterrupt(t *testing.T) {
 		})
 	}
 	server, env := served(t, reference.Options{}, slow)
-	cmd := command(t, env, "run", "--no-color")
+	bundle := filepath.Join(t.TempDir(), "bundle")
+	cmd := command(t, env, "run", "--no-color", "--concurrency", "1", "--report-dir", bundle)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
@@ -70,6 +74,11 @@ func TestCleanUpAfterInterrupt(t *testing.T) {
 	if left := server.IdentityIDs(); len(left) != 0 {
 		t.Fatalf("the interrupted run left %d identities behind: %v\n%s", len(left), left, tail(out.String(), 60))
 	}
+	// The partial verdict is in the bundle too, and the bundle is whole.
+	if d := readDocument(t, bundle); d.Verdict != reports.Incomplete || !slices.Contains(d.RunErrors, "interrupted (Ctrl-C or SIGTERM)") {
+		t.Fatalf("bundle of the interrupted run: %s %v", d.Verdict, d.RunErrors)
+	}
+	expect(t, seamconform(t, nil, "report", "check", bundle), 0, "is valid: verdict INCOMPLETE")
 }
 
 func TestSandboxGuard(t *testing.T) {

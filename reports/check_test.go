@@ -1,0 +1,126 @@
+package reports_test
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/onsi/ginkgo/v2/types"
+
+	"github.com/seamconform/seamconform/reports"
+	"github.com/seamconform/seamconform/suites/framework"
+)
+
+// passingDocument is the document of a run in which every requirement's
+// one case passed.
+func passingDocument() reports.Document {
+	var specs types.SpecReports
+	for _, r := range framework.Requirements() {
+		specs = append(specs, specOf(r, "post: a case", types.SpecStatePassed, ""))
+	}
+	return reports.NewDocument(types.Report{SpecReports: specs}, reports.Meta{ToolVersion: "v-test", Start: time.Now(), End: time.Now()})
+}
+
+func writeBundle(t *testing.T, d reports.Document) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "bundle")
+	if err := reports.WriteBundle(dir, d, []byte("log\n")); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func problemsOf(t *testing.T, dir string) string {
+	t.Helper()
+	_, problems := reports.Check(dir, "v-test")
+	return strings.Join(problems, "\n")
+}
+
+func TestCheckAcceptsAWholeBundle(t *testing.T) {
+	d := passingDocument()
+	if d.Verdict != reports.Conformant {
+		t.Fatalf("verdict %s", d.Verdict)
+	}
+	dir := writeBundle(t, d)
+	if p := problemsOf(t, dir); p != "" {
+		t.Fatalf("a whole bundle has problems:\n%s", p)
+	}
+	if _, problems := reports.Check(dir, "v-other"); len(problems) != 1 || !strings.Contains(problems[0], "written by seamconform v-test and this is v-other") {
+		t.Fatalf("another version's check: %q", problems)
+	}
+}
+
+// Bundles that are whole (their manifest matches) but say what the
+// catalogue, or their other file, does not.
+func TestCheckRejectsInconsistentBundles(t *testing.T) {
+	for name, tc := range map[string]struct {
+		change func(d *reports.Document)
+		want   string
+	}{
+		"unknown ID": {func(d *reports.Document) {
+			d.Requirements = append(d.Requirements, reports.RequirementReport{ID: "UIDEL-MADEUP-99", Level: framework.MUST, Statement: "It MUST exist.", Outcome: reports.Passed})
+			d.Counts[framework.MUST][reports.Passed]++
+		}, "unknown requirement ID UIDEL-MADEUP-99"},
+		"requirement missing": {func(d *reports.Document) {
+			d.Counts[d.Requirements[0].Level][reports.Passed]--
+			d.Requirements = d.Requirements[1:]
+		}, "of the catalogue is missing from the report"},
+		"statement changed": {func(d *reports.Document) { d.Requirements[0].Statement = "Anything MUST go." }, "the catalogue says"},
+		"verdict not earned": {func(d *reports.Document) {
+			d.Requirements[0].Cases[0].Outcome = reports.NotChecked
+			d.Requirements[0].Outcome = reports.NotChecked
+			d.Counts[d.Requirements[0].Level][reports.Passed]--
+			d.Counts[d.Requirements[0].Level][reports.NotChecked]++
+		}, "a CONFORMANT claim needs every MUST requirement checked and passed"},
+		"outcome against cases": {func(d *reports.Document) { d.Requirements[0].Cases[0].Outcome = reports.Failed }, "is reported passed but its cases say failed"},
+		"counts": {func(d *reports.Document) { d.Counts[framework.MUST][reports.Failed] = 3 }, "the counts say 3 MUST requirements failed"},
+	} {
+		d := passingDocument()
+		if d.Requirements[0].Level != framework.MUST {
+			t.Fatalf("the first requirement %s is not a MUST", d.Requirements[0].ID)
+		}
+		tc.change(&d)
+		if p := problemsOf(t, writeBundle(t, d)); !strings.Contains(p, tc.want) {
+			t.Errorf("%s: problems %q, want %q", name, p, tc.want)
+		}
+	}
+}
+
+func TestCheckComparesJUnitWithJSON(t *testing.T) {
+	dir := writeBundle(t, passingDocument())
+	other := passingDocument()
+	other.Requirements[3].Cases[0].Outcome = reports.Failed
+	junit, err := reports.JUnit(other)
+	if err != nil {
+		t.Fatal(err)
+	}
+	replace(t, dir, reports.JUnitFile, junit)
+	want := fmt.Sprintf("%s: junit.xml and report.json disagree on its cases", other.Requirements[3].ID)
+	if p := problemsOf(t, dir); !strings.Contains(p, want) {
+		t.Fatalf("problems %q, want %q", p, want)
+	}
+}
+
+// replace swaps a bundle file and its manifest line, as someone covering
+// their tracks would.
+func replace(t *testing.T, dir, name string, content []byte) {
+	t.Helper()
+	old, err := os.ReadFile(filepath.Join(dir, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	manifest, _ := os.ReadFile(filepath.Join(dir, reports.ManifestFile))
+	sum := func(b []byte) string { s := sha256.Sum256(b); return hex.EncodeToString(s[:]) }
+	fixed := strings.Replace(string(manifest), sum(old), sum(content), 1)
+	if err := os.WriteFile(filepath.Join(dir, name), content, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, reports.ManifestFile), []byte(fixed), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
