@@ -78,7 +78,7 @@ func TestCheckRejectsInconsistentBundles(t *testing.T) {
 			d.Counts[d.Requirements[0].Level][reports.NotChecked]++
 		}, "a CONFORMANT claim needs every MUST requirement checked and passed"},
 		"outcome against cases": {func(d *reports.Document) { d.Requirements[0].Cases[0].Outcome = reports.Failed }, "is reported passed but its cases say failed"},
-		"counts": {func(d *reports.Document) { d.Counts[framework.MUST][reports.Failed] = 3 }, "the counts say 3 MUST requirements failed"},
+		"counts":                {func(d *reports.Document) { d.Counts[framework.MUST][reports.Failed] = 3 }, "the counts say 3 MUST requirements failed"},
 	} {
 		d := passingDocument()
 		if d.Requirements[0].Level != framework.MUST {
