@@ -9,8 +9,8 @@ run: ## run the suite against the embedded mocks
 test: ## run every test: unit tests, the suite on mocks and over HTTP, the fault gallery
 	go test ./...
 
-build:
-	go build -o seamconform ./cmd/seamconform
+build: ## the command, its version from git (seamconform --version)
+	go build -ldflags "-X main.version=$$(git describe --tags --always --dirty 2>/dev/null || echo devel)" -o seamconform ./cmd/seamconform
 
 serve: ## serve the reference implementation on a loopback port
 	go run ./cmd/seamconform serve

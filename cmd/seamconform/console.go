@@ -29,6 +29,14 @@ func (c *console) Write(p []byte) (int, error) {
 	return c.out.Write(p)
 }
 
+// alsoLog writes p to w (stderr, say) and keeps it in the log.
+func (c *console) alsoLog(w io.Writer, p string) {
+	c.mu.Lock()
+	c.log.WriteString(p)
+	c.mu.Unlock()
+	_, _ = io.WriteString(w, p)
+}
+
 // ginkgo is the writer Ginkgo's reporter prints to.
 func (c *console) ginkgo() io.Writer { return ginkgoWriter{c} }
 

@@ -165,10 +165,10 @@ func runCommand(args []string, stdout, stderr io.Writer) (int, error) {
 	if err != nil {
 		return reports.ExitUsage, usagef("%s", err)
 	}
-	for _, n := range notes {
-		fmt.Fprintf(stderr, "seamconform: %s\n", n)
-	}
 	out := newConsole(stdout)
+	for _, n := range notes {
+		out.alsoLog(stderr, fmt.Sprintf("seamconform: %s\n", n))
+	}
 	fmt.Fprintf(out, "seamconform %s\nTarget: %s (contract: %s)\n", toolVersion(), targetName(env), contract.Source())
 
 	mayRemain := env.LeftBehind

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -176,7 +177,7 @@ func TestLookupThatHangs(t *testing.T) {
 	server, env := served(t, reference.Options{}, hangGet)
 	t.Cleanup(func() { hang(nil) })
 	start := time.Now()
-	r := seamconform(t, env, "run", "--label-filter", "effect", "--request-timeout", "200ms")
+	r := seamconform(t, env, "run", "--label-filter", "effect", "--request-timeout", "200ms", "--concurrency", "1")
 	expect(t, r, 3, "Verdict: INCOMPLETE", "could not tell whether identity", "gave no answer to 5 requests in a row")
 	if left := server.IdentityIDs(); len(left) != 0 {
 		t.Fatalf("%d identities left behind:\n%s", len(left), tail(r.stdout, 20))
@@ -244,7 +245,7 @@ func TestSecondInterruptStopsAtOnce(t *testing.T) {
 	if exit, ok := err.(*exec_ExitError); !ok || exit.ExitCode() != 3 {
 		t.Fatalf("exit %v, want 3\n%s", err, out.String())
 	}
-	if !strings.Contains(out.String(), "stopped at once") || !strings.Contains(out.String(), "LEFT BEHIND: 1 identities this run created may remain") {
+	if !strings.Contains(out.String(), "stopped at once") || !regexp.MustCompile(`LEFT BEHIND: \d+ (identities this run created may remain|creates got no clear answer)`).MatchString(out.String()) {
 		t.Fatalf("output:\n%s", tail(out.String(), 20))
 	}
 }
