@@ -258,8 +258,17 @@ func (s *Server) Report(workers []*worker) types.Report {
 		}
 	}
 	slices.SortStableFunc(combined.SpecReports, func(a, b types.SpecReport) int { return a.StartTime.Compare(b.StartTime) })
+	for i, why := range combined.SpecialSuiteFailureReasons {
+		if why == ginkgoStoppedByAnotherWorker {
+			combined.SpecialSuiteFailureReasons[i] = "stopped early because a worker ended the run (--fail-fast, or the endpoint stopped answering)"
+		}
+	}
 	return combined
 }
+
+// ginkgoStoppedByAnotherWorker is how Ginkgo says a worker stopped because
+// another one aborted the run.
+const ginkgoStoppedByAnotherWorker = "Interrupted by Other Ginkgo Process"
 
 // lockedWriter lets the workers' output and the reporter share one writer.
 type lockedWriter struct {

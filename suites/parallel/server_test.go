@@ -193,14 +193,17 @@ func TestReportPutsWorkersTogether(t *testing.T) {
 	call(t, s, http.MethodPost, "/suite-will-begin", ended(1))
 	call(t, s, http.MethodPost, "/did-run", spec(2, "second", t0.Add(time.Second)))
 	call(t, s, http.MethodPost, "/did-run", spec(1, "first", t0))
-	call(t, s, http.MethodPost, "/suite-did-end", ended(1, spec(1, "first", t0)))
+	one := ended(1, spec(1, "first", t0))
+	one.SpecialSuiteFailureReasons = []string{ginkgoStoppedByAnotherWorker}
+	call(t, s, http.MethodPost, "/suite-did-end", one)
 	dead := &worker{spec: Worker{Process: 2}, done: make(chan struct{})}
 	dead.exited.Store(true)
 	r := s.Report([]*worker{{spec: Worker{Process: 1}}, dead})
 	if len(r.SpecReports) != 2 || r.SpecReports[0].LeafNodeText != "first" || r.SpecReports[1].LeafNodeText != "second" {
 		t.Fatalf("specs %v", r.SpecReports)
 	}
-	if r.SuiteSucceeded || len(r.SpecialSuiteFailureReasons) != 1 || !strings.Contains(r.SpecialSuiteFailureReasons[0], "worker 2 of 2 ended before the end of the suite") {
+	if r.SuiteSucceeded || len(r.SpecialSuiteFailureReasons) != 2 || !strings.HasPrefix(r.SpecialSuiteFailureReasons[0], "stopped early because a worker ended the run") ||
+		!strings.Contains(r.SpecialSuiteFailureReasons[1], "worker 2 of 2 ended before the end of the suite") {
 		t.Fatalf("a dead worker: succeeded %v, reasons %q", r.SuiteSucceeded, r.SpecialSuiteFailureReasons)
 	}
 	if got := rec.String(); !strings.HasPrefix(got, "begin, ") {
