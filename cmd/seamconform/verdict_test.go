@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -292,6 +293,45 @@ func hanger(t *testing.T) func(*http.Request) {
 		select {
 		case <-r.Context().Done():
 		case <-release:
+		}
+	}
+}
+
+// When deletes never answer, the run and its clean-up stop within their
+// budgets, and LEFT BEHIND names exactly the identities still there.
+func TestCleanUpWithinItsBudgetSaysWhatRemains(t *testing.T) {
+	hang := hanger(t)
+	stuckDeletes := func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/user_identities/delete" {
+				hang(r)
+				return
+			}
+			h.ServeHTTP(w, r)
+		})
+	}
+	server, env := served(t, reference.Options{}, stuckDeletes)
+	t.Cleanup(func() { hang(nil) })
+	start := time.Now()
+	r := seamconform(t, env, "run", "--label-filter", "effect", "--concurrency", "1",
+		"--request-timeout", "200ms", "--run-timeout", "3s", "--cleanup-timeout", "500ms")
+	if r.code != 1 && r.code != 3 {
+		t.Fatalf("exit %d\n%s", r.code, tail(r.stdout, 20))
+	}
+	if d := time.Since(start); d > 30*time.Second {
+		t.Fatalf("the run took %s", d)
+	}
+	left := server.IdentityIDs()
+	if len(left) == 0 {
+		t.Fatal("nothing was created: the test proves nothing")
+	}
+	said := regexp.MustCompile(`LEFT BEHIND: (\d+) identities this run created may remain`).FindStringSubmatch(r.stdout)
+	if said == nil || said[1] != strconv.Itoa(len(left)) {
+		t.Fatalf("%d identities remain; the run says %v\n%s", len(left), said, tail(r.stdout, 20))
+	}
+	for _, id := range left {
+		if len(left) <= 20 && !strings.Contains(r.stdout, id) { // the console lists 20
+			t.Errorf("LEFT BEHIND does not name %s", id)
 		}
 	}
 }
