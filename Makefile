@@ -1,7 +1,7 @@
 # Every target is a thin name for a go command; the README documents them.
 SHARED ?= ../shared
 
-.PHONY: soak run test spec requirements mutation bench bench-go build vet serve
+.PHONY: soak fuzz run test spec requirements mutation bench bench-go build vet serve
 
 run: ## run the suite against the embedded mocks
 	go run ./cmd/seamconform run
@@ -26,6 +26,10 @@ mutation: ## run the suite against every named fault and print the score
 
 soak: ## 64 clients create, get and delete through serve for 10 s: consistency, contract, flat memory
 	SEAMCONFORM_SOAK=10s go test ./cmd/seamconform -run 'TestServeSoak$$' -count=1 -v
+
+fuzz: ## run each fuzz target for 20 s (FUZZTIME=1m for longer)
+	for t in FuzzHandler:./reference FuzzBearerToken:./spec FuzzUUIDPattern:./spec FuzzRedact:./suites/framework; do \
+		go test $${t#*:} -run '^$$' -fuzz "^$${t%%:*}$$" -fuzztime=$${FUZZTIME:-20s} || exit 1; done
 
 bench: bench-go ## Go benchmarks, then the side-by-side table (suite wall time, serve vs Prism vs ceiling, start-up)
 	go run ./cmd/seambench

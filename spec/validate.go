@@ -10,6 +10,7 @@ import (
 	"maps"
 	"net/http"
 	"slices"
+	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -117,6 +118,11 @@ func (c *Contract) CheckResponse(op Operation, req *http.Request, reqBody []byte
 	if !c.Documents(op, status) {
 		return &UndocumentedStatusError{Operation: op, Status: status}
 	}
+	// As for requests: kin-openapi decodes the first JSON value and ignores
+	// what follows it, so `{"ok":false}<html>` would pass as JSON.
+	if isJSONMedia(header.Get("Content-Type")) && len(body) > 0 && !json.Valid(body) {
+		return errors.New("response body is not one valid JSON value, though its Content-Type says JSON")
+	}
 	return openapi3filter.ValidateResponse(context.Background(), &openapi3filter.ResponseValidationInput{
 		RequestValidationInput: input,
 		Status:                 status,
@@ -124,6 +130,14 @@ func (c *Contract) CheckResponse(op Operation, req *http.Request, reqBody []byte
 		Body:                   io.NopCloser(bytes.NewReader(body)),
 		Options:                input.Options,
 	})
+}
+
+// isJSONMedia reports whether a Content-Type names JSON (application/json
+// or a +json type), parameters aside.
+func isJSONMedia(contentType string) bool {
+	media, _, _ := strings.Cut(contentType, ";")
+	media = strings.ToLower(strings.TrimSpace(media))
+	return media == "application/json" || strings.HasPrefix(media, "application/") && strings.HasSuffix(media, "+json")
 }
 
 // UndocumentedStatusError is an answer whose status the contract does not
