@@ -22,7 +22,7 @@ import (
 // echoing wraps a working implementation so that every answer repeats the
 // request's Authorization value (whole, and the token alone) in the places
 // the suite prints: error.type, error.message (after a Go stack trace), ok,
-// a field that straddles the 2 KB body cut, headers (one straddling the
+// a field that straddles the 2 KB body cut, the ID of a created identity, headers (one straddling the
 // header-value cut), Content-Type and the status line's reason phrase. One
 // answer in three is plain text with raw control bytes. The workspace
 // answer keeps its shape, so that the run goes past its sandbox guard.
@@ -53,6 +53,9 @@ func echoing(h http.Handler) http.Handler {
 				body["error"] = map[string]any{"type": echo, "message": "goroutine 1 [running]:\n" + echo}
 			}
 			body["ok"] = echo
+			if created, ok := body["user_identity"].(map[string]any); ok && r.URL.Path == "/user_identities/create" {
+				created["user_identity_id"] = token // so that LEFT BEHIND lists it
+			}
 			start, _ := json.Marshal(body)
 			prefix := strings.TrimSuffix(string(start), "}") + `,"pad":"`
 			pad := max(0, 2048-len(echo)/2-len(prefix)-len(`","straddle":"`))
@@ -114,7 +117,8 @@ func TestNoSecretInAnythingWrittenAgainstAnEchoingEndpoint(t *testing.T) {
 	}
 	dir := t.TempDir()
 	jsonReport, junitReport := filepath.Join(dir, "report.json"), filepath.Join(dir, "junit.xml")
-	r := seamconform(t, env, "run", "--no-color", "-v", "--json-report", jsonReport, "--junit-report", junitReport)
+	bundle := filepath.Join(dir, "bundle")
+	r := seamconform(t, env, "run", "--no-color", "-v", "--json-report", jsonReport, "--junit-report", junitReport, "--report-dir", bundle)
 	expect(t, r, 1, "Verdict: NOT CONFORMANT")
 	// The echo reached the places it should have: the run printed them.
 	for _, want := range []string{`error.type = "Bearer $SEAM_API_KEY $SEAM_API_KEY"`, "a stack trace", `Content-Type "text/echo; t=`, "[redacted]", `\x1b[2J`} {
@@ -123,7 +127,11 @@ func TestNoSecretInAnythingWrittenAgainstAnEchoingEndpoint(t *testing.T) {
 		}
 	}
 	outputs := map[string][]byte{"stdout": []byte(r.stdout), "stderr": []byte(r.stderr)}
-	for _, f := range []string{jsonReport, junitReport} {
+	written, err := filepath.Glob(filepath.Join(bundle, "*"))
+	if err != nil || len(written) < 5 {
+		t.Fatalf("the report bundle holds %v (%v)", written, err)
+	}
+	for _, f := range append([]string{jsonReport, junitReport}, written...) {
 		b, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)

@@ -115,8 +115,11 @@ func (e *Env) CreateIdentity() string {
 	if createdNothing(x) {
 		e.ledger.mark(e.ledger.pending, key, false)
 	}
-	if x.Err != nil || x.Status != http.StatusOK || idString == "" {
-		CouldNotCheck(e.Redact(fmt.Sprintf("set-up failed: POST /user_identities/create did not create an identity.\n%s", x.Evidence())))
+	// An ID that is not a UUID is not recorded: it could not be deleted by,
+	// and LEFT BEHIND would print whatever the server put there. The key
+	// stays pending, so the sweep looks for it.
+	if x.Err != nil || x.Status != http.StatusOK || !spec.UUIDPattern.MatchString(idString) {
+		CouldNotCheck(e.Redact(fmt.Sprintf("set-up failed: POST /user_identities/create did not create an identity with a UUID user_identity_id.\n%s", x.Evidence())))
 	}
 	e.ledger.created(key, idString)
 	DeferCleanup(e.Remove, idString)
@@ -279,6 +282,9 @@ func (e *Env) LeftBehind() []string {
 	out := DescribeLeftBehind(e.ledger.IDs(), e.ledger.PendingKeys())
 	if why := e.stopped.Load(); why != nil && len(out) > 0 {
 		out = append(out, "clean-up stopped early: "+*why)
+	}
+	for i := range out { // the IDs are the server's words: they may hold anything
+		out[i] = e.Redact(out[i])
 	}
 	return out
 }
