@@ -221,7 +221,9 @@ func TestConcurrentRunNamesWhatADeadWorkerLeft(t *testing.T) {
 		t.Fatal(err)
 	}
 	deadline := time.Now().Add(20 * time.Second)
-	for creates.Load() < 10 && time.Now().Before(deadline) {
+	// Under load the parent may print its header after the workers' first
+	// creates: wait for both.
+	for (creates.Load() < 10 || !strings.Contains(out.String(), "Running in parallel across 2 processes")) && time.Now().Before(deadline) {
 		time.Sleep(time.Millisecond)
 	}
 	// Linux lists a process's children by the thread that started them.
