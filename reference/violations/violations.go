@@ -16,9 +16,11 @@ import (
 	"maps"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -427,6 +429,16 @@ func (c *Checker) checkResponse(op spec.Operation, r *http.Request, body []byte,
 	return out
 }
 
+// printable escapes control characters, which a client's path or parameter
+// names could carry into a log line.
+func printable(s string) string {
+	if !strings.ContainsFunc(s, unicode.IsControl) {
+		return s
+	}
+	quoted := strconv.Quote(s)
+	return quoted[1 : len(quoted)-1]
+}
+
 func firstLine(s string) string {
 	line, _, _ := strings.Cut(s, "\n")
 	return line
@@ -434,6 +446,7 @@ func firstLine(s string) string {
 
 func (c *Checker) record(r *http.Request, body []byte, operation string, status int, request, response []problem) {
 	now := time.Now().UTC()
+	operation = printable(operation)
 	sent, scrub := redactRequest(r, body, c.opts.Secrets)
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -443,15 +456,19 @@ func (c *Checker) record(r *http.Request, body []byte, operation string, status 
 		c.calls[operation] = call
 	}
 	call.Requests++
-	for side, ps := range map[Side][]problem{Request: request, Response: response} {
-		for _, p := range ps {
+	for _, side := range []struct {
+		side     Side
+		problems []problem
+	}{{Request, request}, {Response, response}} {
+		for _, p := range side.problems {
+			reason := printable(scrub(p.reason))
 			if p.note {
-				c.notes[[2]string{operation, scrub(p.reason)}]++
+				c.notes[[2]string{operation, reason}]++
 				continue
 			}
-			v := Violation{Time: now, Side: side, Operation: operation, Rule: p.rule, Reason: scrub(p.reason), Request: sent, Status: status}
+			v := Violation{Time: now, Side: side.side, Operation: operation, Rule: p.rule, Reason: reason, Request: sent, Status: status}
 			c.violations = append(c.violations, v)
-			if side == Request {
+			if side.side == Request {
 				call.Violations++
 			}
 			fmt.Fprintf(c.opts.Log, "%s VIOLATION %s\n", now.Format(time.RFC3339), v)

@@ -253,3 +253,14 @@ func TestQueryFormValuesReadAsTheSchemaWants(t *testing.T) {
 		t.Errorf("violations %v, want none", vs)
 	}
 }
+
+// A client's path and parameter names reach the log: control characters
+// are escaped, so a line cannot be forged.
+func TestLogLinesEscapeControlCharacters(t *testing.T) {
+	c, seed, log := newChecker(t, violations.Options{})
+	sent{"DELETE", "/user_identities/delete?user_identity_id=c2a4ab48-8b94-4e8f-b1ce-3c1ee0b3a2a1&x%0A2026%20VIOLATION%20forged=1", "", "", map[string]string{"Authorization": "Bearer " + seed.APIKey}}.do(t, c)
+	sent{"POST", "/nowhere%0Aforged", "application/json", "{}", nil}.do(t, c)
+	if lines := strings.Count(log.String(), "\n"); lines != 2 || !strings.Contains(log.String(), `x\n2026 VIOLATION forged`) {
+		t.Errorf("want two escaped lines, got %d:\n%s", lines, log)
+	}
+}
