@@ -253,3 +253,33 @@ func TestConcurrentRunNamesWhatADeadWorkerLeft(t *testing.T) {
 		}
 	}
 }
+
+// An endpoint that stays throttled leaves the specs it throttles
+// could-not-check: the run is incomplete, no requirement fails.
+func TestEndlessThrottlingFailsNoRequirement(t *testing.T) {
+	throttleDeletes := func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method == http.MethodDelete {
+				w.Header().Set("Retry-After", "0")
+				w.WriteHeader(http.StatusTooManyRequests)
+				return
+			}
+			h.ServeHTTP(w, r)
+		})
+	}
+	_, env := served(t, reference.Options{}, throttleDeletes)
+	got, r, _ := outcomes(t, env, "run", "--concurrency", "2", "--label-filter", "delete && success")
+	expect(t, r, reports.ExitIncomplete, "429 Too Many Requests 6 times in a row", "THROTTLED: ")
+	errored := 0
+	for id, outcome := range got {
+		if strings.HasPrefix(outcome, string(reports.Failed)) {
+			t.Errorf("%s failed: %s", id, outcome)
+		}
+		if strings.HasPrefix(outcome, string(reports.Errored)) {
+			errored++
+		}
+	}
+	if errored == 0 {
+		t.Fatalf("no requirement could-not-check: %v", got)
+	}
+}

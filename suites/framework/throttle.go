@@ -12,8 +12,8 @@ import (
 
 // A 429 Too Many Requests answer says the endpoint is busy, not how it
 // behaves: the suite waits as the answer says and sends the request again.
-// A request still throttled after that leaves its spec not checked, never
-// failed.
+// A request still throttled after that leaves its spec could-not-check (an
+// error of the run), never failed.
 const (
 	// maxThrottleRetries bounds how often one request is sent again.
 	maxThrottleRetries = 5
@@ -67,11 +67,12 @@ func retryAfter(header string, retry int, now time.Time) time.Duration {
 	return min(wait, maxThrottleWait)
 }
 
-// skipIfThrottled leaves the spec not checked when its request stayed
+// skipIfThrottled ends the spec as could-not-check when its request stayed
 // throttled: the endpoint said it was busy, not how it behaves.
 func skipIfThrottled(x *Exchange) {
+	GinkgoHelper()
 	if x.Err == nil && x.Status == http.StatusTooManyRequests {
-		Skip(fmt.Sprintf("not checked: the endpoint answered %s with 429 Too Many Requests %d times in a row (the suite waited as Retry-After said); try a lower --concurrency",
+		CouldNotCheck(fmt.Sprintf("the endpoint answered %s with 429 Too Many Requests %d times in a row (the suite waited as Retry-After said); try a lower --concurrency",
 			x.Operation, maxThrottleRetries+1))
 	}
 }
