@@ -39,7 +39,8 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		}
 		return nil
 	}
-	handler, err := ci.handler(reference.Options{Faults: faults, NonSandbox: *nonSandbox}, stderr)
+	requestLog := logLines(stderr)
+	handler, err := ci.handler(reference.Options{Faults: faults, NonSandbox: *nonSandbox}, requestLog)
 	if err != nil {
 		return err
 	}
@@ -59,7 +60,7 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		fmt.Fprintf(stderr, "seamconform serve: faults on: %s\n", strings.Join(faults, ", "))
 	}
 
-	httpServer := limits.server(handler, stderr, ci.sdkFaults)
+	httpServer := limits.server(handler, requestLog, ci.sdkFaults)
 	served := make(chan error, 1)
 	go func() { served <- httpServer.Serve(limits.listen(listener)) }()
 	select {

@@ -21,14 +21,14 @@ import (
 	"github.com/seamconform/seamconform/spec"
 )
 
-// serveInProcess runs `seamconform serve args...` in-process until the test
-// ends and returns the variables it printed.
-func serveInProcess(t *testing.T, args ...string) map[string]string {
+// serveInProcess runs `seamconform serve args...` in-process, logging to
+// log, until the test ends and returns the variables it printed.
+func serveInProcess(t *testing.T, log io.Writer, args ...string) map[string]string {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	outR, outW := io.Pipe()
 	done := make(chan error, 1)
-	go func() { done <- serveCommand(ctx, args, outW, io.Discard); outW.Close() }()
+	go func() { done <- serveCommand(ctx, args, outW, log); outW.Close() }()
 	printed := map[string]string{}
 	scanner := bufio.NewScanner(outR)
 	for (printed["SEAM_ENDPOINT"] == "" || printed["SEAM_API_KEY"] == "") && scanner.Scan() {
@@ -120,7 +120,7 @@ func TestServeSlowBodiesDoNotStarveANormalRequest(t *testing.T) {
 		starves     bool
 	}{{"300ms", false}, {"1h", true}} {
 		t.Run("read-timeout "+tc.readTimeout, func(t *testing.T) {
-			env := serveInProcess(t, "--read-timeout", tc.readTimeout, "--read-header-timeout", tc.readTimeout, "--max-conns", "40")
+			env := serveInProcess(t, io.Discard, "--read-timeout", tc.readTimeout, "--read-header-timeout", tc.readTimeout, "--max-conns", "40")
 			stop := make(chan struct{})
 			slow := slowBodies(t, env["SEAM_ENDPOINT"], 200, stop)
 			defer func() { close(stop); slow.Wait() }()
@@ -165,7 +165,7 @@ func TestServeSoak(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	env := serveInProcess(t)
+	env := serveInProcess(t, io.Discard)
 	endpoint, key := env["SEAM_ENDPOINT"], env["SEAM_API_KEY"]
 	heapBefore, goroutinesBefore := settledHeap(), runtime.NumGoroutine()
 
@@ -281,4 +281,31 @@ func settledHeap() uint64 {
 	}
 	runtime.ReadMemStats(&m)
 	return m.HeapAlloc
+}
+
+// A client cannot forge a line of serve's log or reach its terminal: not
+// with %0A in a path (request line and VIOLATION line), not with ESC in a
+// body value.
+func TestServeLogCannotBeForged(t *testing.T) {
+	var log syncBuffer
+	env := serveInProcess(t, &log)
+	for _, tc := range []struct{ path, body string }{
+		{"/nowhere%0A2026-01-01T00:00:00Z%20POST%20/user_identities/delete%20200%20forged", `{}`},
+		{"/user_identities/delete", `{"user_identity_id":"\u001b[2J\u0000\n2026 forged"}`},
+		{"/user_identities/delete%0D%1B%5B2J", `{}`},
+	} {
+		req, _ := http.NewRequest(http.MethodPost, env["SEAM_ENDPOINT"]+tc.path, strings.NewReader(tc.body))
+		req.Header.Set("Authorization", "Bearer "+env["SEAM_API_KEY"])
+		req.Header.Set("Content-Type", "application/json")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+	}
+	time.Sleep(50 * time.Millisecond) // the log line follows the answer
+	text := log.String()
+	if strings.Contains(text, "\n2026-01-01") || strings.ContainsAny(text, "\r\x1b\x00") || !strings.Contains(text, "VIOLATION") {
+		t.Fatalf("a client shaped the log:\n%s", text)
+	}
 }

@@ -5,11 +5,13 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/seamconform/seamconform/reference"
 	"github.com/seamconform/seamconform/reference/sdkfaults"
+	"github.com/seamconform/seamconform/suites/framework"
 )
 
 // serveLimits bound what one client can hold of serve: a connection that
@@ -127,4 +129,24 @@ func (c *limitedConn) Close() error {
 	err := c.Conn.Close()
 	c.once.Do(c.release)
 	return err
+}
+
+// logLines returns w for a log written a line per write (the request log,
+// VIOLATION lines): whatever a client put in a line (a path with %0A, a
+// body value with ESC) is escaped, so it stays one line and cannot drive
+// the terminal.
+func logLines(w io.Writer) io.Writer { return lineWriter{w} }
+
+type lineWriter struct{ w io.Writer }
+
+func (l lineWriter) Write(p []byte) (int, error) {
+	line, ended := strings.CutSuffix(string(p), "\n")
+	line = strings.ReplaceAll(framework.EscapeControl(line), "\n", `\n`)
+	if ended {
+		line += "\n"
+	}
+	if _, err := io.WriteString(l.w, line); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }
