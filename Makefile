@@ -15,8 +15,8 @@ build: ## the command, its version from git (seamconform --version)
 serve: ## serve the reference implementation on a loopback port
 	go run ./cmd/seamconform serve
 
-spec: ## re-extract the embedded contract from Seam's published document
-	go run ./cmd/seamconform spec extract -o spec/seam-connect.json $(SHARED)/spec/seam-connect.openapi.json
+spec: ## re-prepare the embedded contract from Seam's published document
+	go run ./cmd/seamconform spec prepare -o spec/seam-connect.openapi.json.gz $(SHARED)/spec/seam-connect.openapi.json
 
 requirements: ## regenerate REQUIREMENTS.md from the registered specs
 	go run ./cmd/seamconform requirements --markdown > REQUIREMENTS.md

@@ -172,3 +172,14 @@ func (c *Contract) requestInput(op Operation, req *http.Request, body []byte) (*
 		Options: &c.options,
 	}, nil
 }
+
+var uuidFormat = openapi3.NewRegexpFormatValidator(UUIDPattern.String())
+
+func validationOptions() openapi3filter.Options {
+	return openapi3filter.Options{
+		MultiError:              true,
+		IncludeResponseStatus:   true,
+		AuthenticationFunc:      authenticate,
+		SchemaValidationOptions: []openapi3.SchemaValidationOption{openapi3.WithStringFormatValidator("uuid", uuidFormat)},
+	}
+}

@@ -34,7 +34,7 @@ func parse(fs *flag.FlagSet, args []string) error {
 		return errHelp
 	case err != nil:
 		return usagef("%s", err)
-	case fs.NArg() > 0 && fs.Name() != "seamconform spec extract":
+	case fs.NArg() > 0 && fs.Name() != "seamconform spec prepare":
 		return usagef("unexpected argument %q", fs.Arg(0))
 	}
 	return nil

@@ -18,7 +18,7 @@ commands:
   run            run the conformance suite (against the embedded mocks unless --endpoint is given)
   requirements   print the requirement catalogue (--markdown for REQUIREMENTS.md)
   serve          serve the reference implementation over HTTP
-  spec extract   extract the suite's operations from a published Seam OpenAPI document
+  spec prepare   prepare the embedded contract from a published Seam OpenAPI document
 
   report check   verify a certification bundle written by run --report-dir
 
@@ -73,7 +73,7 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "seamconform %s\n", toolVersion())
 		return 0
 	default:
-		err = usagef("unknown command %q (want run, report check, requirements, serve or spec extract)", args[0])
+		err = usagef("unknown command %q (want run, report check, requirements, serve or spec prepare)", args[0])
 	}
 	var ue usageError
 	switch {

@@ -104,8 +104,8 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"run", "--endpoint", "http://127.0.0.1:1", "--fault", "ok-false"}, "--fault switches on faults in the embedded mocks"},
 		{[]string{"serve", "--fault", "nope"}, `unknown fault "nope"`},
 		{[]string{"serve", "--addr", "256.0.0.1:x"}, "cannot listen"},
-		{[]string{"spec"}, "want: spec extract"},
-		{[]string{"spec", "extract", "/does/not/exist.json"}, "no such file"},
+		{[]string{"spec"}, "want: spec prepare"},
+		{[]string{"spec", "prepare", "/does/not/exist.json"}, "no such file"},
 	} {
 		r := seamconform(t, nil, tc.args...)
 		lines := strings.Split(strings.TrimSpace(r.stderr), "\n")

@@ -7,14 +7,14 @@ import (
 	"github.com/seamconform/seamconform/spec"
 )
 
-// specCommand is `spec extract [-o FILE] PUBLISHED`, the step behind `make
-// spec`.
+// specCommand is `spec prepare [-o FILE] PUBLISHED`, the step behind `make
+// spec`: it writes the gzip that the binary embeds.
 func specCommand(args []string, stdout io.Writer) error {
-	if len(args) == 0 || args[0] != "extract" {
-		return usagef("want: spec extract [-o FILE] PUBLISHED.json")
+	if len(args) == 0 || args[0] != "prepare" {
+		return usagef("want: spec prepare [-o FILE.json.gz] PUBLISHED.json")
 	}
-	fs := newFlagSet("spec extract", stdout)
-	out := fs.String("o", "", "write the extract to `FILE` instead of standard output")
+	fs := newFlagSet("spec prepare", stdout)
+	out := fs.String("o", "", "write the prepared contract (gzip) to `FILE` instead of standard output")
 	if err := parse(fs, args[1:]); err != nil {
 		return err
 	}
@@ -25,13 +25,13 @@ func specCommand(args []string, stdout io.Writer) error {
 	if err != nil {
 		return usagef("%s", err)
 	}
-	extract, err := spec.Extract(published)
+	prepared, err := spec.Prepare(published)
 	if err != nil {
 		return usagef("%s: %s", fs.Arg(0), err)
 	}
 	if *out == "" {
-		_, err = stdout.Write(extract)
+		_, err = stdout.Write(prepared)
 		return err
 	}
-	return os.WriteFile(*out, extract, 0o644)
+	return os.WriteFile(*out, prepared, 0o644)
 }

@@ -1,0 +1,256 @@
+package spec
+
+import (
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+)
+
+// Location is where a request input travels.
+type Location string
+
+const (
+	InBody  Location = "body"
+	InQuery Location = "query"
+	InPath  Location = "path"
+)
+
+// Input is one named request input.
+type Input struct {
+	Name     string
+	In       Location
+	Required bool
+	Array    bool // the input is a list whose items are UUIDs
+}
+
+// Described is an operation with what suites and the reference need to know
+// about it, read from the document.
+type Described struct {
+	Operation
+	ID      string   // operationId
+	Tags    []string // the document's tags, such as "/devices"
+	Schemes []string // accepted security schemes, document order; none: no security
+	UUIDs   []Input  // inputs with format uuid: top-level body properties and query parameters
+	Body    bool     // the operation takes a JSON request body
+}
+
+// Accepts reports whether the operation accepts credentials of scheme.
+func (d Described) Accepts(scheme string) bool { return slices.Contains(d.Schemes, scheme) }
+
+var methodOrder = []string{http.MethodDelete, http.MethodGet, http.MethodPatch, http.MethodPost, http.MethodPut}
+
+// Operations returns every operation of the document, sorted by path then
+// method. The model is computed once per contract.
+func (c *Contract) Operations() []Described {
+	c.buildModel()
+	return slices.Clone(c.ops)
+}
+
+// Describe returns the model of one operation, false when the document
+// does not define it.
+func (c *Contract) Describe(op Operation) (Described, bool) {
+	c.buildModel()
+	i, ok := c.byOp[op]
+	if !ok {
+		return Described{}, false
+	}
+	return c.ops[i], true
+}
+
+func (c *Contract) buildModel() {
+	c.model.Do(func() {
+		c.byOp = map[Operation]int{}
+		for _, path := range slices.Sorted(slices.Values(c.doc.Paths.Keys())) {
+			item := c.doc.Paths.Value(path)
+			for _, method := range methodOrder {
+				o := item.GetOperation(method)
+				if o == nil {
+					continue
+				}
+				op := Operation{method, path}
+				c.byOp[op] = len(c.ops)
+				c.ops = append(c.ops, describe(op, o))
+			}
+		}
+	})
+}
+
+func describe(op Operation, o *openapi3.Operation) Described {
+	d := Described{Operation: op, ID: o.OperationID, Tags: slices.Clone(o.Tags)}
+	if o.Security != nil {
+		for _, req := range *o.Security {
+			for _, name := range slices.Sorted(func(yield func(string) bool) {
+				for k := range req {
+					if !yield(k) {
+						return
+					}
+				}
+			}) {
+				if !slices.Contains(d.Schemes, name) {
+					d.Schemes = append(d.Schemes, name)
+				}
+			}
+		}
+	}
+	for _, p := range o.Parameters {
+		if p.Value == nil || p.Value.Schema == nil {
+			continue
+		}
+		if isUUID, array := uuidSchema(p.Value.Schema.Value); isUUID {
+			d.UUIDs = append(d.UUIDs, Input{Name: p.Value.Name, In: Location(p.Value.In), Required: p.Value.Required, Array: array})
+		}
+	}
+	if s := bodySchema(o); s != nil {
+		d.Body = true
+		props, required := topLevel(s)
+		for _, name := range slices.Sorted(func(yield func(string) bool) {
+			for k := range props {
+				if !yield(k) {
+					return
+				}
+			}
+		}) {
+			if isUUID, array := uuidSchema(props[name]); isUUID {
+				d.UUIDs = append(d.UUIDs, Input{Name: name, In: InBody, Required: required[name], Array: array})
+			}
+		}
+	}
+	return d
+}
+
+// bodySchema returns the JSON request body's schema, or nil.
+func bodySchema(o *openapi3.Operation) *openapi3.Schema {
+	if o.RequestBody == nil || o.RequestBody.Value == nil {
+		return nil
+	}
+	media := o.RequestBody.Value.Content.Get("application/json")
+	if media == nil || media.Schema == nil {
+		return nil
+	}
+	if media.Schema.Value == nil {
+		return &openapi3.Schema{}
+	}
+	return media.Schema.Value
+}
+
+// topLevel returns the properties a body may have at its top level, and
+// which of them every valid body has: a property is required when the
+// schema, any allOf part, or every oneOf/anyOf branch requires it.
+func topLevel(s *openapi3.Schema) (map[string]*openapi3.Schema, map[string]bool) {
+	props := map[string]*openapi3.Schema{}
+	required := map[string]bool{}
+	for name, p := range s.Properties {
+		if p.Value != nil {
+			props[name] = p.Value
+		}
+	}
+	for _, name := range s.Required {
+		required[name] = true
+	}
+	for _, part := range s.AllOf {
+		if part.Value == nil {
+			continue
+		}
+		pp, pr := topLevel(part.Value)
+		for k, v := range pp {
+			props[k] = cmpOr(props[k], v)
+		}
+		for k := range pr {
+			required[k] = true
+		}
+	}
+	for _, branches := range [][]*openapi3.SchemaRef{s.OneOf, s.AnyOf} {
+		var every map[string]bool
+		for _, b := range branches {
+			if b.Value == nil {
+				continue
+			}
+			bp, br := topLevel(b.Value)
+			for k, v := range bp {
+				props[k] = cmpOr(props[k], v)
+			}
+			if every == nil {
+				every = br
+				continue
+			}
+			for k := range every {
+				if !br[k] {
+					delete(every, k)
+				}
+			}
+		}
+		for k := range every {
+			required[k] = true
+		}
+	}
+	return props, required
+}
+
+func cmpOr(a, b *openapi3.Schema) *openapi3.Schema {
+	if a != nil {
+		return a
+	}
+	return b
+}
+
+// uuidSchema reports whether s is a UUID string, or a list of them.
+func uuidSchema(s *openapi3.Schema) (isUUID, array bool) {
+	if s == nil {
+		return false, false
+	}
+	if s.Format == "uuid" {
+		return true, false
+	}
+	if s.Type.Is("array") && s.Items != nil && s.Items.Value != nil && s.Items.Value.Format == "uuid" {
+		return true, true
+	}
+	return false, false
+}
+
+// MinimalRequest returns the fewest inputs that satisfy op's request
+// schema: required body properties (for oneOf, the first branch; nested
+// objects likewise) and required query parameters. UUIDs are fresh random
+// ones, every other value is deterministic. body is nil when op takes no
+// body, and empty (not nil) when it takes one with nothing required.
+func (c *Contract) MinimalRequest(op Operation) (body map[string]any, query url.Values) {
+	o := c.operation(op)
+	if o == nil {
+		return nil, nil
+	}
+	g := &generator{minimal: true}
+	query = url.Values{}
+	for _, p := range o.Parameters {
+		if p.Value == nil || !p.Value.Required || p.Value.Schema == nil {
+			continue
+		}
+		switch v := g.value(p.Value.Schema.Value, p.Value.Name, 0).(type) {
+		case []any:
+			for _, item := range v {
+				query.Add(p.Value.Name, queryText(item))
+			}
+		default:
+			query.Set(p.Value.Name, queryText(v))
+		}
+	}
+	if s := bodySchema(o); s != nil {
+		body, _ = g.value(s, "", 0).(map[string]any)
+		if body == nil {
+			body = map[string]any{}
+		}
+	}
+	return body, query
+}
+
+func queryText(v any) string {
+	switch t := v.(type) {
+	case string:
+		return t
+	case nil:
+		return ""
+	}
+	text := strings.TrimSpace(jsonText(v))
+	return strings.Trim(text, `"`)
+}

@@ -1,0 +1,140 @@
+package spec
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3filter"
+)
+
+// WorkspaceHeader names the workspace that a personal access token or a
+// console session acts on.
+const WorkspaceHeader = "seam-workspace"
+
+// Scheme is one credential scheme of the document: how a valid token looks,
+// how it is sent, and where a run finds one.
+//
+// The document declares each scheme only as "http bearer" (publishable_key:
+// an apiKey header) with a free-text bearerFormat. Shapes marked "Seam" are
+// Seam's convention (shared/spec/README.md); the others are this project's
+// model, chosen so that every kind has its own prefix and a token's shape
+// tells its kind (longest prefix wins: "seam_at1" is a PAT, not an API key).
+// Every token is a secret: runs redact it by value, and print the variable
+// in Env instead.
+type Scheme struct {
+	Name      string // the document's name: "api_key"
+	Kind      string // human words: "API key"
+	Prefix    string // token prefix ("seam_", "seam_at", ...); "" when JWT
+	JWT       bool   // the token is a JWT (console sessions)
+	Companion string // header required with the token ("seam-workspace"), or ""
+	// Header carries the token: "" for "Authorization: Bearer TOKEN", or an
+	// apiKey header's name that carries the bare token.
+	Header string
+	Env    string // variable that supplies a valid token ("SEAM_API_KEY")
+	Flag   string // run flag that supplies it ("api-key")
+}
+
+// schemes is the table, in the order the catalogue lists them: the three the
+// seed contract named first, then by how many operations accept them.
+var schemes = []Scheme{
+	{Name: "api_key", Kind: "API key", Prefix: "seam_", Env: "SEAM_API_KEY", Flag: "api-key"},                                                                                                               // Seam
+	{Name: "pat_with_workspace", Kind: "personal access token", Prefix: "seam_at", Companion: WorkspaceHeader, Env: "SEAM_PERSONAL_ACCESS_TOKEN", Flag: "personal-access-token"},                            // Seam
+	{Name: "console_session_with_workspace", Kind: "console session token", JWT: true, Companion: WorkspaceHeader, Env: "SEAM_CONSOLE_SESSION_TOKEN", Flag: "console-session-token"},                        // Seam
+	{Name: "client_session_with_customer", Kind: "customer client session token", Prefix: "seam_ccst", Env: "SEAM_CUSTOMER_CLIENT_SESSION_TOKEN", Flag: "customer-client-session-token"},                    // model
+	{Name: "support_read_only_token", Kind: "support read-only token", Prefix: "seam_sro", Env: "SEAM_SUPPORT_READ_ONLY_TOKEN", Flag: "support-read-only-token"},                                            // model
+	{Name: "client_session", Kind: "client session token", Prefix: "seam_cst", Env: "SEAM_CLIENT_SESSION_TOKEN", Flag: "client-session-token"},                                                              // Seam
+	{Name: "client_session_with_customer_ro", Kind: "read-only customer client session token", Prefix: "seam_rcst", Env: "SEAM_CUSTOMER_CLIENT_SESSION_TOKEN_RO", Flag: "customer-client-session-token-ro"}, // model
+	{Name: "console_session_without_workspace", Kind: "console session token (no workspace)", JWT: true, Env: "SEAM_CONSOLE_SESSION_TOKEN", Flag: "console-session-token"},                                  // Seam
+	{Name: "bridge_client_session", Kind: "Bridge client session token", Prefix: "seam_bcst", Env: "SEAM_BRIDGE_CLIENT_SESSION_TOKEN", Flag: "bridge-client-session-token"},                                 // model
+	{Name: "certified_client", Kind: "certified client token", Prefix: "seam_cert", Env: "SEAM_CERTIFIED_CLIENT_TOKEN", Flag: "certified-client-token"},                                                     // model
+	{Name: "publishable_key", Kind: "publishable key", Prefix: "seam_pk", Header: "seam-publishable-key", Env: "SEAM_PUBLISHABLE_KEY", Flag: "publishable-key"},                                             // Seam
+	{Name: "pat_without_workspace", Kind: "personal access token (no workspace)", Prefix: "seam_at", Env: "SEAM_PERSONAL_ACCESS_TOKEN", Flag: "personal-access-token"},                                      // Seam
+	{Name: "internal_service_agent", Kind: "internal service agent key", Prefix: "seam_isa", Env: "SEAM_INTERNAL_SERVICE_AGENT_KEY", Flag: "internal-service-agent-key"},                                    // model
+}
+
+// Schemes returns the table: one row per credential scheme the document's
+// operations accept.
+func Schemes() []Scheme { return slices.Clone(schemes) }
+
+// SchemeNamed returns the row for a scheme name of the document.
+func SchemeNamed(name string) (Scheme, bool) {
+	i := slices.IndexFunc(schemes, func(s Scheme) bool { return s.Name == name })
+	if i < 0 {
+		return Scheme{}, false
+	}
+	return schemes[i], true
+}
+
+var jwtShape = regexp.MustCompile(`^ey[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$`)
+
+// Shaped reports whether token has the shape of this scheme's tokens: a JWT,
+// or this prefix and no longer prefix of another scheme.
+func (s Scheme) Shaped(token string) bool {
+	if s.JWT {
+		return jwtShape.MatchString(token)
+	}
+	if s.Prefix == "" || !strings.HasPrefix(token, s.Prefix) {
+		return false
+	}
+	for _, other := range schemes {
+		if len(other.Prefix) > len(s.Prefix) && strings.HasPrefix(token, other.Prefix) {
+			return false
+		}
+	}
+	return true
+}
+
+// Bearer reports whether the token travels in the Authorization header.
+func (s Scheme) Bearer() bool { return s.Header == "" }
+
+const bearerWord = "bearer"
+
+// b64token is RFC 6750's token grammar: 1*( ALPHA / DIGIT / "-" / "." /
+// "_" / "~" / "+" / "/" ) *"=".
+var b64token = regexp.MustCompile(`^[A-Za-z0-9._~+/-]+=*$`)
+
+// BearerToken returns the token of an RFC 6750 Authorization header,
+// `"Bearer" 1*SP b64token`, the scheme matched without regard to case (RFC
+// 9110 section 11.1).
+func BearerToken(header string) (string, bool) {
+	scheme, rest, found := strings.Cut(header, " ")
+	token := strings.TrimLeft(rest, " ")
+	if !found || !strings.EqualFold(scheme, bearerWord) || !b64token.MatchString(token) {
+		return "", false
+	}
+	return token, true
+}
+
+// authenticate is the validator's check of one security requirement: the
+// request presents a token of the scheme's shape, where the scheme sends it,
+// with its companion header. Whether the server knows the token is a
+// separate question.
+func authenticate(_ context.Context, in *openapi3filter.AuthenticationInput) error {
+	req := in.RequestValidationInput.Request
+	s, ok := SchemeNamed(in.SecuritySchemeName)
+	if !ok {
+		return fmt.Errorf("the suite does not model security scheme %q", in.SecuritySchemeName)
+	}
+	var token string
+	if s.Bearer() {
+		if token, ok = BearerToken(req.Header.Get("Authorization")); !ok {
+			return errors.New("no Bearer credential in the Authorization header")
+		}
+	} else if token = req.Header.Get(s.Header); token == "" {
+		return fmt.Errorf("no %s header", s.Header)
+	}
+	if !s.Shaped(token) {
+		if s.JWT {
+			return fmt.Errorf("a %s is a JWT", s.Kind)
+		}
+		return fmt.Errorf("a %s starts with %s (and no longer prefix of another kind)", s.Kind, s.Prefix)
+	}
+	if s.Companion != "" && req.Header.Get(s.Companion) == "" {
+		return fmt.Errorf("a %s needs the %s header", s.Kind, s.Companion)
+	}
+	return nil
+}
