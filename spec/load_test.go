@@ -1,6 +1,8 @@
 package spec
 
 import (
+	"bytes"
+	"encoding/json"
 	"testing"
 )
 
@@ -14,12 +16,62 @@ func BenchmarkLoadEmbedded(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		c, err := load(data, "embedded")
+		doc, err := decodeEmbedded(data)
 		if err != nil {
 			b.Fatal(err)
 		}
+		c := newContract(doc, "embedded")
 		if len(c.Operations()) == 0 {
 			b.Fatal("no operations")
+		}
+	}
+}
+
+// BenchmarkLoadWithKinOpenAPI is what loading the embedded document would
+// cost with kin-openapi's loader (as --spec FILE does).
+func BenchmarkLoadWithKinOpenAPI(b *testing.B) {
+	data, err := gunzip(embedded)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, err := load(data, "embedded"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// The fast decoder must build the same model as kin-openapi's loader:
+// both marshalled back to JSON are equal.
+func TestFastLoadMatchesLoader(t *testing.T) {
+	data, err := gunzip(embedded)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fast, err := decodeEmbedded(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	slow, err := load(data, "embedded")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := json.Marshal(fast)
+	b, _ := json.Marshal(slow.doc)
+	if !bytes.Equal(a, b) {
+		i := 0
+		for i < len(a) && i < len(b) && a[i] == b[i] {
+			i++
+		}
+		t.Fatalf("the fast decoder differs from the loader at byte %d:\nfast:   %.300s\nloader: %.300s", i, a[max(0, i-100):], b[max(0, i-100):])
+	}
+	for name, doc := range map[string]string{
+		"unknown schema keyword": `{"openapi":"3.0.0","paths":{"/a":{"post":{"responses":{"200":{"description":"OK","content":{"application/json":{"schema":{"type":"string","not":{}}}}}}}}}}`,
+		"dangling ref":           `{"openapi":"3.0.0","paths":{"/a":{"post":{"responses":{"200":{"description":"OK","content":{"application/json":{"schema":{"$ref":"#/components/schemas/x"}}}}}}}}}`,
+		"not JSON":               `{`,
+	} {
+		if _, err := decodeEmbedded([]byte(doc)); err == nil {
+			t.Errorf("%s: decoded", name)
 		}
 	}
 }

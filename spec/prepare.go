@@ -26,6 +26,21 @@ const SourceHashKey = "x-seamconform-source-sha256"
 // deterministic, so `make spec` gives an empty diff until Seam publishes a
 // change.
 func Prepare(published []byte) ([]byte, error) {
+	compact, err := strip(published)
+	if err != nil {
+		return nil, err
+	}
+	var out bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&out, gzip.BestCompression)
+	zw.Write(compact)
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	return out.Bytes(), nil
+}
+
+// strip is Prepare without the compression.
+func strip(published []byte) ([]byte, error) {
 	var doc map[string]any
 	dec := json.NewDecoder(bytes.NewReader(published))
 	dec.UseNumber()
@@ -48,13 +63,7 @@ func Prepare(published []byte) ([]byte, error) {
 	if err := enc.Encode(doc); err != nil {
 		return nil, err
 	}
-	var out bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&out, gzip.BestCompression)
-	zw.Write(compact.Bytes())
-	if err := zw.Close(); err != nil {
-		return nil, err
-	}
-	return out.Bytes(), nil
+	return compact.Bytes(), nil
 }
 
 // stripProse deletes string-valued "description" keys below node, except
