@@ -21,47 +21,119 @@ func unauthorized(message string) *apiError {
 	return &apiError{status: http.StatusUnauthorized, kind: "unauthorized", message: message}
 }
 
-// authenticate returns the workspace that the request's credential acts on.
-func (x *exchange) authenticate() (string, *apiError) {
+// principal is who a credential authenticates: the scheme it was
+// presented as and the workspace it acts on ("" for the *_without_workspace
+// schemes).
+type principal struct {
+	scheme      string
+	workspaceID string
+}
+
+// authorize checks the request's credential against the operation's
+// security: known, and of a scheme the operation accepts. It is the
+// reference's own reading of credentials (not the validator's), so that a
+// bug in one cannot hide in the other.
+func (x *exchange) authorize() (string, *apiError) {
+	if len(x.op.Schemes) == 0 {
+		return x.s.seed.WorkspaceID, nil // the document declares no security
+	}
+	p, fail := x.authenticate()
+	if fail != nil {
+		return "", fail
+	}
+	if p.scheme != "" && !x.op.Accepts(p.scheme) && !x.fault("api-any-kind-accepted") {
+		kind := p.scheme
+		if row, ok := spec.SchemeNamed(p.scheme); ok {
+			kind = row.Kind
+		}
+		return "", unauthorized(fmt.Sprintf("a %s cannot call %s", kind, x.op.Operation))
+	}
+	return p.workspaceID, nil
+}
+
+// authenticate returns who the request's credential stands for.
+func (x *exchange) authenticate() (principal, *apiError) {
 	header := x.r.Header.Get("Authorization")
 	if header == "" {
-		if x.fault("anonymous-allowed") {
-			return x.s.seed.WorkspaceID, nil
+		if key := x.r.Header.Get(publishableKeyHeader); key != "" {
+			x.token = key
+			if workspaceID, ok := x.s.publishable[key]; ok {
+				return principal{"publishable_key", workspaceID}, nil
+			}
+			return principal{}, x.unknownCredential("publishable key")
 		}
-		return "", unauthorized("the Authorization header is missing")
+		if x.fault("anonymous-allowed") || x.fault("api-anonymous-allowed") {
+			return principal{"", x.s.seed.WorkspaceID}, nil
+		}
+		return principal{}, unauthorized("the Authorization header is missing")
 	}
 	token, fail := x.bearerToken(header)
 	if fail != nil {
-		return "", fail
+		return principal{}, fail
+	}
+	if token == "" { // api-empty-bearer-accepted
+		return principal{"", x.s.seed.WorkspaceID}, nil
 	}
 	x.token = token
 
 	// The prefix says which kind of credential the token claims to be; the
 	// lookup for that kind then decides whether it is one.
-	switch {
+	switch kind := tokenKind(token); {
+	case x.fault("token-prefix-only") && strings.HasPrefix(token, "seam_") && !strings.HasPrefix(token, "seam_at"):
+		workspaceID, _ := x.apiKeyWorkspace(token)
+		return principal{"api_key", workspaceID}, nil
 	case strings.HasPrefix(token, "seam_at"):
 		userID, ok := x.s.pats[token]
-		if x.fault("pat-unverified") {
+		if x.fault("pat-unverified") || x.fault("api-unknown-credential-accepted") {
 			userID, ok = x.s.seededUserID, true
 		}
 		if !ok {
-			return "", x.unknownCredential("personal access token")
+			return principal{}, x.unknownCredential("personal access token")
 		}
 		return x.userWorkspace(userID, true)
 	case strings.HasPrefix(token, "ey"):
 		userID, ok := x.consoleSessionUser(token)
+		if !ok && x.fault("api-unknown-credential-accepted") {
+			userID, ok = x.s.seededUserID, true
+		}
 		if !ok {
-			return "", x.unknownCredential("console session token")
+			return principal{}, x.unknownCredential("console session token")
 		}
 		return x.userWorkspace(userID, false)
+	case kind.Name != "" && kind.Name != "api_key":
+		g, ok := x.s.grants[token]
+		if !ok && x.fault("api-unknown-credential-accepted") {
+			g, ok = grant{kind.Name, x.s.seed.WorkspaceID}, true
+		}
+		if !ok || !kind.Bearer() {
+			return principal{}, x.unknownCredential(kind.Kind)
+		}
+		return principal{g.scheme, g.workspaceID}, nil
 	case strings.HasPrefix(token, "seam_"):
 		workspaceID, ok := x.apiKeyWorkspace(token)
-		if !ok {
-			return "", x.unknownCredential("API key")
+		if !ok && x.fault("api-unknown-credential-accepted") {
+			workspaceID, ok = x.s.seed.WorkspaceID, true
 		}
-		return workspaceID, nil
+		if !ok {
+			return principal{}, x.unknownCredential("API key")
+		}
+		return principal{"api_key", workspaceID}, nil
 	}
-	return "", x.unknownCredential("bearer token")
+	return principal{}, x.unknownCredential("bearer token")
+}
+
+const publishableKeyHeader = "seam-publishable-key"
+
+// tokenKind is the scheme whose prefix the token has, the longest one
+// winning (the zero Scheme for none, and for JWTs).
+func tokenKind(token string) spec.Scheme {
+	var best spec.Scheme
+	for _, s := range spec.Schemes() {
+		if s.Prefix != "" && strings.HasPrefix(token, s.Prefix) && len(s.Prefix) > len(best.Prefix) {
+			best = s
+		}
+	}
+	return best
 }
 
 // bearerToken returns the token of an Authorization header.
@@ -78,7 +150,9 @@ func (x *exchange) bearerToken(header string) (string, *apiError) {
 		if words := strings.Fields(header); len(words) >= 2 && strings.EqualFold(words[0], "bearer") {
 			return words[1], nil
 		}
-	case x.fault("auth-scheme-ignored"):
+	case x.fault("api-empty-bearer-accepted") && strings.EqualFold(scheme, "bearer") && strings.TrimSpace(rest) == "":
+		return "", nil
+	case x.fault("auth-scheme-ignored") || x.fault("api-scheme-ignored"):
 		if strings.EqualFold(scheme, "basic") {
 			if user := basicUser(rest); user != "" {
 				rest = user
@@ -129,26 +203,34 @@ func (x *exchange) apiKeyWorkspace(token string) (string, bool) {
 	return "", false
 }
 
-// userWorkspace returns the workspace that a user's credential (a PAT or a
-// console session) acts on: the one named by seam-workspace, which the user
-// must be a member of.
-func (x *exchange) userWorkspace(userID string, isPAT bool) (string, *apiError) {
+// userWorkspace returns who a user's credential (a PAT or a console
+// session) stands for: with seam-workspace, the *_with_workspace scheme on
+// that workspace, which the user must be a member of; without, the
+// *_without_workspace scheme where the operation accepts it.
+func (x *exchange) userWorkspace(userID string, isPAT bool) (principal, *apiError) {
+	with, without := "console_session_with_workspace", "console_session_without_workspace"
+	if isPAT {
+		with, without = "pat_with_workspace", "pat_without_workspace"
+	}
 	requested := x.r.Header.Get(spec.WorkspaceHeader)
 	memberOf := x.s.memberships[userID]
 	switch {
+	case requested == "" && x.op.Accepts(without):
+		return principal{without, ""}, nil
 	case requested == "" && x.fault("missing-workspace-400"):
-		return "", &apiError{status: http.StatusBadRequest, kind: "missing_workspace_id", message: "the seam-workspace header is missing"}
+		return principal{}, &apiError{status: http.StatusBadRequest, kind: "missing_workspace_id", message: "the seam-workspace header is missing"}
 	case isPAT && requested == "" && x.fault("pat-without-workspace-accepted"),
-		isPAT && requested != "" && x.fault("pat-workspace-unchecked"):
-		return memberOf[0], nil
+		isPAT && requested != "" && x.fault("pat-workspace-unchecked"),
+		requested == "" && x.fault("api-workspace-header-optional"):
+		return principal{with, memberOf[0]}, nil
 	case requested == "":
-		return "", unauthorized("the seam-workspace header is missing: a personal access token or console session must name the workspace it acts on")
+		return principal{}, unauthorized("the seam-workspace header is missing: a personal access token or console session must name the workspace it acts on")
 	case !isPAT && x.fault("console-workspace-unchecked") && x.s.workspaces[requested] != nil:
-		return requested, nil
+		return principal{with, requested}, nil
 	case slices.Contains(memberOf, requested):
-		return requested, nil
+		return principal{with, requested}, nil
 	}
-	return "", unauthorized("the seam-workspace header does not name a workspace this user is a member of")
+	return principal{}, unauthorized("the seam-workspace header does not name a workspace this user is a member of")
 }
 
 // Console sessions are HS256 JWTs signed with the server's secret.
@@ -251,11 +333,11 @@ func randomText(src io.Reader, n int) string {
 }
 
 // newAPIKey returns "seam_" and random text that does not make the key look
-// like another kind of Seam credential.
+// like another kind of Seam credential (seam_at..., seam_cst...).
 func newAPIKey(src io.Reader) string {
 	for {
 		key := "seam_" + randomText(src, 24)
-		if !strings.HasPrefix(key, "seam_at") && !strings.HasPrefix(key, "seam_cst") && !strings.HasPrefix(key, "seam_pk") {
+		if tokenKind(key).Name == "api_key" {
 			return key
 		}
 	}

@@ -68,3 +68,17 @@ func BenchmarkRejectBadUUID(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkGenericOperation answers an operation without hand-written
+// behaviour: authentication, input validation against the contract and the
+// cached example answer.
+func BenchmarkGenericOperation(b *testing.B) {
+	srv, auth := benchServer(b)
+	const body = `{"device_id":"7ad2566e-6fd8-466d-b8e4-c10a14a74fd3"}`
+	b.ReportAllocs()
+	for b.Loop() {
+		if rec := benchCall(srv, auth, "/locks/get", body); rec.Code != http.StatusOK {
+			b.Fatalf("/locks/get: %d %s", rec.Code, rec.Body)
+		}
+	}
+}

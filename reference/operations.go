@@ -9,6 +9,7 @@ import (
 	"net/mail"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/seamconform/seamconform/spec"
@@ -194,14 +195,9 @@ func (x *exchange) deleteIdentity() (func(string), *apiError) {
 }
 
 func (x *exchange) remove(workspaceID, id string) *apiError {
-	s := x.s
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ui, found := s.identities[id]
-	if found && ui.WorkspaceID != workspaceID && !x.fault("cross-workspace-delete") {
-		found = false // another workspace's identities are invisible
-	}
-	if !found {
+	st := x.s.identities
+	ui := st.get(workspaceID, id, x.fault("cross-workspace-delete"))
+	if ui == nil {
 		switch {
 		case x.fault("missing-identity-200"):
 			return nil
@@ -213,13 +209,9 @@ func (x *exchange) remove(workspaceID, id string) *apiError {
 	switch {
 	case x.fault("not-deleted"):
 	case x.fault("deletes-whole-workspace"):
-		for otherID, other := range s.identities {
-			if other.WorkspaceID == ui.WorkspaceID {
-				delete(s.identities, otherID)
-			}
-		}
-	default:
-		delete(s.identities, id)
+		st.removeWorkspace(ui.WorkspaceID)
+	case !st.removeID(id):
+		return identityNotFound() // a concurrent delete won
 	}
 	return nil
 }
@@ -229,7 +221,7 @@ func identityNotFound() *apiError {
 }
 
 func (x *exchange) createIdentity() (func(string), *apiError) {
-	in, fail := x.object("")
+	in, fail := x.checkInput()
 	if fail != nil {
 		return nil, fail
 	}
@@ -262,19 +254,11 @@ func (x *exchange) createIdentity() (func(string), *apiError) {
 	}
 
 	return func(workspaceID string) {
-		s := x.s
-		s.mu.Lock()
-		if f.Key != nil && s.find(workspaceID, func(ui *identity) bool { return ui.UserIdentityKey != nil && *ui.UserIdentityKey == *f.Key }) != nil {
-			s.mu.Unlock()
-			x.fail(&apiError{
-				status:  http.StatusBadRequest,
-				kind:    "user_identity_key_already_exists",
-				message: "a user identity with this user_identity_key already exists in the workspace",
-			})
+		created := x.s.newIdentity(workspaceID, f)
+		if fail := x.s.identities.add(created); fail != nil {
+			x.fail(fail)
 			return
 		}
-		created := s.addIdentity(workspaceID, f)
-		s.mu.Unlock()
 		x.succeed(map[string]any{"user_identity": created})
 	}, nil
 }
@@ -282,17 +266,6 @@ func (x *exchange) createIdentity() (func(string), *apiError) {
 func validEmail(s string) bool {
 	addr, err := mail.ParseAddress(s)
 	return err == nil && addr.Address == s
-}
-
-// find returns the first identity of the workspace that matches; the caller
-// holds mu.
-func (s *Server) find(workspaceID string, match func(*identity) bool) *identity {
-	for _, ui := range s.identities {
-		if ui.WorkspaceID == workspaceID && match(ui) {
-			return ui
-		}
-	}
-	return nil
 }
 
 func (x *exchange) getIdentity() (func(string), *apiError) {
@@ -315,24 +288,21 @@ func (x *exchange) getIdentity() (func(string), *apiError) {
 	if fail != nil {
 		return nil, fail
 	}
-	var match func(*identity) bool
+	var find func(workspaceID string) *identity
 	switch {
 	case hasID:
 		if id, fail = x.checkID(identityIDField, id); fail != nil {
 			return nil, fail
 		}
-		match = func(ui *identity) bool { return ui.UserIdentityID == id }
+		find = func(workspaceID string) *identity { return x.s.identities.get(workspaceID, id, false) }
 	case hasKey:
-		match = func(ui *identity) bool { return ui.UserIdentityKey != nil && *ui.UserIdentityKey == key }
+		find = func(workspaceID string) *identity { return x.s.identities.getByKey(workspaceID, key) }
 	default:
 		return nil, invalidField(identityIDField, "Required")
 	}
 
 	return func(workspaceID string) {
-		s := x.s
-		s.mu.Lock()
-		found := s.find(workspaceID, match)
-		s.mu.Unlock()
+		found := find(workspaceID)
 		if found == nil {
 			x.fail(identityNotFound())
 			return
@@ -345,5 +315,131 @@ func (x *exchange) getIdentity() (func(string), *apiError) {
 func (x *exchange) getWorkspace() (func(string), *apiError) {
 	return func(workspaceID string) {
 		x.succeed(map[string]any{"workspace": x.s.workspaces[workspaceID]})
+	}, nil
+}
+
+// listIdentities answers the workspace's identities, oldest first, filtered
+// by user_identity_ids and search, limit to a page (default 500);
+// page_cursor is the opaque position of the next page.
+func (x *exchange) listIdentities() (func(string), *apiError) {
+	in, fail := x.checkInput()
+	if fail != nil {
+		return nil, fail
+	}
+	if x.r.Method == http.MethodGet {
+		in = map[string]any{}
+		for name, values := range x.query() {
+			if name == "user_identity_ids" {
+				in[name] = toAny(values)
+			} else {
+				in[name] = values[0]
+			}
+		}
+	}
+	limit := 500
+	switch v := in["limit"].(type) {
+	case float64:
+		limit = int(v)
+	case string:
+		if n, err := strconv.Atoi(v); err == nil {
+			limit = n
+		}
+	}
+	offset := 0
+	if cursor, _ := in["page_cursor"].(string); cursor != "" {
+		n, err := strconv.Atoi(strings.TrimPrefix(cursor, "offset:"))
+		if err != nil || n < 0 || !strings.HasPrefix(cursor, "offset:") {
+			return nil, invalidField("page_cursor", "Invalid page cursor")
+		}
+		offset = n
+	}
+	var wanted map[string]bool
+	if ids, ok := in["user_identity_ids"].([]any); ok {
+		wanted = map[string]bool{}
+		for _, id := range ids {
+			if s, ok := id.(string); ok {
+				wanted[strings.ToLower(s)] = true
+			}
+		}
+	}
+	search, _ := in["search"].(string)
+	return func(workspaceID string) {
+		var matched []*identity
+		for _, ui := range x.s.identities.list(workspaceID) {
+			if (wanted == nil || wanted[ui.UserIdentityID]) && matches(ui, search) {
+				matched = append(matched, ui)
+			}
+		}
+		page := matched[min(offset, len(matched)):]
+		pagination := map[string]any{"has_next_page": false, "next_page_cursor": nil, "next_page_url": nil}
+		if len(page) > limit {
+			page = page[:limit]
+			next := "offset:" + strconv.Itoa(offset+limit)
+			pagination = map[string]any{"has_next_page": true, "next_page_cursor": next, "next_page_url": nil}
+		}
+		x.succeed(map[string]any{"user_identities": page, "pagination": pagination})
+	}, nil
+}
+
+func toAny(values []string) []any {
+	out := make([]any, len(values))
+	for i, v := range values {
+		out[i] = v
+	}
+	return out
+}
+
+// matches is the search filter: a case-insensitive substring of a name,
+// e-mail address, phone number or key.
+func matches(ui *identity, search string) bool {
+	if search == "" {
+		return true
+	}
+	search = strings.ToLower(search)
+	for _, field := range []*string{&ui.DisplayName, ui.FullName, ui.EmailAddress, ui.PhoneNumber, ui.UserIdentityKey} {
+		if field != nil && strings.Contains(strings.ToLower(*field), search) {
+			return true
+		}
+	}
+	return false
+}
+
+// updateIdentity changes the given fields of an identity of the workspace;
+// null clears a field.
+func (x *exchange) updateIdentity() (func(string), *apiError) {
+	in, fail := x.checkInput()
+	if fail != nil {
+		return nil, fail
+	}
+	id := strings.ToLower(in[identityIDField].(string)) // checkInput: a present, valid UUID
+	return func(workspaceID string) {
+		old := x.s.identities.get(workspaceID, id, false)
+		if old == nil {
+			x.fail(identityNotFound())
+			return
+		}
+		changed := *old
+		for name, dst := range map[string]**string{
+			"user_identity_key": &changed.UserIdentityKey,
+			"email_address":     &changed.EmailAddress,
+			"phone_number":      &changed.PhoneNumber,
+			"full_name":         &changed.FullName,
+		} {
+			v, present := in[name]
+			if !present {
+				continue
+			}
+			if s, ok := v.(string); ok {
+				*dst = &s
+			} else {
+				*dst = nil
+			}
+		}
+		changed.DisplayName = displayName(identityFields{Key: changed.UserIdentityKey, Email: changed.EmailAddress, FullName: changed.FullName})
+		if fail := x.s.identities.replace(&changed); fail != nil {
+			x.fail(fail)
+			return
+		}
+		x.succeed(map[string]any{})
 	}, nil
 }

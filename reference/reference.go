@@ -10,9 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"maps"
 	"net/http"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -34,28 +32,46 @@ type Options struct {
 	// APIKey and PersonalAccessToken, when set, are the seeded workspace's
 	// credentials instead of drawn ones (New checks their shape).
 	APIKey, PersonalAccessToken string
+	// Contract is the document whose operations the server answers; nil:
+	// the embedded one.
+	Contract *spec.Contract
+	// MaxIdentities bounds the user identities stored; creating one more
+	// answers 400 resource_limit_reached. 0: no bound.
+	MaxIdentities int
 }
 
 // Server is the reference implementation. It is safe for concurrent use.
 type Server struct {
-	faults map[string]bool
+	contract *spec.Contract
+	faults   map[string]faultScope // switched-on faults by name
+	// methods lists the documented methods of each path, for 405's Allow.
+	methods map[string][]string
+	// answers caches each generic operation's 200 body (JSON).
+	answers sync.Map // spec.Operation → []byte
 
 	// Workspaces, credentials and memberships are fixed at New, so reading
 	// them needs no lock.
 	workspaces  map[string]*workspace // by ID
 	apiKeys     map[string]string     // API key → workspace ID
 	pats        map[string]string     // personal access token → user ID
+	grants      map[string]grant      // other bearer tokens (client sessions, ...)
+	publishable map[string]string     // publishable key → workspace ID
 	memberships map[string][]string   // user ID → workspace IDs, first is the default
 	jwtSecret   []byte
 	seed        fixtures.Seed
-	// random is the source of IDs and secrets; read in New or under mu.
+	// random is the source of IDs and secrets; read in New or under randomMu.
 	random       io.Reader
+	randomMu     sync.Mutex
 	seededUserID string
 
-	// mu guards the map only: a stored identity is never modified, so it
-	// may be read after mu is released.
-	mu         sync.Mutex
-	identities map[string]*identity // by ID
+	identities *identityStore
+}
+
+// grant is what a token of a simple kind (neither API key, PAT nor console
+// session) stands for.
+type grant struct {
+	scheme      string
+	workspaceID string
 }
 
 type workspace struct {
@@ -83,19 +99,34 @@ type identity struct {
 	Errors          []any    `json:"errors"`
 	Warnings        []any    `json:"warnings"`
 	ACSUserIDs      []string `json:"acs_user_ids"`
+	order           uint64   // set by the store: lists keep the order of creation
 }
 
 // New returns a server holding a freshly seeded workspace with random IDs and
 // secrets. It fails for an unknown fault name.
 func New(opts Options) (*Server, error) {
 	s := &Server{
-		faults:      map[string]bool{},
+		faults:      map[string]faultScope{},
 		apiKeys:     map[string]string{},
 		pats:        map[string]string{},
+		grants:      map[string]grant{},
+		publishable: map[string]string{},
 		memberships: map[string][]string{},
 		workspaces:  map[string]*workspace{},
-		identities:  map[string]*identity{},
+		identities:  newIdentityStore(opts.MaxIdentities),
 		random:      rand.Reader,
+		contract:    opts.Contract,
+		methods:     map[string][]string{},
+	}
+	if s.contract == nil {
+		c, err := spec.Embedded()
+		if err != nil {
+			return nil, err
+		}
+		s.contract = c
+	}
+	for _, d := range s.contract.Operations() {
+		s.methods[d.Path] = append(s.methods[d.Path], d.Method)
 	}
 	now := time.Now()
 	if opts.Seed != nil {
@@ -108,17 +139,21 @@ func New(opts Options) (*Server, error) {
 	if err := checkGiven(opts); err != nil {
 		return nil, err
 	}
-	for _, name := range opts.Faults {
-		if _, ok := faultsByName[name]; !ok {
-			return nil, fmt.Errorf("unknown fault %q (see --list-faults)", name)
+	for _, entry := range opts.Faults {
+		name, scope, err := s.parseFault(entry)
+		if err != nil {
+			return nil, err
 		}
-		s.faults[name] = true
+		s.faults[name] = scope
 	}
 
 	own := s.addWorkspace("seamconform reference", !opts.NonSandbox)
 	foreign := s.addWorkspace("seamconform foreign", true)
 	foreignName := "Foreign User"
-	foreignIdentity := s.addIdentity(foreign.WorkspaceID, identityFields{FullName: &foreignName})
+	foreignIdentity := s.newIdentity(foreign.WorkspaceID, identityFields{FullName: &foreignName})
+	if fail := s.identities.add(foreignIdentity); fail != nil {
+		return nil, fmt.Errorf("seeding: %s", fail.message)
+	}
 
 	s.seededUserID = newUUID(s.random)
 	s.memberships[s.seededUserID] = []string{own.WorkspaceID}
@@ -139,12 +174,25 @@ func New(opts Options) (*Server, error) {
 		PersonalAccessToken:        pat,
 		ConsoleSessionToken:        s.consoleSession(s.seededUserID, now, now.Add(sessionLifetime(opts.Seed))),
 		ExpiredConsoleSessionToken: s.consoleSession(s.seededUserID, now.Add(-48*time.Hour), now.Add(-24*time.Hour)),
-		// Valid credentials of kinds this API does not accept: nothing
-		// looks them up, which is the point.
-		ClientSessionToken: "seam_cst" + randomText(s.random, 24),
-		PublishableKey:     own.PublishableKey,
-		ForeignWorkspaceID: foreign.WorkspaceID,
-		ForeignIdentityID:  foreignIdentity.UserIdentityID,
+		PublishableKey:             own.PublishableKey,
+		ForeignWorkspaceID:         foreign.WorkspaceID,
+		ForeignIdentityID:          foreignIdentity.UserIdentityID,
+		Tokens:                     map[string]string{},
+	}
+	// A valid token of every other kind, acting on the seeded workspace,
+	// so that mock runs can call every operation with a credential it
+	// accepts (and present each kind where it is not accepted).
+	for _, scheme := range spec.Schemes() {
+		if !scheme.Bearer() || scheme.JWT || s.seed.Token(scheme.Name) != "" || scheme.Name == "api_key" {
+			continue
+		}
+		token := scheme.Prefix + randomText(s.random, 24)
+		s.grants[token] = grant{scheme: scheme.Name, workspaceID: own.WorkspaceID}
+		if scheme.Name == "client_session" {
+			s.seed.ClientSessionToken = token
+		} else {
+			s.seed.Tokens[scheme.Name] = token
+		}
 	}
 	return s, nil
 }
@@ -152,9 +200,8 @@ func New(opts Options) (*Server, error) {
 // checkGiven rejects given credentials that would not authenticate as
 // their kind: a token's prefix says its kind.
 func checkGiven(opts Options) error {
-	if key := opts.APIKey; key != "" && (!isToken(key) || !strings.HasPrefix(key, "seam_") ||
-		strings.HasPrefix(key, "seam_at") || strings.HasPrefix(key, "seam_cst") || strings.HasPrefix(key, "seam_pk")) {
-		return fmt.Errorf("an API key is seam_ and token characters, and does not start like another kind of credential (seam_at, seam_cst, seam_pk)")
+	if key := opts.APIKey; key != "" && (!isToken(key) || tokenKind(key).Name != "api_key") {
+		return fmt.Errorf("an API key is seam_ and token characters, and does not start like another kind of credential (seam_at, seam_cst, seam_pk, ...)")
 	}
 	if pat := opts.PersonalAccessToken; pat != "" && (!isToken(pat) || !strings.HasPrefix(pat, "seam_at")) {
 		return fmt.Errorf("a personal access token is seam_at and token characters")
@@ -181,18 +228,7 @@ func (s *Server) Seed() fixtures.Seed { return s.seed }
 
 // IdentityIDs returns the IDs of the identities in the seeded workspace,
 // sorted.
-func (s *Server) IdentityIDs() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var ids []string
-	for id, ui := range s.identities {
-		if ui.WorkspaceID == s.seed.WorkspaceID {
-			ids = append(ids, id)
-		}
-	}
-	slices.Sort(ids)
-	return ids
-}
+func (s *Server) IdentityIDs() []string { return s.identities.ids(s.seed.WorkspaceID) }
 
 func (s *Server) addWorkspace(name string, sandbox bool) *workspace {
 	ws := &workspace{
@@ -203,6 +239,7 @@ func (s *Server) addWorkspace(name string, sandbox bool) *workspace {
 		PublishableKey: "seam_pk" + randomText(s.random, 24),
 	}
 	s.workspaces[ws.WorkspaceID] = ws
+	s.publishable[ws.PublishableKey] = ws.WorkspaceID
 	return ws
 }
 
@@ -210,14 +247,24 @@ type identityFields struct {
 	Key, Email, Phone, FullName *string
 }
 
-// addIdentity stores a new identity; the caller holds mu or owns s alone.
-func (s *Server) addIdentity(workspaceID string, f identityFields) *identity {
+// displayName is the first of the full name, e-mail address and key.
+func displayName(f identityFields) string {
+	for _, name := range []*string{f.FullName, f.Email, f.Key} {
+		if name != nil {
+			return *name
+		}
+	}
+	return "Unnamed user"
+}
+
+// newIdentity returns a new identity, not yet stored.
+func (s *Server) newIdentity(workspaceID string, f identityFields) *identity {
 	ui := &identity{
-		UserIdentityID:  newUUID(s.random),
+		UserIdentityID:  s.newID(),
 		UserIdentityKey: f.Key,
 		EmailAddress:    f.Email,
 		PhoneNumber:     f.Phone,
-		DisplayName:     "Unnamed user",
+		DisplayName:     displayName(f),
 		FullName:        f.FullName,
 		CreatedAt:       time.Now().UTC().Format("2006-01-02T15:04:05.000Z"),
 		WorkspaceID:     workspaceID,
@@ -225,37 +272,36 @@ func (s *Server) addIdentity(workspaceID string, f identityFields) *identity {
 		Warnings:        []any{},
 		ACSUserIDs:      []string{},
 	}
-	for _, name := range []*string{f.FullName, f.Email, f.Key} {
-		if name != nil {
-			ui.DisplayName = *name
-			break
-		}
-	}
-	s.identities[ui.UserIdentityID] = ui
 	return ui
 }
 
-// operationUnderTest is the path the non-auth faults apply to.
-const operationUnderTest = "/user_identities/delete"
+// newID draws an identity ID; the seeded source is not safe for concurrent
+// use, hence the lock.
+func (s *Server) newID() string {
+	s.randomMu.Lock()
+	defer s.randomMu.Unlock()
+	return newUUID(s.random)
+}
 
 // handler validates a request's input and returns the action that answers it
 // for the caller's workspace.
 type handler func(x *exchange) (act func(workspaceID string), fail *apiError)
 
-var routes = map[string]map[string]handler{
-	operationUnderTest: {
-		http.MethodPost:   (*exchange).deleteIdentity,
-		http.MethodDelete: (*exchange).deleteIdentity,
-	},
-	"/user_identities/create": {http.MethodPost: (*exchange).createIdentity},
-	"/user_identities/get": {
-		http.MethodPost: (*exchange).getIdentity,
-		http.MethodGet:  (*exchange).getIdentity,
-	},
-	"/workspaces/get": {
-		http.MethodPost: (*exchange).getWorkspace,
-		http.MethodGet:  (*exchange).getWorkspace,
-	},
+// handwritten are the operations with behaviour of their own: the user
+// identities are stateful, the workspace is the seeded one. Every other
+// operation of the contract is answered by generic.
+var handwritten = map[spec.Operation]handler{
+	spec.DeleteIdentity:        (*exchange).deleteIdentity,
+	spec.DeleteIdentityByQuery: (*exchange).deleteIdentity,
+	spec.CreateIdentity:        (*exchange).createIdentity,
+	spec.GetIdentity:           (*exchange).getIdentity,
+	{Method: http.MethodGet, Path: spec.GetIdentity.Path}: (*exchange).getIdentity,
+	spec.ListIdentities: (*exchange).listIdentities,
+	{Method: http.MethodGet, Path: spec.ListIdentities.Path}: (*exchange).listIdentities,
+	spec.UpdateIdentity: (*exchange).updateIdentity,
+	{Method: http.MethodPatch, Path: spec.UpdateIdentity.Path}: (*exchange).updateIdentity,
+	spec.GetWorkspace: (*exchange).getWorkspace,
+	{Method: http.MethodGet, Path: spec.GetWorkspace.Path}: (*exchange).getWorkspace,
 }
 
 // exchange is one request and its answer.
@@ -264,7 +310,7 @@ type exchange struct {
 	w         http.ResponseWriter
 	r         *http.Request
 	requestID string
-	underTest bool
+	op        spec.Described // zero for a path the contract does not define
 	// token is the presented credential, kept only for credential-echoed.
 	token string
 	// The body is read once, on first use, so that faults reordering the
@@ -274,20 +320,21 @@ type exchange struct {
 	bodyRead bool
 }
 
-// fault reports whether the named fault is on for this request.
+// fault reports whether the named fault is on for this request's
+// operation.
 func (x *exchange) fault(name string) bool {
-	f, ok := faultsByName[name]
-	if !ok {
+	if _, ok := faultsByName[name]; !ok {
 		// A misspelt name would silently never fire; the tests run every
 		// fault, so this panic surfaces it there.
 		panic("reference: unregistered fault " + name)
 	}
-	return x.s.faults[name] && (x.underTest || f.Area == authArea)
+	scope, on := x.s.faults[name]
+	return on && scope.covers(x.op)
 }
 
 // ServeHTTP answers one request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	x := &exchange{s: s, w: w, r: r, requestID: newUUID(rand.Reader), underTest: r.URL.Path == operationUnderTest}
+	x := &exchange{s: s, w: w, r: r, requestID: newUUID(rand.Reader)}
 	defer func() {
 		// A last resort: no input is meant to get here.
 		if recover() != nil {
@@ -295,29 +342,34 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}()
 
-	methods, ok := routes[r.URL.Path]
+	op := spec.Operation{Method: r.Method, Path: r.URL.Path}
+	d, ok := s.contract.Describe(op)
 	if !ok {
+		if methods := s.methods[r.URL.Path]; len(methods) > 0 {
+			w.Header().Set("Allow", strings.Join(methods, ", "))
+			x.fail(methodNotAllowed(r.Method, r.URL.Path))
+			return
+		}
 		x.fail(&apiError{status: http.StatusNotFound, kind: "not_found", message: "no route " + r.URL.Path})
 		return
 	}
-	handle, ok := methods[r.Method]
-	if !ok {
-		w.Header().Set("Allow", allowed(methods))
-		x.fail(methodNotAllowed(r.Method, r.URL.Path))
-		return
+	x.op = d
+	handle := handwritten[op]
+	if handle == nil {
+		handle = (*exchange).generic
 	}
 
-	if x.fault("input-before-auth") {
+	if x.fault("input-before-auth") || x.fault("api-input-before-auth") {
 		if _, fail := handle(x); fail != nil {
 			x.fail(fail)
 			return
 		}
 	}
-	workspaceID, fail := x.authenticate()
+	workspaceID, fail := x.authorize()
 	if fail != nil {
 		if x.fault("delete-before-auth") {
 			if id, bad := x.deleteTarget(); bad == nil {
-				s.removeAnywhere(id)
+				s.identities.removeID(id)
 			}
 		}
 		x.fail(fail)
@@ -333,12 +385,6 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	act(workspaceID)
-}
-
-func (s *Server) removeAnywhere(id string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.identities, id)
 }
 
 // apiError is an error answer.
@@ -400,7 +446,7 @@ func (x *exchange) fail(e *apiError) {
 		x.write(e.status, "text/plain; charset=utf-8", []byte(e.plainText))
 		return
 	}
-	if x.fault("errors-text-plain") {
+	if x.fault("errors-text-plain") || x.fault("api-errors-text-plain") {
 		x.write(e.status, "text/plain; charset=utf-8", []byte(http.StatusText(e.status)))
 		return
 	}
@@ -412,6 +458,8 @@ func (x *exchange) fail(e *apiError) {
 		message = "invalid token " + x.token
 	}
 	switch {
+	case kind == "invalid_input" && x.fault("api-validation-errors-unnamed"):
+		kind, message, validation = "bad_request", "Bad request", nil
 	case kind == "invalid_input" && x.fault("generic-error-type"):
 		kind = "bad_request"
 	case kind == "unauthorized" && x.fault("unauthorized-type-wrong"):
@@ -467,9 +515,4 @@ func (x *exchange) write(status int, contentType string, body []byte) {
 	}
 	x.w.WriteHeader(status)
 	_, _ = x.w.Write(body)
-}
-
-func allowed(methods map[string]handler) string {
-	names := slices.Sorted(maps.Keys(methods))
-	return strings.Join(names, ", ")
 }

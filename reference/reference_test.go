@@ -305,7 +305,6 @@ func TestCredentials(t *testing.T) {
 		{"unknown API key", bearer("seam_unknown123"), 401},
 		{"truncated API key", bearer(s.APIKey[:len(s.APIKey)-1]), 401},
 		{"extended API key", bearer(s.APIKey + "0"), 401},
-		{"client session token", bearer(s.ClientSessionToken), 401},
 		{"publishable key", bearer(s.PublishableKey), 401},
 		{"not a Seam token", bearer("abc"), 401},
 		{"unknown PAT", bearer("seam_atunknown", own...), 401},

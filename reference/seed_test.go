@@ -3,6 +3,7 @@ package reference_test
 import (
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -19,7 +20,7 @@ func TestSeedGivesTheSameCredentialsOnEveryStart(t *testing.T) {
 		return s
 	}
 	a, b := start(&seed), start(&seed)
-	if a.Seed() != b.Seed() {
+	if !reflect.DeepEqual(a.Seed(), b.Seed()) {
 		t.Errorf("same seed, different credentials:\n%+v\n%+v", a.Seed(), b.Seed())
 	}
 	for _, s := range []*reference.Server{start(&other), start(nil)} {

@@ -237,9 +237,10 @@ func TestServe(t *testing.T) {
 
 func TestServeListsFaults(t *testing.T) {
 	r := seamconform(t, nil, "serve", "--list-faults")
-	expect(t, r, 0, "not-deleted", "jwt-signature-unchecked")
-	if n := len(strings.Split(strings.TrimSpace(r.stdout), "\n")); n != len(reference.Faults()) || n < 25 {
-		t.Fatalf("listed %d faults, want all %d (at least 25)", n, len(reference.Faults()))
+	expect(t, r, 0, "not-deleted", "jwt-signature-unchecked", "api-anonymous-allowed", reference.APIFaultScope)
+	all := len(reference.Faults()) + len(reference.APIFaults())
+	if n := len(strings.Split(strings.TrimSpace(r.stdout), "\n")) - 1; n != all || n < 25 {
+		t.Fatalf("listed %d faults, want all %d (at least 25)", n, all)
 	}
 }
 

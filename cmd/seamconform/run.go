@@ -373,6 +373,7 @@ func liveSeed(rf runFlags) fixtures.Seed {
 		PublishableKey:             os.Getenv("SEAM_PUBLISHABLE_KEY"),
 		ForeignWorkspaceID:         os.Getenv("SEAMCONFORM_FOREIGN_WORKSPACE_ID"),
 		ForeignIdentityID:          os.Getenv("SEAMCONFORM_FOREIGN_IDENTITY_ID"),
+		Tokens:                     fixtures.TokensFromEnv(os.Getenv),
 	}
 }
 

@@ -24,7 +24,8 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	listFaults := fs.Bool("list-faults", false, "print the named faults and exit")
 	nonSandbox := fs.Bool("non-sandbox", false, "the workspace reports is_sandbox: false (to try a client's sandbox guard)")
 	var faults repeated
-	fs.Var(&faults, "fault", "switch on a named fault (repeatable)")
+	fs.Var(&faults, "fault", "switch on a named fault, `NAME` or NAME@SCOPE with SCOPE a path, an operationId or * (repeatable)")
+	maxIdentities := fs.Int("max-identities", 0, "store at most `N` user identities; creating more answers 400 resource_limit_reached (0: no bound)")
 	ci := addCIFlags(fs)
 	limits := addServeLimits(fs)
 	if err := parse(fs, args); err != nil {
@@ -34,13 +35,14 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return err
 	}
 	if *listFaults {
-		for _, f := range reference.Faults() {
-			fmt.Fprintf(stdout, "%-32s %-8s %s (breaks %s)\n", f.Name, f.Area, f.Description, strings.Join(f.Breaks, ", "))
+		fmt.Fprintln(stdout, "Each fault applies to the operations of its scope; --fault NAME@SCOPE moves it (SCOPE: a path, an operationId or *).")
+		for _, f := range append(reference.Faults(), reference.APIFaults()...) {
+			fmt.Fprintf(stdout, "%-32s %-8s %-24s %s (breaks %s)\n", f.Name, f.Area, f.Scope, f.Description, strings.Join(f.Breaks, ", "))
 		}
 		return nil
 	}
 	requestLog := logLines(stderr)
-	handler, err := ci.handler(reference.Options{Faults: faults, NonSandbox: *nonSandbox}, requestLog)
+	handler, err := ci.handler(reference.Options{Faults: faults, NonSandbox: *nonSandbox, MaxIdentities: *maxIdentities}, requestLog)
 	if err != nil {
 		return err
 	}
@@ -84,19 +86,9 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 // check this server with every spec.
 func envLines(endpoint string, seed fixtures.Seed) string {
 	var b strings.Builder
-	for _, kv := range [][2]string{
-		{"SEAM_ENDPOINT", endpoint},
-		{"SEAM_API_KEY", seed.APIKey},
-		{"SEAM_PERSONAL_ACCESS_TOKEN", seed.PersonalAccessToken},
-		{"SEAM_CONSOLE_SESSION_TOKEN", seed.ConsoleSessionToken},
-		{"SEAM_WORKSPACE_ID", seed.WorkspaceID},
-		{"SEAM_EXPIRED_CONSOLE_SESSION_TOKEN", seed.ExpiredConsoleSessionToken},
-		{"SEAM_CLIENT_SESSION_TOKEN", seed.ClientSessionToken},
-		{"SEAM_PUBLISHABLE_KEY", seed.PublishableKey},
-		{"SEAMCONFORM_FOREIGN_WORKSPACE_ID", seed.ForeignWorkspaceID},
-		{"SEAMCONFORM_FOREIGN_IDENTITY_ID", seed.ForeignIdentityID},
-	} {
-		fmt.Fprintf(&b, "%s=%s\n", kv[0], kv[1])
+	fmt.Fprintf(&b, "SEAM_ENDPOINT=%s\n", endpoint)
+	for _, name := range fixtures.Variables() {
+		fmt.Fprintf(&b, "%s=%s\n", name, seed.Value(name))
 	}
 	return b.String()
 }
