@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/seamconform/seamconform/fixtures"
 	"github.com/seamconform/seamconform/reference"
 	"github.com/seamconform/seamconform/reports"
 )
@@ -190,7 +191,7 @@ func TestServe(t *testing.T) {
 
 	printed := map[string]string{}
 	scanner := bufio.NewScanner(outR)
-	for len(printed) < 10 && scanner.Scan() {
+	for len(printed) < 1+len(fixtures.Variables()) && scanner.Scan() {
 		k, v, _ := strings.Cut(scanner.Text(), "=")
 		printed[k] = v
 	}

@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/seamconform/seamconform/fixtures"
 	"github.com/seamconform/seamconform/reference/violations"
 )
 
@@ -80,7 +81,7 @@ func startServeProcess(t *testing.T, args ...string) serving {
 // readEnv reads the SEAM_* lines serve prints, then drains the rest.
 func readEnv(t *testing.T, stdout io.Reader, args []string, logs *syncBuffer) map[string]string {
 	t.Helper()
-	lines := 10 // behind --upstream, only SEAM_ENDPOINT
+	lines := 1 + len(fixtures.Variables()) // behind --upstream, only SEAM_ENDPOINT
 	if slices.Contains(args, "--upstream") {
 		lines = 1
 	}
