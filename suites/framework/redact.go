@@ -1,13 +1,16 @@
 package framework
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
 
 	"github.com/onsi/ginkgo/v2"
+	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/seamconform/seamconform/fixtures"
 )
@@ -236,4 +239,54 @@ func redactCurrent(message string) string {
 		return e.Redact(message)
 	}
 	return EscapeControl(message)
+}
+
+// RedactReport returns r with every text a run could have put in it
+// redacted: failure messages and forwarded panics, report entries and
+// captured output. What the framework gives Ginkgo is redacted already;
+// this last pass before reports are written covers what Ginkgo adds on its
+// own, such as the value of a panic.
+func (e *Env) RedactReport(r types.Report) types.Report {
+	specs := slices.Clone(r.SpecReports)
+	for i := range specs {
+		s := &specs[i]
+		s.Failure = e.redactFailure(s.Failure)
+		s.AdditionalFailures = slices.Clone(s.AdditionalFailures)
+		for j := range s.AdditionalFailures {
+			s.AdditionalFailures[j].Failure = e.redactFailure(s.AdditionalFailures[j].Failure)
+		}
+		s.CapturedGinkgoWriterOutput = e.Redact(s.CapturedGinkgoWriterOutput)
+		s.CapturedStdOutErr = e.Redact(s.CapturedStdOutErr)
+		s.ReportEntries = slices.Clone(s.ReportEntries)
+		for j := range s.ReportEntries {
+			s.ReportEntries[j].Value = e.redactEntryValue(s.ReportEntries[j].Value)
+		}
+	}
+	r.SpecReports = specs
+	r.SpecialSuiteFailureReasons = slices.Clone(r.SpecialSuiteFailureReasons)
+	for i, reason := range r.SpecialSuiteFailureReasons {
+		r.SpecialSuiteFailureReasons[i] = e.Redact(reason)
+	}
+	return r
+}
+
+func (e *Env) redactFailure(f types.Failure) types.Failure {
+	f.Message, f.ForwardedPanic = e.Redact(f.Message), e.Redact(f.ForwardedPanic)
+	f.Location.FullStackTrace = e.Redact(f.Location.FullStackTrace)
+	return f
+}
+
+// redactEntryValue redacts an entry's value as it will be written: Ginkgo
+// writes a value from the value itself, so the redacted value is decoded
+// from its redacted JSON (a map where there was a struct, as in the reports
+// of parallel workers).
+func (e *Env) redactEntryValue(v types.ReportEntryValue) types.ReportEntryValue {
+	if raw, err := json.Marshal(v); err == nil {
+		var out types.ReportEntryValue
+		if json.Unmarshal([]byte(e.redactor.redactSecrets(string(raw))), &out) == nil {
+			out.Representation = e.Redact(out.Representation)
+			return out
+		}
+	}
+	return types.WrapEntryValue(e.Redact(v.String()))
 }

@@ -2,9 +2,12 @@ package framework
 
 import (
 	"bytes"
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/seamconform/seamconform/fixtures"
 )
@@ -189,5 +192,31 @@ func TestEvidenceLeavesHeadersAlone(t *testing.T) {
 	_ = x.Evidence()
 	if got := x.Header["X-A"]; len(got) != 2 {
 		t.Fatalf("headers changed: %v", got)
+	}
+}
+
+// The last pass over Ginkgo's report before it is written: a panic's value
+// or an entry that did not come through the framework is redacted too.
+func TestRedactReport(t *testing.T) {
+	e := newTestEnv(t, fixtures.Seed{APIKey: testKey})
+	spec := types.SpecReport{
+		Failure:            types.Failure{Message: "got " + testKey, ForwardedPanic: "panic: " + testKey[:15] + "\x1b[2J"},
+		AdditionalFailures: []types.AdditionalFailure{{Failure: types.Failure{Message: testKey}}},
+		CapturedStdOutErr:  "out " + testKey,
+		ReportEntries:      []types.ReportEntry{{Name: "raw", Value: types.WrapEntryValue("value " + testKey)}},
+	}
+	r := types.Report{SpecReports: types.SpecReports{spec}, SpecialSuiteFailureReasons: []string{"aborted: " + testKey}}
+	out, err := json.Marshal(e.RedactReport(r))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(out), testKey[:Fragment]) || strings.Contains(string(out), `\u001b`) {
+		t.Fatalf("the report keeps a piece of the key or a raw ESC: %s", out)
+	}
+	if !strings.Contains(string(out), "got $SEAM_API_KEY") {
+		t.Fatalf("the report lost its text: %s", out)
+	}
+	if r.SpecReports[0].Failure.Message != "got "+testKey {
+		t.Fatal("RedactReport changed the report it was given")
 	}
 }
