@@ -45,7 +45,7 @@ func runSpecs(env *framework.Env, rf runFlags, sc types.SuiteConfig, rc types.Re
 		WorkspaceID: env.Seed.WorkspaceID, PublishableKey: env.Seed.PublishableKey,
 		ReporterConfig: rc, Stdout: out.ginkgo(), Stderr: stderr,
 		// Time for an interrupted worker's clean-up: a spec's, then the sweep's.
-		Grace: 4*rf.timeout + 5*time.Second,
+		Grace: 4*rf.timeout + rf.cleanup + 5*time.Second,
 	})
 	if err != nil {
 		return ran{}, err
