@@ -41,7 +41,11 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		}
 		return nil
 	}
-	requestLog := logLines(stderr)
+	// The request log is written out every 100 ms, not a write per request:
+	// nobody reads a log line faster, and a busy server stays fast.
+	buffered := newFlushingWriter(stderr, 100*time.Millisecond)
+	defer buffered.Close()
+	requestLog := logLines(buffered)
 	handler, err := ci.handler(reference.Options{Faults: faults, NonSandbox: *nonSandbox, MaxIdentities: *maxIdentities}, requestLog)
 	if err != nil {
 		return err
@@ -78,6 +82,7 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
+	buffered.Close()
 	fmt.Fprintln(stderr, "seamconform serve: stopped")
 	return ci.finish(stderr)
 }
