@@ -14,7 +14,6 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/seamconform/seamconform/fixtures"
 	"github.com/seamconform/seamconform/reference/violations"
 )
 
@@ -28,13 +27,15 @@ type serving struct {
 // test binary); stop returns the exit code realMain would.
 func startServe(t *testing.T, args ...string) serving {
 	t.Helper()
+	envFile := filepath.Join(t.TempDir(), "seam.env")
+	args = append([]string{"--env-file", envFile}, args...)
 	ctx, cancel := context.WithCancel(context.Background())
 	outR, outW := io.Pipe()
 	var logs syncBuffer
 	done := make(chan error, 1)
 	go func() { done <- serveCommand(ctx, args, outW, &logs); outW.Close() }()
 	t.Cleanup(cancel)
-	env := readEnv(t, outR, args, &logs)
+	env := readEnv(t, outR, envFile, &logs)
 	return serving{env: env, stop: func() (int, string) {
 		cancel()
 		err := <-done
@@ -52,7 +53,8 @@ func startServe(t *testing.T, args ...string) serving {
 // startServeProcess runs serve as its own process, stopped by SIGTERM.
 func startServeProcess(t *testing.T, args ...string) serving {
 	t.Helper()
-	cmd := command(t, nil, append([]string{"serve"}, args...)...)
+	envFile := filepath.Join(t.TempDir(), "seam.env")
+	cmd := command(t, nil, append([]string{"serve", "--env-file", envFile}, args...)...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -63,7 +65,7 @@ func startServeProcess(t *testing.T, args ...string) serving {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = cmd.Process.Kill() })
-	env := readEnv(t, stdout, args, &logs)
+	env := readEnv(t, stdout, envFile, &logs)
 	return serving{env: env, stop: func() (int, string) {
 		_ = cmd.Process.Signal(syscall.SIGTERM)
 		err := cmd.Wait()
@@ -78,24 +80,21 @@ func startServeProcess(t *testing.T, args ...string) serving {
 	}}
 }
 
-// readEnv reads the SEAM_* lines serve prints, then drains the rest.
-func readEnv(t *testing.T, stdout io.Reader, args []string, logs *syncBuffer) map[string]string {
+// readEnv reads the SEAM_* lines serve wrote to its --env-file: the file is
+// complete once the first line is printed.
+func readEnv(t *testing.T, stdout io.Reader, envFile string, logs *syncBuffer) map[string]string {
 	t.Helper()
-	lines := 1 + len(fixtures.Variables()) // behind --upstream, only SEAM_ENDPOINT
-	if slices.Contains(args, "--upstream") {
-		lines = 1
+	out := bufio.NewReader(stdout)
+	first, err := out.ReadString('\n')
+	go io.Copy(io.Discard, out)
+	if err != nil || !strings.HasPrefix(first, "SEAM_ENDPOINT=") {
+		t.Fatalf("serve printed %q (%v)\n%s", first, err, logs.String())
 	}
-	env := map[string]string{}
-	out := bufio.NewScanner(stdout)
-	for len(env) < lines && out.Scan() {
-		k, v, _ := strings.Cut(out.Text(), "=")
-		env[k] = v
+	data, err := os.ReadFile(envFile)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if env["SEAM_ENDPOINT"] == "" {
-		t.Fatalf("serve printed no endpoint: %v\n%s", env, logs.String())
-	}
-	go io.Copy(io.Discard, stdout)
-	return env
+	return parseEnv(string(data))
 }
 
 func (s serving) send(t *testing.T, method, path, contentType, body string, header map[string]string) int {
