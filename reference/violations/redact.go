@@ -92,20 +92,16 @@ func redactAuthorization(header string, replace map[string]string) string {
 	return scheme + " [redacted]"
 }
 
-// tokenKind names the kind of credential a token looks like; the prefixes
-// are Seam's public conventions, not secrets.
+// tokenKind names the kind of credential a token looks like, with its
+// prefix: Seam's public convention, not a secret.
 func tokenKind(token string) string {
-	switch {
-	case strings.HasPrefix(token, "seam_at"):
-		return "seam_at… personal access token"
-	case strings.HasPrefix(token, "seam_cst"):
-		return "seam_cst… client session token"
-	case strings.HasPrefix(token, "seam_pk"):
-		return "seam_pk… publishable key"
-	case strings.HasPrefix(token, "seam_"):
-		return "seam_… API key"
-	case strings.HasPrefix(token, "ey"):
-		return "JWT"
+	for _, s := range spec.Schemes() {
+		if s.Header == "" && s.Shaped(token) {
+			if s.JWT {
+				return "JWT " + s.Kind
+			}
+			return s.Prefix + "… " + s.Kind
+		}
 	}
 	return "token"
 }

@@ -40,7 +40,7 @@ const (
 const (
 	RuleRoute           = "route"            // no operation has this method and path
 	RuleAuth            = "auth"             // the Authorization header fits none of the operation's schemes
-	RuleWorkspaceHeader = "workspace-header" // a PAT or console session without seam-workspace
+	RuleWorkspaceHeader = "workspace-header" // a token whose scheme needs seam-workspace, sent without it
 	RuleContentType     = "content-type"     // a body that is not application/json
 	RuleBody            = "body"             // the JSON body does not match the operation's schema
 	RuleQuery           = "query"            // a query parameter is missing, malformed or undeclared
@@ -217,8 +217,9 @@ type problem struct {
 // SDKs' conventions, and what it does that is only worth a note.
 func (c *Checker) checkRequest(op spec.Operation, r *http.Request, body []byte) []problem {
 	var out []problem
+	described, _ := c.contract.Describe(op)
 	for _, v := range c.contract.CheckRequest(op, r, body) {
-		out = append(out, classify(r, v))
+		out = append(out, classify(described, r, v))
 	}
 	declared := c.contract.QueryNames(op)
 	postForm := spec.Operation{Method: http.MethodPost, Path: op.Path}
@@ -285,7 +286,7 @@ func (c *Checker) checkQueryAsBody(postForm spec.Operation, r *http.Request) []p
 		body, _ := json.Marshal(object)
 		var out []problem
 		for _, v := range c.contract.CheckRequest(postForm, asPost, body) {
-			if p := classify(asPost, v); p.rule == RuleBody { // credentials are the GET form's to check
+			if p := classify(spec.Described{}, asPost, v); p.rule == RuleBody { // credentials are the GET form's to check
 				p.rule, p.reason = RuleQuery, "query "+p.reason
 				out = append(out, p)
 			}
@@ -333,10 +334,10 @@ func isJSON(contentType string) bool {
 
 // classify turns a contract violation into a rule, the field it names and a
 // one-line reason (kin-openapi's messages carry the whole schema).
-func classify(r *http.Request, v spec.Violation) problem {
+func classify(d spec.Described, r *http.Request, v spec.Violation) problem {
 	var sec *openapi3filter.SecurityRequirementsError
 	if errors.As(v.Err, &sec) {
-		if rule, reason := credentialProblem(r); rule != "" {
+		if rule, reason := credentialProblem(d, r); rule != "" {
 			return problem{rule: rule, reason: reason}
 		}
 		var reasons []string
@@ -384,17 +385,17 @@ func leafReason(re *openapi3filter.RequestError) string {
 }
 
 // credentialProblem recognises the one credential mistake worth its own
-// rule: a token of a scheme that needs seam-workspace, sent without it.
-func credentialProblem(r *http.Request) (rule, reason string) {
+// rule: a token of a scheme the operation accepts that needs a companion
+// header (seam-workspace), sent without it.
+func credentialProblem(d spec.Described, r *http.Request) (rule, reason string) {
 	token, ok := spec.BearerToken(r.Header.Get("Authorization"))
-	if !ok || r.Header.Get(spec.WorkspaceHeader) != "" {
+	if !ok {
 		return "", ""
 	}
-	switch {
-	case strings.HasPrefix(token, "seam_at"):
-		return RuleWorkspaceHeader, "a personal access token was sent without the seam-workspace header"
-	case strings.HasPrefix(token, "ey"):
-		return RuleWorkspaceHeader, "a console session token was sent without the seam-workspace header"
+	for _, s := range spec.Schemes() {
+		if s.Companion != "" && d.Accepts(s.Name) && s.Shaped(token) && r.Header.Get(s.Companion) == "" {
+			return RuleWorkspaceHeader, "a " + s.Kind + " was sent without the " + s.Companion + " header"
+		}
 	}
 	return "", ""
 }

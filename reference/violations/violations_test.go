@@ -68,6 +68,7 @@ func TestEachBadRequestIsAViolationWithItsRule(t *testing.T) {
 		{"query without user_identity_id", sent{"DELETE", "/user_identities/delete?_strict=true", "", "", key}, violations.RuleQuery, 400, ""},
 		{"malformed uuid", sent{"POST", "/user_identities/delete", "application/json", `{"user_identity_id":"nope"}`, key}, violations.RuleBody, 400, "user_identity_id"},
 		{"PAT without seam-workspace", sent{"POST", "/user_identities/delete", "application/json", `{"user_identity_id":"` + id + `"}`, map[string]string{"Authorization": "Bearer " + seed.PersonalAccessToken}}, violations.RuleWorkspaceHeader, 401, ""},
+		{"console session without seam-workspace", sent{"POST", "/user_identities/delete", "application/json", `{"user_identity_id":"` + id + `"}`, map[string]string{"Authorization": "Bearer " + seed.ConsoleSessionToken}}, violations.RuleWorkspaceHeader, 401, ""},
 		{"no credential", sent{"POST", "/user_identities/delete", "application/json", `{"user_identity_id":"` + id + `"}`, nil}, violations.RuleAuth, 401, ""},
 		// The reference would delete: the checker answers as Seam would.
 		{"text/plain body", sent{"POST", "/user_identities/delete", "text/plain", `{"user_identity_id":"` + id + `"}`, key}, violations.RuleContentType, 400, ""},
