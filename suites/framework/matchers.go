@@ -30,7 +30,7 @@ func (m *exchangeMatcher) Match(actual any) (bool, error) {
 		// An error, not a mismatch: Gomega then fails To and NotTo alike, so
 		// "must not answer 2xx" cannot pass on silence.
 		m.got = x.env.clip("no answer came: "+x.Err.Error(), shownLine)
-		return false, errors.New(m.message(x, "an answer to check ("+m.expected+")"))
+		return false, errors.New(m.message(x, "an answer"))
 	}
 	pass, got := m.check(x)
 	// What a check says may quote the answer: it is redacted and bounded
