@@ -252,10 +252,21 @@ func WriteBundle(dir string, d Document, runLog []byte) error {
 }
 
 // CheckWritable fails when dir cannot hold a bundle, before a run rather
-// than after it.
+// than after it. A directory holding anything but an earlier bundle is
+// refused: a bundle is the whole directory, and report check would reject
+// the stranger files.
 func CheckWritable(dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if e.Name() != ManifestFile && !slices.Contains(BundleFiles, e.Name()) {
+			return fmt.Errorf("%s holds %s, which is not part of a bundle: give an empty or new directory", dir, e.Name())
+		}
 	}
 	probe, err := os.CreateTemp(dir, ".seamconform-probe-*")
 	if err != nil {

@@ -127,6 +127,12 @@ func TestReportCheckUsage(t *testing.T) {
 	if r.code != 2 || !strings.Contains(r.stderr, "cannot write the report bundle") {
 		t.Errorf("unwritable --report-dir: exit %d, stderr %q", r.code, r.stderr)
 	}
+	other := t.TempDir()
+	os.WriteFile(filepath.Join(other, "notes.txt"), []byte("mine"), 0o644)
+	r = seamconform(t, nil, "run", "--report-dir", other)
+	if r.code != 2 || !strings.Contains(r.stderr, "holds notes.txt, which is not part of a bundle") || strings.Contains(r.stdout, "Verdict") {
+		t.Errorf("--report-dir with other files: exit %d, stderr %q", r.code, r.stderr)
+	}
 }
 
 // rejectsTampering copies the bundle and breaks it in the ways a reviewer
