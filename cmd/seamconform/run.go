@@ -111,14 +111,6 @@ func runCommand(args []string, stdout, stderr io.Writer) (int, error) {
 	// is an error (Ginkgo only prints a line and goes on).
 	outputs := reportFiles{junit: reporterConfig.JUnitReport, json: reporterConfig.JSONReport}
 	reporterConfig.JUnitReport, reporterConfig.JSONReport = "", ""
-	if err := outputs.checkWritable(); err != nil {
-		return reports.ExitUsage, err
-	}
-	if rf.reportDir != "" {
-		if err := reports.CheckWritable(rf.reportDir); err != nil {
-			return reports.ExitUsage, usagef("cannot write the report bundle: %s", err)
-		}
-	}
 	// Ginkgo's own limit only backs up --run-timeout, which ends the run
 	// more gently (before the next request).
 	suiteConfig.Timeout = rf.runTimeout + rf.cleanup + 3*rf.timeout + time.Minute
@@ -128,6 +120,18 @@ func runCommand(args []string, stdout, stderr io.Writer) (int, error) {
 	worker, isWorker, err := parallel.WorkerFromEnv()
 	if err != nil {
 		return reports.ExitUsage, usagef("%s", err)
+	}
+	// Only the parent writes reports; workers, started with the same flags,
+	// must not touch them.
+	if !isWorker {
+		if err := outputs.checkWritable(); err != nil {
+			return reports.ExitUsage, err
+		}
+		if rf.reportDir != "" {
+			if err := reports.CheckWritable(rf.reportDir); err != nil {
+				return reports.ExitUsage, usagef("cannot write the report bundle: %s", err)
+			}
+		}
 	}
 
 	contract, err := loadContract(rf.specFile)
