@@ -6,8 +6,10 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -263,6 +265,31 @@ func TestHelpAndVersion(t *testing.T) {
 	expect(t, r, 0, "seamconform ")
 	if strings.TrimSpace(r.stdout) == "seamconform" || strings.Count(r.stdout, "\n") != 1 {
 		t.Fatalf("--version printed %q", r.stdout)
+	}
+}
+
+// On a terminal (script(1) gives the command one) the output is coloured,
+// unless NO_COLOR is set.
+func TestColourOnATerminalUnlessNOCOLOR(t *testing.T) {
+	script, err := exec.LookPath("script")
+	if err != nil || runtime.GOOS != "linux" {
+		t.Skip("needs util-linux's script(1) to give the command a terminal")
+	}
+	run := func(extraEnv ...string) string {
+		cmd := command(t, nil, "run", "--label-filter", "UIDEL-AUTH-01")
+		shell := exec.Command(script, "-qec", "'"+cmd.Path+"' -test.run='^$'", "/dev/null")
+		shell.Env = append(cmd.Env, extraEnv...)
+		out, err := shell.Output()
+		if err != nil || !strings.Contains(string(out), "Verdict: CONFORMANT") {
+			t.Fatalf("script: %v\n%s", err, out)
+		}
+		return string(out)
+	}
+	if !strings.Contains(run(), "\x1b[") {
+		t.Error("no colour on a terminal")
+	}
+	if strings.Contains(run("NO_COLOR=1"), "\x1b[") {
+		t.Error("colour on a terminal with NO_COLOR set")
 	}
 }
 
