@@ -57,7 +57,7 @@ func (x *Exchange) Evidence() Evidence {
 		Operation:   x.Operation.String(),
 		Method:      e.Redact(x.Request.Method),
 		URL:         e.clip(x.Request.URL.String(), shownBody),
-		RequestBody: e.clip(string(x.RequestBody), shownBody),
+		RequestBody: e.clipBytes(x.RequestBody, shownBody),
 		ElapsedMS:   x.Elapsed.Milliseconds(),
 		Curl:        e.Redact(x.Curl()),
 		Contract:    "conforms",
@@ -70,7 +70,7 @@ func (x *Exchange) Evidence() Evidence {
 	default:
 		ev.Status = x.Status
 		ev.ResponseHeaders, ev.ResponseHeadersCut = x.headers(x.Header)
-		ev.ResponseBody = e.clip(string(x.Body), shownBody)
+		ev.ResponseBody = e.clipBytes(x.Body, shownBody)
 		if x.Truncated {
 			ev.ResponseBody += fmt.Sprintf(" [body longer than %d bytes; the rest was not read]", MaxResponseBody)
 		}
@@ -173,17 +173,24 @@ func (x *Exchange) Curl() string {
 // more than a small one (a piece of a secret cut at the window's end is
 // still removed by the redactor).
 func (e *Env) clip(s string, limit int) string {
-	window := s
-	if len(window) > 4*limit {
-		window = window[:4*limit]
-	}
+	return e.clipWindow(s[:min(len(s), 4*limit)], len(s), limit)
+}
+
+// clipBytes is clip for a body, converting only the window to a string.
+func (e *Env) clipBytes(b []byte, limit int) string {
+	return e.clipWindow(string(b[:min(len(b), 4*limit)]), len(b), limit)
+}
+
+// clipWindow redacts window, the start of a text of total bytes, and keeps
+// at most limit bytes of it.
+func (e *Env) clipWindow(window string, total, limit int) string {
 	shown := e.Redact(window)
-	if len(shown) <= limit && len(window) == len(s) {
+	if len(shown) <= limit && len(window) == total {
 		return shown
 	}
 	cut := min(limit, len(shown))
 	for cut > 0 && cut < len(shown) && !utf8.RuneStart(shown[cut]) {
 		cut--
 	}
-	return shown[:cut] + fmt.Sprintf("… [%d bytes in all]", len(s))
+	return shown[:cut] + fmt.Sprintf("… [%d bytes in all]", total)
 }

@@ -261,7 +261,7 @@ func TestRequirementTextAndLabels(t *testing.T) {
 
 const testKey = "seam_abcdefghijkl"
 
-func newTestEnv(t *testing.T, seed fixtures.Seed) *Env {
+func newTestEnv(t testing.TB, seed fixtures.Seed) *Env {
 	t.Helper()
 	c, err := spec.Embedded()
 	if err != nil {
