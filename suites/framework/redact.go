@@ -57,14 +57,31 @@ func (r *Redactor) Add(secrets ...fixtures.Secret) {
 			// A joined secret ("Bearer " + key) has public parts: only a
 			// secret of one piece gives pieces, or "Bearer sea" would go.
 			if parts := s.Parts(); len(parts) == 1 && parts[0].Value == s.Value {
-				for i := 0; i+Fragment <= len(s.Value); i++ {
-					r.pieces[s.Value[i:i+Fragment]] = true
+				secret := secretPart(s.Value)
+				for i := 0; i+Fragment <= len(secret); i++ {
+					r.pieces[secret[i:i+Fragment]] = true
 				}
 			}
 		}
 	}
 	// Longest first, so a secret that contains another is replaced whole.
 	sort.SliceStable(r.secrets, func(i, j int) bool { return len(r.secrets[i].Value) > len(r.secrets[j].Value) })
+}
+
+// secretPart is what of a value must not be shown in part: all of it, but
+// for a JWT its signature. A JWT's header and claims are base64 JSON that
+// anyone holding the token can read, and the JWT specs send tokens that
+// keep them on purpose (claims changed, "alg": "none"); the signature is
+// what makes it a credential. The whole token is still replaced wherever
+// it appears.
+func secretPart(value string) string {
+	if !strings.HasPrefix(value, "eyJ") { // not base64 JSON: not a JWT or a part of one
+		return value
+	}
+	if strings.Count(value, ".") == 2 {
+		return value[strings.LastIndex(value, ".")+1:]
+	}
+	return "" // a JWT's header or claims alone
 }
 
 func (r *Redactor) has(value string) bool {
