@@ -57,7 +57,7 @@ func Catalogue(preview types.Report) ([]Entry, error) {
 			problems = append(problems, "requirement without a spec: "+r.ID)
 		}
 		sort.Strings(c)
-		out = append(out, Entry{Requirement: r, Cases: c, Labels: slices.Sorted(maps.Keys(labels[r.ID]))})
+		out = append(out, Entry{Requirement: r, Cases: c, Labels: summariseLabels(slices.Sorted(maps.Keys(labels[r.ID])))})
 	}
 	if len(problems) > 0 {
 		sort.Strings(problems)
@@ -65,6 +65,40 @@ func Catalogue(preview types.Report) ([]Entry, error) {
 	}
 	return out, nil
 }
+
+// manyOperations is where a requirement's operation labels are summarised
+// rather than listed.
+const manyOperations = 6
+
+// summariseLabels keeps labels short for a requirement checked on many
+// operations: "op:… (522 operations)", "tag:… (15 tags)" instead of every
+// label.
+func summariseLabels(labels []string) []string {
+	var kept []string
+	counts := map[string]int{}
+	for _, l := range labels {
+		if k, _, ok := strings.Cut(l, ":"); ok && (k == "op" || k == "tag") {
+			counts[k]++
+		}
+	}
+	for _, l := range labels {
+		k, _, _ := strings.Cut(l, ":")
+		if counts[k] <= manyOperations || k != "op" && k != "tag" {
+			kept = append(kept, l)
+		}
+	}
+	if n := counts["op"]; n > manyOperations {
+		kept = append(kept, fmt.Sprintf("op:… (%d operations)", n))
+	}
+	if n := counts["tag"]; n > manyOperations {
+		kept = append(kept, fmt.Sprintf("tag:… (%d tags)", n))
+	}
+	return kept
+}
+
+// listed reports whether the catalogue lists e's cases one by one; an
+// API-wide requirement has one per operation and shows only their count.
+func (e Entry) listed() bool { return len(e.Operations) != 1 || e.Operations[0] != "every operation" }
 
 // WriteText prints the catalogue one requirement a line.
 func WriteText(w io.Writer, entries []Entry) {
@@ -92,20 +126,43 @@ when this file and the code disagree.
 Each requirement has a stable ID that never changes meaning, a level in the RFC 2119
 sense (a failed MUST makes an implementation non-conformant; a failed SHOULD is
 reported), and the cases that check it. Select them with `+"`--label-filter`"+`: by ID,
-by level (`+"`MUST`, `SHOULD`"+`), by area, by form (`+"`post`, `delete`"+`) or by scheme.
+by level (`+"`MUST`, `SHOULD`"+`), by area, by form (`+"`post`, `delete`"+`), by scheme, by
+operation (`+"`op:<operationId>`"+`) or by tag (`+"`tag:devices`"+`).
+
+Requirements come in families: the API-wide family (`+"`API-*`"+`) is checked on every
+operation of the contract, one case per operation it applies to; the other families
+belong to one operation's hand-written suite and list their cases.
 
 `)
-	area := ""
+	family, area := "", ""
 	for _, e := range entries {
+		if e.Family != family {
+			family, area = e.Family, ""
+			fmt.Fprintf(w, "## %s\n\n", familyTitle(family))
+		}
 		if e.Area != area {
 			area = e.Area
-			fmt.Fprintf(w, "## %s\n\n", area)
+			fmt.Fprintf(w, "### %s\n\n", area)
 		}
-		fmt.Fprintf(w, "### %s (%s)\n\n%s\n\n", e.ID, e.Level, e.Statement)
+		fmt.Fprintf(w, "#### %s (%s)\n\n%s\n\n", e.ID, e.Level, e.Statement)
+		if !e.listed() {
+			fmt.Fprintf(w, "Operations: every operation of the contract it applies to. Labels: %s. Cases: %d, one per operation.\n\n", strings.Join(e.Labels, ", "), len(e.Cases))
+			continue
+		}
 		fmt.Fprintf(w, "Operations: %s. Labels: %s. Cases (%d):\n\n", strings.Join(e.Operations, ", "), strings.Join(e.Labels, ", "), len(e.Cases))
 		for _, c := range e.Cases {
 			fmt.Fprintf(w, "- %s\n", c)
 		}
 		fmt.Fprintln(w)
 	}
+}
+
+func familyTitle(family string) string {
+	if family == "" {
+		return "other"
+	}
+	if strings.Contains(family, "/") {
+		return family + " suite"
+	}
+	return family + " family"
 }

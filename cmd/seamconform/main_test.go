@@ -35,7 +35,7 @@ type result struct {
 
 // command prepares seamconform with args and exactly the given SEAM_*
 // variables (the developer's own are not passed on).
-func command(t *testing.T, env map[string]string, args ...string) *exec.Cmd {
+func command(t testing.TB, env map[string]string, args ...string) *exec.Cmd {
 	t.Helper()
 	raw, _ := json.Marshal(args)
 	cmd := exec.Command(os.Args[0], "-test.run=^$")

@@ -29,7 +29,7 @@ import (
 type runFlags struct {
 	endpoint, specFile              string
 	apiKey, pat, console, workspace string
-	faults                          repeated
+	faults, operations              repeated
 	timeout, runTimeout, cleanup    time.Duration
 	allowNonSandbox, allowEmpty     bool
 	concurrency                     int
@@ -83,6 +83,7 @@ func runCommand(args []string, stdout, stderr io.Writer) (int, error) {
 	fs.BoolVar(&rf.allowNonSandbox, "allow-non-sandbox", false, "run destructive specs even when the workspace is not a sandbox")
 	fs.IntVar(&rf.concurrency, "concurrency", parallel.DefaultConcurrency, "at most `N` specs (and so requests) at once against a live endpoint, each in a worker process; 1 runs them one by one")
 	fs.BoolVar(&rf.allowEmpty, "allow-empty", false, "exit 0 when nothing was checked (a dry run, an empty selection)")
+	fs.Var(&rf.operations, "operation", "check only this operation: an operationId or a path `glob` such as /devices/* (repeatable)")
 	fs.StringVar(&rf.labelFilter, "label-filter", "", "run only specs matching this Ginkgo label `expression` (IDs, MUST, SHOULD, areas, post, delete, schemes)")
 	fs.Var(&rf.focus, "focus", "run only specs whose text matches this `regexp` (repeatable)")
 	fs.Var(&rf.skip, "skip", "skip specs whose text matches this `regexp` (repeatable)")
@@ -137,6 +138,9 @@ func runCommand(args []string, stdout, stderr io.Writer) (int, error) {
 	contract, err := loadContract(rf.specFile)
 	if err != nil {
 		return reports.ExitUsage, err
+	}
+	if suiteConfig.LabelFilter, err = suites.OperationFilter(contract, rf.operations, suiteConfig.LabelFilter); err != nil {
+		return reports.ExitUsage, usagef("%s", err)
 	}
 
 	var env *framework.Env
@@ -193,9 +197,9 @@ func runCommand(args []string, stdout, stderr io.Writer) (int, error) {
 	summary := reports.Summarize(report)
 	summary.WriteText(out)
 	uncovered := env.Uncovered()
-	for _, scheme := range framework.Schemes {
-		if why, ok := uncovered[scheme]; ok {
-			fmt.Fprintf(out, "  NOT COVERED: scheme %s (%s)\n", scheme, why)
+	for _, scheme := range spec.Schemes() {
+		if why, ok := uncovered[scheme.Name]; ok {
+			fmt.Fprintf(out, "  NOT COVERED: scheme %s (%s)\n", scheme.Name, why)
 		}
 	}
 	if n := result.throttled; n > 0 {

@@ -2,6 +2,7 @@ package framework
 
 import (
 	"fmt"
+	"slices"
 
 	. "github.com/onsi/ginkgo/v2"
 
@@ -39,17 +40,32 @@ func (fm Form) With(inputs map[string]any) *Request {
 	return r
 }
 
+// minimal is the contract's minimal valid request of this form as inputs.
+func (fm Form) minimal() map[string]any {
+	body, query := TreeContract().MinimalRequest(fm.Op)
+	if fm.Body {
+		if body == nil {
+			body = map[string]any{}
+		}
+		return body
+	}
+	out := map[string]any{}
+	for k := range query {
+		out[k] = query.Get(k)
+	}
+	return out
+}
+
 // Descriptor is what the generic requirement families need to know about an
 // operation: its forms, the UUID input that names the resource it acts on,
 // how to make a resource for it to act on, and the error type of a missing
-// one. A suite for a new operation is a descriptor, the families it binds to
+// one. The rest (accepted schemes, the minimal valid request) is read from
+// the contract. A suite for a new operation is a descriptor, the families it binds to
 // its requirement IDs, and the specs of its own effects.
 type Descriptor struct {
 	Forms []Form
 	// ID is the UUID input that names the resource ("user_identity_id").
 	ID string
-	// Schemes are the credential schemes the operation accepts.
-	Schemes []string
 	// Existing makes a resource the operation may act on and returns its
 	// ID; the resource is removed when the spec ends.
 	Existing func() string
@@ -58,20 +74,23 @@ type Descriptor struct {
 	NotFoundType string
 }
 
-// Naming builds a request of form fm naming id, without credentials.
+// Naming builds the contract's minimal request of form fm with the ID
+// input set to id, without credentials.
 func (d Descriptor) Naming(fm Form, id any) *Request {
-	return fm.With(map[string]any{d.ID: id})
+	inputs := fm.minimal()
+	inputs[d.ID] = id
+	return fm.With(inputs)
+}
+
+// Schemes lists the credential schemes the operation accepts, in the
+// contract's order.
+func (d Descriptor) Schemes() []string {
+	op, _ := TreeContract().Describe(d.Forms[0].Op)
+	return op.Schemes
 }
 
 // Accepts reports whether the operation accepts the scheme.
-func (d Descriptor) Accepts(scheme string) bool {
-	for _, s := range d.Schemes {
-		if s == scheme {
-			return true
-		}
-	}
-	return false
-}
+func (d Descriptor) Accepts(scheme string) bool { return slices.Contains(d.Schemes(), scheme) }
 
 // Operations names the forms as the catalogue lists them.
 func (d Descriptor) Operations() []string { return operationsOf(d.Forms) }
@@ -104,7 +123,7 @@ func (d Descriptor) PerForm(name string, labels Labels, params ...any) []TableEn
 	GinkgoHelper() // a case's location is where PerForm was called
 	var out []TableEntry
 	for _, fm := range d.Forms {
-		args := append([]any{append(Labels{fm.Name}, labels...), fm}, params...)
+		args := append([]any{append(Labels(formLabels(fm)), labels...), fm}, params...)
 		out = append(out, Entry(fmt.Sprintf("%s: %s", fm.Name, name), args...))
 	}
 	return out

@@ -2,6 +2,7 @@ package framework
 
 import (
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -13,16 +14,13 @@ import (
 	"github.com/seamconform/seamconform/suites/target"
 )
 
-// The documented security schemes of the operation under test; specs use
-// them as labels too.
+// Names of the three schemes the hand-written suites label their cases
+// with; every scheme of the document is in spec.Schemes().
 const (
 	SchemeAPIKey         = "api_key"
 	SchemePAT            = "pat_with_workspace"
 	SchemeConsoleSession = "console_session_with_workspace"
 )
-
-// Schemes lists the documented schemes in catalogue order.
-var Schemes = []string{SchemeAPIKey, SchemePAT, SchemeConsoleSession}
 
 // Env is everything a run's specs need: where requests go, the contract
 // they are checked against, what the target was seeded with, and the run's
@@ -61,7 +59,7 @@ func NewEnv(t target.Target, c *spec.Contract, seed fixtures.Seed, runID string)
 		}
 		s := fixtures.EnvSecret(name, value)
 		e.redactor.Add(s)
-		if name == "SEAM_CONSOLE_SESSION_TOKEN" || name == "SEAM_EXPIRED_CONSOLE_SESSION_TOKEN" {
+		if strings.Count(value, ".") == 2 { // a JWT: its signature alone is secret too
 			e.redactor.Add(fixtures.JWTSignature(s))
 		}
 	}
@@ -107,6 +105,10 @@ type Credential struct {
 	Scheme        string
 	Authorization fixtures.Secret
 	Workspace     string
+	// Header, when set, carries Authorization's value instead of the
+	// Authorization header (a scheme sent in its own header, such as
+	// seam-publishable-key).
+	Header string
 }
 
 // Anonymous sends neither header.
@@ -120,24 +122,42 @@ func Bearer(token fixtures.Secret) fixtures.Secret {
 // Token returns the seed's secret for a scheme, skipping the spec when the
 // run was not given it.
 func (e *Env) Token(scheme string) fixtures.Secret {
-	value, name := e.credential(scheme)
-	if name == "" {
+	s, ok := spec.SchemeNamed(scheme)
+	if !ok {
 		RedactedFail(fmt.Sprintf("suite error: unknown scheme %q", scheme))
 	}
+	value := e.Seed.Secrets()[s.Env]
 	if value == "" {
-		Skip(fmt.Sprintf("no %s credential was given (set %s)", scheme, Hint(name)))
+		Skip(fmt.Sprintf("no %s credential was given (set %s)", scheme, Hint(s.Env)))
 	}
-	return fixtures.EnvSecret(name, value)
+	return fixtures.EnvSecret(s.Env, value)
 }
 
-// As returns the seed's valid credential for a scheme, with the
-// seam-workspace header where the scheme needs one.
+// As returns the seed's valid credential for a scheme, where the scheme
+// carries it and with the companion header it needs.
 func (e *Env) As(scheme string) Credential {
-	c := Credential{Scheme: scheme, Authorization: Bearer(e.Token(scheme))}
-	if scheme != SchemeAPIKey {
+	s, _ := spec.SchemeNamed(scheme)
+	token := e.Token(scheme)
+	c := Credential{Scheme: scheme, Authorization: Bearer(token)}
+	if !s.Bearer() {
+		c.Authorization, c.Header = token, s.Header
+	}
+	if s.Companion != "" {
 		c.Workspace = e.WorkspaceID()
 	}
 	return c
+}
+
+// AnyOf returns a valid credential of the first of schemes the run can
+// present, skipping the spec when it can present none.
+func (e *Env) AnyOf(schemes []string) Credential {
+	for _, s := range schemes {
+		if e.Available(s) {
+			return e.As(s)
+		}
+	}
+	Skip(fmt.Sprintf("no credential of a scheme this operation accepts was given (%s)", strings.Join(schemes, ", ")))
+	return Credential{}
 }
 
 // WorkspaceID returns the seeded workspace, skipping the spec without one.
@@ -153,13 +173,17 @@ func (e *Env) Need(value, what string) string {
 	return value
 }
 
+// Available reports whether the run can present a valid credential of the
+// scheme: a token, and the workspace ID when the scheme needs the header.
+func (e *Env) Available(scheme string) bool { return e.unavailable(scheme) == "" }
+
 // AvailableSchemes lists the schemes the run can present a valid credential
-// for: a token, and for the *_with_workspace schemes a workspace ID too.
+// for, in the scheme table's order.
 func (e *Env) AvailableSchemes() []string {
 	var out []string
-	for _, s := range Schemes {
-		if e.unavailable(s) == "" {
-			out = append(out, s)
+	for _, s := range spec.Schemes() {
+		if e.Available(s.Name) {
+			out = append(out, s.Name)
 		}
 	}
 	return out
@@ -168,34 +192,22 @@ func (e *Env) AvailableSchemes() []string {
 // Uncovered explains, scheme by scheme, why the run cannot use it.
 func (e *Env) Uncovered() map[string]string {
 	out := map[string]string{}
-	for _, s := range Schemes {
-		if why := e.unavailable(s); why != "" {
-			out[s] = why
+	for _, s := range spec.Schemes() {
+		if why := e.unavailable(s.Name); why != "" {
+			out[s.Name] = why
 		}
 	}
 	return out
 }
 
-// credential returns the seed's token for a documented scheme and the
-// environment variable that holds it; no variable for an unknown scheme.
-func (e *Env) credential(scheme string) (value, variable string) {
-	switch scheme {
-	case SchemeAPIKey:
-		return e.Seed.APIKey, "SEAM_API_KEY"
-	case SchemePAT:
-		return e.Seed.PersonalAccessToken, "SEAM_PERSONAL_ACCESS_TOKEN"
-	case SchemeConsoleSession:
-		return e.Seed.ConsoleSessionToken, "SEAM_CONSOLE_SESSION_TOKEN"
-	}
-	return "", ""
-}
-
 func (e *Env) unavailable(scheme string) string {
-	token, variable := e.credential(scheme)
+	s, ok := spec.SchemeNamed(scheme)
 	switch {
-	case token == "":
-		return Hint(variable) + " not set"
-	case scheme != SchemeAPIKey && e.Seed.WorkspaceID == "":
+	case !ok:
+		return "not a scheme of the contract"
+	case e.Seed.Secrets()[s.Env] == "":
+		return Hint(s.Env) + " not set"
+	case s.Companion != "" && e.Seed.WorkspaceID == "":
 		return Hint("SEAM_WORKSPACE_ID") + " not set"
 	}
 	return ""

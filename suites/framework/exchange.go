@@ -298,7 +298,11 @@ func (e *Env) build(r *Request) (*http.Request, error) {
 		req.Header.Set("Content-Type", r.contentType)
 	}
 	if a := r.credential.Authorization.Value; a != "" {
-		req.Header.Set("Authorization", a)
+		name := "Authorization"
+		if r.credential.Header != "" {
+			name = r.credential.Header
+		}
+		req.Header.Set(name, a)
 	}
 	if w := r.credential.Workspace; w != "" {
 		req.Header.Set(spec.WorkspaceHeader, w)

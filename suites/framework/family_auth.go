@@ -199,7 +199,7 @@ func (d Descriptor) beforeInputCases() []TableEntry {
 	unknownKey := func() Credential { return bearer(fixtures.RandomToken("seam_")) }
 	var out []TableEntry
 	for _, fm := range d.Forms {
-		label := Label(fm.Name)
+		label := Label(formLabels(fm)...)
 		if fm.Body {
 			out = append(out,
 				Entry(fm.Name+": no credentials, no body", label, func() *Request {

@@ -59,7 +59,7 @@ func raw(fm Form, body, contentType string) *Exchange {
 
 func (d Descriptor) bodyInputSpecs(fm Form, r InputRequirements) {
 	send := func(body string) { expect400(raw(fm, body, "application/json")) }
-	label := Label(fm.Name)
+	label := Label(formLabels(fm)...)
 	table(r.BodyMissing, func(contentType string) {
 		expect400(raw(fm, "", contentType))
 	},
@@ -116,7 +116,7 @@ func camel(name string) string {
 }
 
 func (d Descriptor) queryInputSpecs(fm Form, r InputRequirements) {
-	label := Label(fm.Name)
+	label := Label(formLabels(fm)...)
 	table(r.QueryMissing, func(query map[string]string) {
 		req := Call(fm.Op).As(Current().AnyCredential()).Breaking(fm.Rule())
 		for k, v := range query {
@@ -139,7 +139,7 @@ func (d Descriptor) badUUIDSpecs(r InputRequirements) {
 		var entries []TableEntry
 		for _, bad := range fixtures.BadUUIDs() {
 			if fm.Body || bad.IsString() {
-				entries = append(entries, Entry(bad.Name, Label(fm.Name), bad))
+				entries = append(entries, Entry(bad.Name, Label(formLabels(fm)...), bad))
 			}
 		}
 		req := r.QueryBadUUID

@@ -71,7 +71,7 @@ func (d Descriptor) entries(names ...string) []TableEntry {
 			if !fm.Body && slices.Contains(bodyOnly, name) {
 				continue
 			}
-			out = append(out, Entry(fm.Name+": "+name, Label(fm.Name), fm, all[name]))
+			out = append(out, Entry(fm.Name+": "+name, Label(formLabels(fm)...), fm, all[name]))
 		}
 	}
 	return out

@@ -28,8 +28,8 @@ const Precondition200 = "precondition: the call must succeed before its answer c
 func SuccessFamily(d Descriptor, r SuccessRequirements) bool {
 	return Describe("A valid call succeeds", func() {
 		var schemes []TableEntry
-		for _, scheme := range Schemes {
-			schemes = append(schemes, d.onlyIf(scheme, d.PerForm("as "+scheme, Labels{scheme}, scheme))...)
+		for _, scheme := range d.Schemes() {
+			schemes = append(schemes, d.PerForm("as "+scheme, Labels{scheme}, scheme)...)
 		}
 		// succeed calls the operation on a fresh resource with the scheme's
 		// credential, skipping before making anything when the scheme is
@@ -75,7 +75,7 @@ func SuccessFamily(d Descriptor, r SuccessRequirements) bool {
 			if !r.SDKShape.bound() {
 				break
 			}
-			Conformance(r.SDKShape, Label(fm.Name), func() {
+			Conformance(r.SDKShape, Label(formLabels(fm)...), func() {
 				x := Send(d.Naming(fm, d.Existing()).Query("_strict", "true").
 					Header("seam-sdk-name", "@seamapi/http").Header("seam-sdk-version", "1.0.0").
 					As(Current().AnyCredential()))

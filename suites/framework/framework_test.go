@@ -291,7 +291,8 @@ func TestNewEnvRegistersSeedSecrets(t *testing.T) {
 			t.Errorf("Redact(%q) = %q, want %q", in, got, want)
 		}
 	}
-	if got := strings.Join(e.AvailableSchemes(), ","); got != "api_key,pat_with_workspace,console_session_with_workspace" {
+	// Every scheme whose token the seed holds, in the table's order.
+	if got := strings.Join(e.AvailableSchemes(), ","); got != "api_key,pat_with_workspace,console_session_with_workspace,console_session_without_workspace,pat_without_workspace" {
 		t.Errorf("AvailableSchemes() = %s", got)
 	}
 	e.Learn(fixtures.Seed{PublishableKey: "seam_pk_publishable", WorkspaceID: "other"})
@@ -305,11 +306,13 @@ func TestNewEnvRegistersSeedSecrets(t *testing.T) {
 
 func TestEnvUncovered(t *testing.T) {
 	e := newTestEnv(t, fixtures.Seed{APIKey: testKey, PersonalAccessToken: "seam_at_personal_token"})
-	if got := strings.Join(e.AvailableSchemes(), ","); got != "api_key" {
+	// A PAT without a workspace ID serves pat_without_workspace only.
+	if got := strings.Join(e.AvailableSchemes(), ","); got != "api_key,pat_without_workspace" {
 		t.Errorf("AvailableSchemes() = %q", got)
 	}
 	u := e.Uncovered()
-	if len(u) != 2 || u[SchemePAT] != "SEAM_WORKSPACE_ID or --workspace-id not set" || u[SchemeConsoleSession] != "SEAM_CONSOLE_SESSION_TOKEN or --console-session-token not set" {
+	if len(u) != len(spec.Schemes())-2 || u[SchemePAT] != "SEAM_WORKSPACE_ID or --workspace-id not set" || u[SchemeConsoleSession] != "SEAM_CONSOLE_SESSION_TOKEN or --console-session-token not set" ||
+		u["publishable_key"] != "SEAM_PUBLISHABLE_KEY not set" {
 		t.Errorf("Uncovered() = %v", u)
 	}
 }

@@ -34,6 +34,9 @@ type Requirement struct {
 	Area string
 	// Operations are the contract operations the requirement is about.
 	Operations []string
+	// Family names the suite that checks it: an operation's hand-written
+	// suite ("user_identities/delete") or the API-wide family.
+	Family string
 }
 
 var (

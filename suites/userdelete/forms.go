@@ -14,7 +14,6 @@ var (
 	deleteIdentity = f.Descriptor{
 		Forms:        []f.Form{post, delete_},
 		ID:           "user_identity_id",
-		Schemes:      f.Schemes,
 		Existing:     func() string { return env().CreateIdentity() },
 		NotFoundType: "user_identity_not_found",
 	}

@@ -9,12 +9,15 @@ var bothForms = []string{"POST /user_identities/delete", "DELETE /user_identitie
 var postForm = []string{"POST /user_identities/delete"}
 var deleteForm = []string{"DELETE /user_identities/delete"}
 
+// family names this suite in the catalogue.
+const family = "user_identities/delete"
+
 func must(id, area, statement string, ops []string) f.Requirement {
-	return f.Register(f.Requirement{ID: id, Level: f.MUST, Area: area, Statement: statement, Operations: ops})
+	return f.Register(f.Requirement{ID: id, Level: f.MUST, Area: area, Statement: statement, Operations: ops, Family: family})
 }
 
 func should(id, area, statement string, ops []string) f.Requirement {
-	return f.Register(f.Requirement{ID: id, Level: f.SHOULD, Area: area, Statement: statement, Operations: ops})
+	return f.Register(f.Requirement{ID: id, Level: f.SHOULD, Area: area, Statement: statement, Operations: ops, Family: family})
 }
 
 // The catalogue. IDs never change meaning: to change a rule, retire its ID

@@ -1,0 +1,76 @@
+package framework
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/onsi/ginkgo/v2/types"
+
+	"github.com/seamconform/seamconform/spec"
+)
+
+func TestSelectOperations(t *testing.T) {
+	c := TreeContract()
+	for _, tc := range []struct {
+		patterns []string
+		want     []string // operations that must be selected
+		not      string   // an operation that must not be
+	}{
+		{[]string{"devicesListPost"}, []string{"POST /devices/list"}, "GET /devices/list"},
+		{[]string{"/devices/list"}, []string{"POST /devices/list", "GET /devices/list"}, "POST /devices/get"},
+		{[]string{"POST /acs/*"}, []string{"POST /acs/users/list", "POST /acs/systems/get"}, "GET /acs/users/list"},
+		{[]string{"/locks/get", "userIdentitiesDeleteDelete"}, []string{"POST /locks/get", "DELETE /user_identities/delete"}, "POST /user_identities/delete"},
+	} {
+		got, err := SelectOperations(c, tc.patterns)
+		if err != nil {
+			t.Fatalf("%v: %v", tc.patterns, err)
+		}
+		names := map[string]bool{}
+		for _, d := range got {
+			names[d.String()] = true
+		}
+		for _, w := range tc.want {
+			if !names[w] {
+				t.Errorf("%v does not select %s", tc.patterns, w)
+			}
+		}
+		if names[tc.not] {
+			t.Errorf("%v selects %s", tc.patterns, tc.not)
+		}
+		filter, err := types.ParseLabelFilter(OperationFilter(got))
+		if err != nil {
+			t.Fatalf("%v: the filter does not parse: %v", tc.patterns, err)
+		}
+		for _, d := range got {
+			if !filter(OperationLabels(d)) {
+				t.Errorf("%v: the filter refuses %s's labels", tc.patterns, d)
+			}
+		}
+		other, _ := c.Describe(opNamed(t, c, tc.not))
+		if filter(OperationLabels(other)) {
+			t.Errorf("%v: the filter selects %s", tc.patterns, tc.not)
+		}
+	}
+	if _, err := SelectOperations(c, []string{"/no/such/*"}); err == nil || !strings.Contains(err.Error(), "names no operation") {
+		t.Errorf("a pattern naming nothing: err = %v", err)
+	}
+}
+
+func opNamed(t *testing.T, c *spec.Contract, name string) spec.Operation {
+	method, path, _ := strings.Cut(name, " ")
+	op := spec.Operation{Method: method, Path: path}
+	if _, ok := c.Describe(op); !ok {
+		t.Fatalf("the contract has no %s", name)
+	}
+	return op
+}
+
+func TestOperationLabelsAreGinkgoLabels(t *testing.T) {
+	for _, d := range TreeContract().Operations() {
+		for _, l := range OperationLabels(d) {
+			if _, err := types.ValidateAndCleanupLabel(l, types.CodeLocation{}); err != nil {
+				t.Fatalf("%s: label %q: %v", d, l, err)
+			}
+		}
+	}
+}
