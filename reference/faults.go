@@ -124,6 +124,11 @@ var faultTable = []Fault{
 	{"unauthorized-type-wrong", "response", "401 answers use type invalid_credentials", []string{"UIDEL-RESP-07"}, ""},
 	{"no-request-id", "response", "answers carry no seam-request-id header", []string{"UIDEL-RESP-08"}, ""},
 	{"errors-ok-true", "response", "error envelopes say \"ok\": true", []string{"UIDEL-RESP-04", "UIDEL-RESP-09"}, ""},
+	// user_identities/get
+	{"get-returns-latest", "effect", "a get answers the workspace's most recently created identity, whichever it names", []string{"UIGET-EFFECT-01"}, spec.GetIdentity.Path},
+	{"get-unknown-200", "effect", "a get of an ID that names no identity answers 200 with only that ID", []string{"UIGET-NOTFOUND-01", "UIGET-NOTFOUND-02"}, spec.GetIdentity.Path},
+	{"get-by-key-unsupported", "input", "a get by user_identity_key answers 400: only user_identity_id is read", []string{"UIGET-EFFECT-02"}, spec.GetIdentity.Path},
+	{"cross-workspace-get", "effect", "a get finds identities of every workspace, not only the caller's", []string{"UIGET-EFFECT-04"}, spec.GetIdentity.Path},
 }
 
 // apiFaults break the API-wide requirements (API-*), each on
@@ -142,6 +147,7 @@ var apiFaults = []Fault{
 	{Name: "api-malformed-uuid-accepted", Area: "api", Description: "UUID inputs are not validated: a malformed one answers 200", Breaks: []string{"API-UUID-02"}},
 	{Name: "api-validation-errors-unnamed", Area: "api", Description: "400 answers use type bad_request with no validation_errors", Breaks: []string{"API-UUID-03"}},
 	{Name: "api-answer-incomplete", Area: "api", Description: "200 answers leave out a property the document requires", Breaks: []string{"API-RESP-01"}},
+	{Name: "api-undocumented-status", Area: "api", Description: "bad input answers 422 Unprocessable Entity, a status the operation does not document", Breaks: []string{"API-RESP-01", "API-UUID-01", "API-UUID-02"}},
 	{Name: "api-errors-text-plain", Area: "api", Description: "error answers are plain text, not Seam's JSON envelope", Breaks: []string{"API-RESP-02"}},
 }
 
@@ -149,7 +155,9 @@ var faultsByName = func() map[string]Fault {
 	m := map[string]Fault{}
 	for _, table := range [][]Fault{faultTable, apiFaults} {
 		for i, f := range table {
-			f.Scope = defaultScope(f.Area)
+			if f.Scope == "" {
+				f.Scope = defaultScope(f.Area)
+			}
 			table[i] = f
 			m[f.Name] = f
 		}

@@ -294,7 +294,11 @@ func (x *exchange) getIdentity() (func(string), *apiError) {
 		if id, fail = x.checkID(identityIDField, id); fail != nil {
 			return nil, fail
 		}
-		find = func(workspaceID string) *identity { return x.s.identities.get(workspaceID, id, false) }
+		find = func(workspaceID string) *identity {
+			return x.s.identities.get(workspaceID, id, x.fault("cross-workspace-get"))
+		}
+	case hasKey && x.fault("get-by-key-unsupported"):
+		return nil, invalidField(identityIDField, "Required")
 	case hasKey:
 		find = func(workspaceID string) *identity { return x.s.identities.getByKey(workspaceID, key) }
 	default:
@@ -303,6 +307,13 @@ func (x *exchange) getIdentity() (func(string), *apiError) {
 
 	return func(workspaceID string) {
 		found := find(workspaceID)
+		if all := x.s.identities.list(workspaceID); x.fault("get-returns-latest") && len(all) > 0 {
+			found = all[len(all)-1]
+		}
+		if found == nil && x.fault("get-unknown-200") && hasID {
+			x.succeed(map[string]any{"user_identity": map[string]any{identityIDField: id}})
+			return
+		}
 		if found == nil {
 			x.fail(identityNotFound())
 			return

@@ -474,7 +474,11 @@ func (x *exchange) fail(e *apiError) {
 		RequestID        string         `json:"request_id"`
 		ValidationErrors map[string]any `json:"validation_errors,omitempty"`
 	}
-	x.writeJSON(e.status, map[string]any{
+	status := e.status
+	if status == http.StatusBadRequest && x.fault("api-undocumented-status") {
+		status = http.StatusUnprocessableEntity
+	}
+	x.writeJSON(status, map[string]any{
 		"error": errorBody{Type: kind, Message: message, RequestID: x.requestID, ValidationErrors: validation},
 		"ok":    x.fault("errors-ok-true"),
 	})

@@ -491,7 +491,7 @@ func TestFaultCatalogue(t *testing.T) {
 		t.Fatalf("%d faults, want at least 40", len(faults))
 	}
 	kebab := regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)+$`)
-	requirementID := regexp.MustCompile(`^UIDEL-[A-Z]+-[0-9]{2}$`)
+	requirementID := regexp.MustCompile(`^(UIDEL|UIGET)-[A-Z]+-[0-9]{2}$`)
 	areas := []string{"input", "auth", "success", "effect", "response", "form"}
 	for i, f := range faults {
 		if i > 0 && faults[i-1].Name >= f.Name {
@@ -646,6 +646,9 @@ func battery(h *harness) []string {
 	c := id()
 	record(h.deleteByBody(c, unknownKey))
 	record(h.get(c))
+	h.create(`{"user_identity_key":"battery-key"}`)
+	record(h.do("POST", "/user_identities/get", `{"user_identity_key":"battery-key"}`, h.apiKey()))
+	record(h.get(h.seed.ForeignIdentityID))
 
 	secrets := s.Secrets()
 	out := make([]string, len(answers))

@@ -19,7 +19,9 @@ import (
 	"github.com/seamconform/seamconform/suites/target"
 
 	// The specs, registered by operation.
+	_ "github.com/seamconform/seamconform/suites/api"
 	_ "github.com/seamconform/seamconform/suites/userdelete"
+	_ "github.com/seamconform/seamconform/suites/userget"
 )
 
 // Description names the suite in Ginkgo's output and reports.

@@ -1,0 +1,86 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/onsi/ginkgo/v2/types"
+
+	"github.com/seamconform/seamconform/reference"
+)
+
+// TestAPIWideFamilyNamesTheBrokenOperation runs the API-wide family over
+// HTTP against the reference with an API-wide fault on one operation, and
+// checks that the run fails the fault's requirement on exactly that
+// operation (both its methods), and says so.
+func TestAPIWideFamilyNamesTheBrokenOperation(t *testing.T) {
+	const fault = "api-malformed-uuid-accepted"
+	var broken reference.Fault
+	for _, f := range reference.APIFaults() {
+		if f.Name == fault {
+			broken = f
+		}
+	}
+	if broken.Scope != "/acs/systems/get" || !slices.Contains(broken.Breaks, "API-UUID-02") {
+		t.Fatalf("the test expects %s to break API-UUID-02 on /acs/systems/get: %+v", fault, broken)
+	}
+	_, env := served(t, reference.Options{Faults: []string{fault}}, nil)
+	path := filepath.Join(t.TempDir(), "report.json")
+	// Its neighbours under /acs/systems/ run too and must pass.
+	r := seamconform(t, env, "run", "--no-color", "--label-filter", "/^API-/", "--operation", "/acs/systems/*", "--json-report", path)
+	if r.code != 1 {
+		t.Fatalf("exit %d, want 1 (a MUST failed):\n%s\n%s", r.code, tail(r.stdout, 30), tail(r.stderr, 10))
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var report []types.Report
+	if err := json.Unmarshal(raw, &report); err != nil || len(report) != 1 {
+		t.Fatalf("unreadable report: %v", err)
+	}
+	failedOps, failedIDs, passedOps := map[string]bool{}, map[string]bool{}, map[string]bool{}
+	for _, sr := range report[0].SpecReports {
+		if sr.LeafNodeType != types.NodeTypeIt {
+			continue
+		}
+		for _, l := range sr.Labels() {
+			switch {
+			case strings.HasPrefix(l, "op:") && sr.State.Is(types.SpecStateFailed):
+				failedOps[l] = true
+			case strings.HasPrefix(l, "op:") && sr.State.Is(types.SpecStatePassed):
+				passedOps[l] = true
+			case strings.HasPrefix(l, "API-") && sr.State.Is(types.SpecStateFailed):
+				failedIDs[l] = true
+			}
+		}
+	}
+	want := map[string]bool{"op:acsSystemsGetPost": true, "op:acsSystemsGetGet": true}
+	if len(failedOps) != len(want) || !failedOps["op:acsSystemsGetPost"] || !failedOps["op:acsSystemsGetGet"] {
+		t.Errorf("failed operations %v, want exactly %v", keys(failedOps), keys(want))
+	}
+	if len(passedOps) < 3 {
+		t.Errorf("only %v passed: the neighbours of the broken operation did not run", keys(passedOps))
+	}
+	if !failedIDs["API-UUID-02"] {
+		t.Errorf("failed requirements %v lack API-UUID-02", keys(failedIDs))
+	}
+	for _, s := range []string{"API-UUID-02", "POST /acs/systems/get", "op:acsSystemsGetPost", "tag:acs"} {
+		if !strings.Contains(r.stdout, s) {
+			t.Errorf("the output does not name %q:\n%s", s, tail(r.stdout, 40))
+		}
+	}
+}
+
+func keys(m map[string]bool) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}

@@ -1,0 +1,264 @@
+package api
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/binary"
+	"hash/fnv"
+	mrand "math/rand/v2"
+	"net/url"
+	"slices"
+	"strconv"
+	"sync"
+
+	. "github.com/onsi/ginkgo/v2"
+
+	"github.com/seamconform/seamconform/fixtures"
+	"github.com/seamconform/seamconform/spec"
+	f "github.com/seamconform/seamconform/suites/framework"
+)
+
+// operation is one operation of the contract as this family sees it.
+type operation struct{ spec.Described }
+
+// operations lists the contract's operations when the spec tree is built.
+func operations() []operation {
+	var out []operation
+	for _, d := range f.TreeContract().Operations() {
+		out = append(out, operation{d})
+	}
+	return out
+}
+
+// entries returns one table entry per operation that keep accepts, named
+// "<METHOD> <path>" and labelled with the operation and its tags.
+func entries(keep func(operation) bool) []TableEntry {
+	var out []TableEntry
+	for _, o := range operations() {
+		if keep(o) {
+			out = append(out, Entry(o.String(), Label(f.OperationLabels(o.Described)...), o))
+		}
+	}
+	return out
+}
+
+func (o operation) secured() bool { return len(o.Schemes) > 0 }
+
+func (o operation) hasUUID() bool { return len(o.UUIDs) > 0 }
+
+func (o operation) requiredUUIDs() []spec.Input {
+	var out []spec.Input
+	for _, in := range o.UUIDs {
+		if in.Required {
+			out = append(out, in)
+		}
+	}
+	return out
+}
+
+// inputs is a request's body and query before it is built.
+type inputs struct {
+	body  map[string]any // nil: no body
+	query url.Values
+}
+
+// minimal returns the fewest inputs the contract accepts, with fresh
+// random UUIDs that name nothing.
+func (o operation) minimal() inputs {
+	body, query := f.TreeContract().MinimalRequest(o.Operation)
+	if query == nil {
+		query = url.Values{}
+	}
+	return inputs{body: body, query: query}
+}
+
+// set gives a UUID input a value: a list of it for a list input.
+func (in inputs) set(input spec.Input, value any) inputs {
+	if input.In == spec.InBody {
+		if in.body == nil {
+			in.body = map[string]any{}
+		}
+		if input.Array {
+			value = []any{value}
+		}
+		in.body[input.Name] = value
+		return in
+	}
+	s, _ := value.(string)
+	in.query.Set(input.Name, s)
+	return in
+}
+
+// without drops an input.
+func (in inputs) without(input spec.Input) inputs {
+	delete(in.body, input.Name)
+	in.query.Del(input.Name)
+	return in
+}
+
+func (o operation) call(in inputs) *f.Request {
+	r := f.Call(o.Operation)
+	if in.body != nil {
+		r.JSON(in.body)
+	}
+	for k, vs := range in.query {
+		for _, v := range vs {
+			r.Query(k, v)
+		}
+	}
+	return r
+}
+
+// rule is the contract rule a bad value of input breaks.
+func rule(input spec.Input) spec.Rule {
+	if input.In == spec.InBody {
+		return spec.RuleBody
+	}
+	return spec.RuleQuery
+}
+
+// corpus is the fixtures' malformed UUIDs, read once.
+var corpus = sync.OnceValue(fixtures.BadUUIDs)
+
+// badSample is how many malformed values each UUID input gets.
+const badSample = 2
+
+// malformed returns the malformed values an input of o is sent: badSample
+// values of the fixtures' corpus, picked by a generator seeded with the
+// operationId and the input's name, so a run is repeatable and the corpus
+// is spread over the operations. Query inputs draw from the string values.
+func (o operation) malformed(input spec.Input) []fixtures.BadUUID {
+	var pool []fixtures.BadUUID
+	for _, b := range corpus() {
+		if input.In == spec.InBody || b.IsString() && b.Value != "" {
+			pool = append(pool, b)
+		}
+	}
+	h := fnv.New64a()
+	h.Write([]byte(o.ID + " " + o.String() + " " + input.Name))
+	rng := mrand.New(mrand.NewPCG(h.Sum64(), 0))
+	perm := rng.Perm(len(pool))
+	out := make([]fixtures.BadUUID, 0, badSample)
+	for _, i := range perm[:min(badSample, len(perm))] {
+		out = append(out, pool[i])
+	}
+	return out
+}
+
+// refuses reports whether the contract refuses o's minimal request with
+// input set to value: a UUID input that only a oneOf branch other than the
+// minimal request's declares may hold anything.
+func (o operation) refuses(input spec.Input, value any) bool {
+	r := o.call(o.minimal().set(input, value))
+	return slices.Contains(f.Current().Breaks(r), rule(input))
+}
+
+// findBadInput returns the first UUID input whose malformed value the
+// contract refuses.
+func (o operation) findBadInput() (spec.Input, bool) {
+	for _, input := range o.UUIDs {
+		if o.refuses(input, "not-a-uuid") {
+			return input, true
+		}
+	}
+	return spec.Input{}, false
+}
+
+// badInput is findBadInput, skipping the spec when there is none.
+func (o operation) badInput() spec.Input {
+	input, ok := o.findBadInput()
+	if !ok {
+		Skip("no UUID input of this operation is refused by the contract when malformed")
+	}
+	return input
+}
+
+// harmless is the input that makes a request carrying a valid credential
+// harmless: required UUIDs that name nothing (minimal already has them), or
+// else a malformed UUID input. Operations with no UUID input get no such
+// case.
+func (o operation) harmless() (in inputs, breaks []spec.Rule) {
+	in = o.minimal()
+	if len(o.requiredUUIDs()) > 0 {
+		return in, nil
+	}
+	input := o.badInput()
+	return in.set(input, "not-a-uuid"), []spec.Rule{rule(input)}
+}
+
+// valid returns a valid credential of a scheme o accepts, skipping the spec
+// when the run has none; Anonymous for an operation without security.
+func (o operation) valid() f.Credential {
+	if !o.secured() {
+		return f.Anonymous
+	}
+	return f.Current().AnyOf(o.Schemes)
+}
+
+// unknownToken is a credential of scheme's shape that no server knows.
+func unknownToken(s spec.Scheme) fixtures.Secret {
+	for {
+		var t fixtures.Secret
+		if s.JWT {
+			t = randomJWT()
+		} else {
+			t = fixtures.RandomToken(s.Prefix)
+		}
+		if s.Shaped(t.Value) {
+			return t
+		}
+	}
+}
+
+// randomJWT is a well-formed HS256 JWT signed with a random key.
+func randomJWT() fixtures.Secret {
+	seg := func(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
+	var sig [32]byte
+	_, _ = rand.Read(sig[:])
+	var n [8]byte
+	_, _ = rand.Read(n[:])
+	claims := `{"sub":"` + fixtures.NewUUID() + `","n":` + strconv.FormatUint(binary.BigEndian.Uint64(n[:])>>12, 10) + `}`
+	return fixtures.Public(seg([]byte(`{"alg":"HS256","typ":"JWT"}`)) + "." + seg([]byte(claims)) + "." + seg(sig[:]))
+}
+
+// presented builds the credential a request shows for scheme: the token
+// where the scheme carries it, with its companion header when it has one.
+func presented(s spec.Scheme, token fixtures.Secret, withCompanion bool) f.Credential {
+	c := f.Credential{Scheme: s.Name, Authorization: f.Bearer(token)}
+	if !s.Bearer() {
+		c.Authorization, c.Header = token, s.Header
+	}
+	if withCompanion && s.Companion != "" {
+		c.Workspace = workspaceOrUnknown()
+	}
+	return c
+}
+
+// workspaceOrUnknown is the run's workspace, or a random one when it has
+// none: with an unknown token, the answer must be 401 either way.
+func workspaceOrUnknown() string {
+	if w := f.Current().Seed.WorkspaceID; w != "" {
+		return w
+	}
+	return f.UnknownID()
+}
+
+// acceptsToken reports whether o accepts the token that variable env
+// holds: a kind of credential is its token, as two schemes can take the same
+// one (pat_with_workspace and pat_without_workspace).
+func (o operation) acceptsToken(env string) bool {
+	return slices.ContainsFunc(o.Schemes, func(name string) bool {
+		s, _ := spec.SchemeNamed(name)
+		return s.Env == env
+	})
+}
+
+func schemesOf(o operation) []spec.Scheme {
+	var out []spec.Scheme
+	for _, name := range o.Schemes {
+		if s, ok := spec.SchemeNamed(name); ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}

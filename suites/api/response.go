@@ -1,0 +1,39 @@
+package api
+
+import (
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"github.com/onsi/gomega/types"
+
+	"github.com/seamconform/seamconform/spec"
+	f "github.com/seamconform/seamconform/suites/framework"
+)
+
+// answers sends the family's harmless requests that provoke an answer of
+// each kind o can give without a valid call, and checks each with m.
+func answers(o operation, m func() types.GomegaMatcher) {
+	GinkgoHelper()
+	if o.secured() {
+		By("no credentials")
+		Expect(f.Send(o.call(o.minimal()).Breaking(spec.RuleCredentials))).To(m())
+		s := schemesOf(o)[0]
+		By("an unknown " + s.Kind)
+		Expect(f.Send(o.call(o.minimal()).As(presented(s, unknownToken(s), true)))).To(m())
+	}
+	if input, ok := o.findBadInput(); ok {
+		By("a malformed " + input.Name)
+		Expect(f.Send(o.call(o.minimal().set(input, "not-a-uuid")).As(o.valid()).Breaking(rule(input)))).To(m())
+	}
+}
+
+var answering = func(o operation) bool { return o.secured() || o.hasUUID() }
+
+var _ = Describe("API-wide: answers match the contract", func() {
+	f.ConformanceTable(respContract, func(o operation) {
+		answers(o, f.ConformToContract)
+	}, entries(answering)...)
+
+	f.ConformanceTable(respEnvelope, func(o operation) {
+		answers(o, f.BeSeamError)
+	}, entries(answering)...)
+})

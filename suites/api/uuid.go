@@ -1,0 +1,48 @@
+package api
+
+import (
+	"net/http"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	f "github.com/seamconform/seamconform/suites/framework"
+)
+
+var _ = Describe("API-wide: bad UUID inputs are rejected", func() {
+	f.ConformanceTable(uuidMissing, func(o operation) {
+		for _, input := range o.requiredUUIDs() {
+			By("without " + input.Name)
+			r := o.call(o.minimal().without(input)).As(o.valid()).Breaking(rule(input))
+			Expect(f.Send(r)).To(f.HaveStatus(http.StatusBadRequest))
+		}
+	}, entries(func(o operation) bool { return len(o.requiredUUIDs()) > 0 })...)
+
+	f.ConformanceTable(uuidMalformed, func(o operation) {
+		sent := 0
+		for _, input := range o.UUIDs {
+			for _, bad := range o.malformed(input) {
+				value := bad.For(f.UnknownID())
+				if !o.refuses(input, value) {
+					continue // the document lets it through (another oneOf branch's input)
+				}
+				sent++
+				By(input.Name + ": " + bad.Name)
+				r := o.call(o.minimal().set(input, value)).As(o.valid()).Breaking(rule(input))
+				Expect(f.Send(r)).To(f.HaveStatus(http.StatusBadRequest))
+			}
+		}
+		if sent == 0 {
+			Skip("the contract refuses none of this operation's sampled malformed UUIDs")
+		}
+	}, entries(operation.hasUUID)...)
+
+	f.ConformanceTable(uuidNamed, func(o operation) {
+		input := o.badInput()
+		r := o.call(o.minimal().set(input, "not-a-uuid")).As(o.valid()).Breaking(rule(input))
+		x := f.Send(r)
+		Expect(x).To(f.HaveStatus(http.StatusBadRequest), "precondition: the malformed "+input.Name+" must be refused")
+		Expect(x).To(f.HaveErrorType("invalid_input"))
+		Expect(x).To(f.NameField(input.Name))
+	}, entries(operation.hasUUID)...)
+})
