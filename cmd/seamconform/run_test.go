@@ -26,6 +26,20 @@ func TestRunOnMocksPasses(t *testing.T) {
 	}
 }
 
+// TestRunOnMocksChecksEveryOperation is the default run in full: every
+// family, the API-wide one on every operation of the contract.
+func TestRunOnMocksChecksEveryOperation(t *testing.T) {
+	r := seamconform(t, nil, "run", "--no-color", "--label-filter", "MUST || SHOULD")
+	expect(t, r, 0, "Verdict: CONFORMANT\n")
+	m := ranSpecs.FindStringSubmatch(r.stdout)
+	if m == nil || m[1] != m[2] {
+		t.Fatalf("not every spec ran: %v\n%s", m, tail(r.stdout, 10))
+	}
+	if n, _ := strconv.Atoi(m[1]); n < 5000 {
+		t.Fatalf("ran %s specs; the API-wide family has one per operation and requirement (over 5,000)", m[1])
+	}
+}
+
 func TestRunOnMocksCatchesAFault(t *testing.T) {
 	r := seamconform(t, nil, "run", "--no-color", "--fault", "not-deleted")
 	expect(t, r, 1, "Verdict: NOT CONFORMANT", "FAILED UIDEL-EFFECT-01", "FAILED UIDEL-EFFECT-02")
