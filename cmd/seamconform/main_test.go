@@ -61,7 +61,7 @@ var quickSelection = []string{"--label-filter", "!/^API-/ || tag:user_identities
 
 func quick(args []string) []string {
 	if len(args) == 0 || args[0] != "run" || slices.ContainsFunc(args, func(a string) bool {
-		return strings.HasPrefix(a, "--label-filter") || strings.HasPrefix(a, "--operation")
+		return strings.Contains(a, "label-filter") || strings.HasPrefix(a, "--operation")
 	}) {
 		return args
 	}
