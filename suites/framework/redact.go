@@ -28,8 +28,15 @@ import (
 type Redactor struct {
 	mu      sync.RWMutex
 	secrets []fixtures.Secret
+	// known holds every registered value, for Add.
+	known map[string]bool
 	// pieces holds every Fragment-byte substring of every secret.
 	pieces map[string]bool
+	// starts lists the secrets by their first bytes, longest first, and
+	// windows filters the places where a secret or a piece may start: with
+	// hundreds of secrets, one pass over the text replaces them all.
+	starts  map[uint32][]int
+	windows window
 }
 
 // Fragment is the length of the shortest piece of a secret that Redact
@@ -45,27 +52,80 @@ const redactedPiece = "[redacted]"
 func (r *Redactor) Add(secrets ...fixtures.Secret) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.pieces == nil {
-		r.pieces = map[string]bool{}
+	if r.known == nil {
+		r.known, r.pieces = map[string]bool{}, map[string]bool{}
 	}
+	added := false
 	for _, whole := range secrets {
 		for _, s := range append([]fixtures.Secret{whole}, whole.Parts()...) {
-			if len(s.Value) < 8 || s.Shell == fixtures.ShellEscape(s.Value) || r.has(s.Value) {
+			if len(s.Value) < 8 || s.Shell == fixtures.ShellEscape(s.Value) || r.known[s.Value] {
 				continue // too short to be a secret, public, or known
 			}
+			r.known[s.Value] = true
 			r.secrets = append(r.secrets, s)
+			added = true
 			// A joined secret ("Bearer " + key) has public parts: only a
 			// secret of one piece gives pieces, or "Bearer sea" would go.
 			if parts := s.Parts(); len(parts) == 1 && parts[0].Value == s.Value {
 				secret := secretPart(s.Value)
 				for i := 0; i+Fragment <= len(secret); i++ {
 					r.pieces[secret[i:i+Fragment]] = true
+					r.windows.add(secret[i:])
 				}
 			}
 		}
 	}
+	if !added {
+		return
+	}
 	// Longest first, so a secret that contains another is replaced whole.
 	sort.SliceStable(r.secrets, func(i, j int) bool { return len(r.secrets[i].Value) > len(r.secrets[j].Value) })
+	r.starts = map[uint32][]int{}
+	for i, s := range r.secrets {
+		k := windowKey(s.Value)
+		r.starts[k] = append(r.starts[k], i)
+		r.windows.add(s.Value)
+	}
+}
+
+// window is a Bloom-like filter of 4-byte windows: a clear bit means no
+// secret or piece starts with the window, so most bytes of a text cost one
+// load and a multiply.
+type window [1 << 14]uint64
+
+func windowKey(s string) uint32 {
+	return uint32(s[0]) | uint32(s[1])<<8 | uint32(s[2])<<16 | uint32(s[3])<<24
+}
+
+func windowBit(k uint32) (int, uint64) {
+	h := (k * 0x9E3779B1) >> 12 // 20 bits
+	return int(h >> 6), 1 << (h & 63)
+}
+
+func (w *window) add(s string) {
+	i, bit := windowBit(windowKey(s))
+	w[i] |= bit
+}
+
+func (w *window) may(s string) bool {
+	i, bit := windowBit(windowKey(s))
+	return w[i]&bit != 0
+}
+
+// nextSecret finds the first registered secret in text, the longest where
+// several start at once. The caller holds r.mu.
+func (r *Redactor) nextSecret(text string) (int, fixtures.Secret) {
+	for i := 0; i+8 <= len(text); i++ {
+		if !r.windows.may(text[i:]) {
+			continue
+		}
+		for _, n := range r.starts[windowKey(text[i:])] {
+			if s := r.secrets[n]; strings.HasPrefix(text[i:], s.Value) {
+				return i, s
+			}
+		}
+	}
+	return -1, fixtures.Secret{}
 }
 
 // secretPart is what of a value must not be shown in part: all of it, but
@@ -82,15 +142,6 @@ func secretPart(value string) string {
 		return value[strings.LastIndex(value, ".")+1:]
 	}
 	return "" // a JWT's header or claims alone
-}
-
-func (r *Redactor) has(value string) bool {
-	for _, s := range r.secrets {
-		if s.Value == value {
-			return true
-		}
-	}
-	return false
 }
 
 // Redact returns text fit to print: control bytes escaped, every registered
@@ -111,10 +162,19 @@ func (r *Redactor) redactSecrets(text string) string {
 	}
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	for _, s := range r.secrets {
-		text = strings.ReplaceAll(text, s.Value, s.Shell)
+	at, s := r.nextSecret(text)
+	if at < 0 {
+		return r.redactPieces(text)
 	}
-	return r.redactPieces(text)
+	var b strings.Builder
+	for at >= 0 {
+		b.WriteString(text[:at])
+		b.WriteString(s.Shell)
+		text = text[at+len(s.Value):]
+		at, s = r.nextSecret(text)
+	}
+	b.WriteString(text)
+	return r.redactPieces(b.String())
 }
 
 // redactPieces replaces each maximal run of text covered by pieces of
@@ -126,7 +186,7 @@ func (r *Redactor) redactPieces(text string) string {
 	var b strings.Builder
 	written, start, end := 0, -1, -1 // text[:written] is in b; [start, end) is the current run
 	for i := 0; i+Fragment <= len(text); i++ {
-		if !r.pieces[text[i:i+Fragment]] {
+		if !r.windows.may(text[i:]) || !r.pieces[text[i:i+Fragment]] {
 			continue
 		}
 		if i > end { // a new run: flush the previous one
@@ -154,13 +214,12 @@ func (r *Redactor) redactPieces(text string) string {
 // seed's environment variables are set.
 func (r *Redactor) Quote(text string, extra ...fixtures.Secret) string {
 	r.mu.RLock()
-	secrets := append(append([]fixtures.Secret{}, r.secrets...), extra...)
-	r.mu.RUnlock()
+	defer r.mu.RUnlock()
 	var b strings.Builder
 	b.WriteByte('"')
 	for text != "" {
-		at, found := -1, fixtures.Secret{}
-		for _, s := range secrets {
+		at, found := r.nextSecret(text)
+		for _, s := range extra {
 			i := strings.Index(text, s.Value)
 			if i >= 0 && (at < 0 || i < at || i == at && len(s.Value) > len(found.Value)) {
 				at, found = i, s
@@ -298,9 +357,16 @@ func (e *Env) redactFailure(f types.Failure) types.Failure {
 // from its redacted JSON (a map where there was a struct, as in the reports
 // of parallel workers).
 func (e *Env) redactEntryValue(v types.ReportEntryValue) types.ReportEntryValue {
+	if _, ok := v.GetRawValue().(Evidence); ok {
+		return v // redacted field by field when Exchange.Evidence made it
+	}
 	if raw, err := json.Marshal(v); err == nil {
+		redacted := e.redactor.redactSecrets(string(raw))
+		if redacted == string(raw) && !needsEscape(v.String()) {
+			return v
+		}
 		var out types.ReportEntryValue
-		if json.Unmarshal([]byte(e.redactor.redactSecrets(string(raw))), &out) == nil {
+		if json.Unmarshal([]byte(redacted), &out) == nil {
 			out.Representation = e.Redact(out.Representation)
 			return out
 		}

@@ -3,6 +3,7 @@ package framework
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -221,5 +222,51 @@ func TestRedactReport(t *testing.T) {
 	}
 	if r.SpecReports[0].Failure.Message != "got "+testKey {
 		t.Fatal("RedactReport changed the report it was given")
+	}
+}
+
+// manySecrets is what a whole-API run registers: hundreds of credentials,
+// one per scheme and case, each with its "Bearer " form.
+func manySecrets(n int) (*Redactor, []fixtures.Secret) {
+	r := &Redactor{}
+	var all []fixtures.Secret
+	for i := range n {
+		s := fixtures.EnvSecret(fmt.Sprintf("K%d", i), fmt.Sprintf("seam_%04d_%s", i, strings.Repeat("x", 20)))
+		all = append(all, s)
+		r.Add(s, Bearer(s))
+	}
+	return r, all
+}
+
+func TestRedactReplacesEachOfManySecrets(t *testing.T) {
+	r, all := manySecrets(600)
+	for _, i := range []int{0, 1, 299, 599} {
+		text := `{"echo":"Bearer ` + all[i].Value + `","tail":"` + all[599-i].Value[:12] + `"}`
+		want := `{"echo":"Bearer $K` + fmt.Sprint(i) + `","tail":"[redacted]"}`
+		if got := r.Redact(text); got != want {
+			t.Errorf("Redact(%q) = %q, want %q", text, got, want)
+		}
+	}
+}
+
+// A secret that contains another is replaced whole wherever both start.
+func TestRedactPrefersTheLongestSecretAtAPlace(t *testing.T) {
+	r := &Redactor{}
+	short := fixtures.EnvSecret("SHORT", "seam_abcdefgh")
+	long := fixtures.EnvSecret("LONG", "seam_abcdefgh_and_more")
+	r.Add(short, long)
+	if got := r.Redact("a seam_abcdefgh_and_more b seam_abcdefgh"); got != "a $LONG b $SHORT" {
+		t.Errorf("got %q", got)
+	}
+}
+
+// BenchmarkRedactWithManySecrets: the cost of redacting a piece of evidence
+// must not grow with the number of secrets a run registers.
+func BenchmarkRedactWithManySecrets(b *testing.B) {
+	r, all := manySecrets(600)
+	text := strings.Repeat(`{"user_identity_id":"7ad2566e-6fd8-466d-b8e4-c10a14a74fd3","ok":false} `, 20) + "Bearer " + all[300].Value
+	b.ReportAllocs()
+	for b.Loop() {
+		r.Redact(text)
 	}
 }
