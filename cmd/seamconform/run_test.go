@@ -1,11 +1,16 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
+	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/seamconform/seamconform/reference"
 )
@@ -153,4 +158,52 @@ func TestRunWithAPublishedSpecFile(t *testing.T) {
 	}
 	r := seamconform(t, nil, "run", "--no-color", "--spec", published, "--label-filter", "success")
 	expect(t, r, 0, "Verdict: CONFORMANT", "contract: "+published)
+}
+
+// The API-wide family builds only the specs a label filter keeps
+// (framework.Selected); Ginkgo must still run every spec it would have run
+// had the whole tree been built. The reference set comes from a dry run
+// with no filter, filtered here with Ginkgo's own parser.
+func TestLabelFilterBuildsOnlyWhatItSelects(t *testing.T) {
+	specsOf := func(t *testing.T, args ...string) []types.SpecReport {
+		t.Helper()
+		path := filepath.Join(t.TempDir(), "report.json")
+		r := seamconform(t, nil, append([]string{"run", "--no-color", "--ginkgo.dry-run", "--allow-empty", "--json-report", path}, args...)...)
+		expect(t, r, 0)
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var reports []types.Report
+		if err := json.Unmarshal(raw, &reports); err != nil {
+			t.Fatal(err)
+		}
+		return reports[0].SpecReports
+	}
+	all := specsOf(t, "--label-filter", "conformance")
+	if len(all) < 5000 {
+		t.Fatalf("an unfiltered tree of %d specs", len(all))
+	}
+	for _, filter := range []string{"!/^API-/", "auth && tag:devices", "API-AUTH-03 || UIDEL-AUTH-01", "SHOULD && !op:user_identities.delete", "/^API-UUID/ && op:locksUnlockDoorPost"} {
+		keep, err := types.ParseLabelFilter(filter)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want, got []string
+		for _, s := range all {
+			if keep(s.Labels()) {
+				want = append(want, s.FullText())
+			}
+		}
+		for _, s := range specsOf(t, "--label-filter", filter) {
+			if s.State != types.SpecStateSkipped {
+				got = append(got, s.FullText())
+			}
+		}
+		slices.Sort(want)
+		slices.Sort(got)
+		if len(want) == 0 || !slices.Equal(want, got) {
+			t.Errorf("filter %q: %d specs selected, want the %d a full tree selects", filter, len(got), len(want))
+		}
+	}
 }

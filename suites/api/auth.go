@@ -27,18 +27,18 @@ var secured = operation.secured
 var _ = Describe("API-wide: bad credentials are refused", func() {
 	f.ConformanceTable(authMissing, func(o operation) {
 		refused(o, f.Anonymous, true)
-	}, entries(secured)...)
+	}, entries(authMissing, secured)...)
 
 	f.ConformanceTable(authEmpty, func(o operation) {
 		refused(o, f.Credential{Authorization: fixtures.Public("Bearer ")}, true)
-	}, entries(secured)...)
+	}, entries(authEmpty, secured)...)
 
 	f.ConformanceTable(authUnknown, func(o operation) {
 		for _, s := range schemesOf(o) {
 			By("an unknown " + s.Kind)
 			refused(o, presented(s, unknownToken(s), true), false)
 		}
-	}, entries(secured)...)
+	}, entries(authUnknown, secured)...)
 
 	f.ConformanceTable(authOtherScheme, func(o operation) {
 		s := schemesOf(o)[0]
@@ -64,7 +64,7 @@ var _ = Describe("API-wide: bad credentials are refused", func() {
 			}
 			return
 		}
-	}, entries(secured)...)
+	}, entries(authOtherScheme, secured)...)
 
 	f.ConformanceTable(authWrongKind, func(o operation) {
 		in, breaks := o.harmless()
@@ -81,7 +81,7 @@ var _ = Describe("API-wide: bad credentials are refused", func() {
 		if len(sent) == 0 {
 			Skip("the run has no valid credential of a kind this operation does not accept")
 		}
-	}, entries(func(o operation) bool { return o.secured() && o.hasUUID() })...)
+	}, entries(authWrongKind, func(o operation) bool { return o.secured() && o.hasUUID() })...)
 
 	f.ConformanceTable(authNoCompanion, func(o operation) {
 		in, breaks := o.harmless()
@@ -100,7 +100,7 @@ var _ = Describe("API-wide: bad credentials are refused", func() {
 		if sent == 0 {
 			Skip("the run has no valid credential of a scheme that needs a companion header")
 		}
-	}, entries(func(o operation) bool { return o.hasUUID() && len(o.companionOnly()) > 0 })...)
+	}, entries(authNoCompanion, func(o operation) bool { return o.hasUUID() && len(o.companionOnly()) > 0 })...)
 
 	f.ConformanceTable(authFirst, func(o operation) {
 		in, breaks := o.minimal(), []spec.Rule{spec.RuleCredentials}
@@ -115,7 +115,7 @@ var _ = Describe("API-wide: bad credentials are refused", func() {
 		By("no credentials and a body that is not JSON")
 		r := o.call(inputs{query: in.query}).Body([]byte(`{"`), "application/json").Breaking(append(breaks, spec.RuleBody)...)
 		Expect(f.Send(r)).To(f.HaveStatus(http.StatusUnauthorized))
-	}, entries(func(o operation) bool { return o.secured() && (o.hasUUID() || o.Body) })...)
+	}, entries(authFirst, func(o operation) bool { return o.secured() && (o.hasUUID() || o.Body) })...)
 })
 
 // otherScheme presents token with a scheme word other than Bearer ("Basic"

@@ -9,7 +9,7 @@ func BenchmarkEntries(b *testing.B) {
 	for b.Loop() {
 		n := 0
 		for range 12 {
-			n += len(entries(func(operation) bool { return true }))
+			n += len(entries(authMissing, func(operation) bool { return true }))
 		}
 		if n == 0 {
 			b.Fatal("no operation")

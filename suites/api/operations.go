@@ -30,13 +30,14 @@ func operations() []operation {
 	return out
 }
 
-// entries returns one table entry per operation that keep accepts, named
-// "<METHOD> <path>" and labelled with the operation and its tags.
-func entries(keep func(operation) bool) []TableEntry {
+// entries returns r's table entries: one per operation that keep accepts
+// and the run selects (f.Selected), named "<METHOD> <path>" and labelled
+// with the operation and its tags.
+func entries(r f.Requirement, keep func(operation) bool) []TableEntry {
 	var out []TableEntry
 	for _, o := range operations() {
-		if keep(o) {
-			out = append(out, Entry(o.String(), Label(f.OperationLabels(o.Described)...), o))
+		if labels := f.OperationLabels(o.Described); keep(o) && f.Selected(r, labels...) {
+			out = append(out, Entry(o.String(), Label(labels...), o))
 		}
 	}
 	return out

@@ -31,9 +31,9 @@ var answering = func(o operation) bool { return o.secured() || o.hasUUID() }
 var _ = Describe("API-wide: answers match the contract", func() {
 	f.ConformanceTable(respContract, func(o operation) {
 		answers(o, f.ConformToContract)
-	}, entries(answering)...)
+	}, entries(respContract, answering)...)
 
 	f.ConformanceTable(respEnvelope, func(o operation) {
 		answers(o, f.BeSeamError)
-	}, entries(answering)...)
+	}, entries(respEnvelope, answering)...)
 })

@@ -16,7 +16,7 @@ var _ = Describe("API-wide: bad UUID inputs are rejected", func() {
 			r := o.call(o.minimal().without(input)).As(o.valid()).Breaking(rule(input))
 			Expect(f.Send(r)).To(f.HaveStatus(http.StatusBadRequest))
 		}
-	}, entries(func(o operation) bool { return len(o.requiredUUIDs()) > 0 })...)
+	}, entries(uuidMissing, func(o operation) bool { return len(o.requiredUUIDs()) > 0 })...)
 
 	f.ConformanceTable(uuidMalformed, func(o operation) {
 		sent := 0
@@ -35,7 +35,7 @@ var _ = Describe("API-wide: bad UUID inputs are rejected", func() {
 		if sent == 0 {
 			Skip("the contract refuses none of this operation's sampled malformed UUIDs")
 		}
-	}, entries(operation.hasUUID)...)
+	}, entries(uuidMalformed, operation.hasUUID)...)
 
 	f.ConformanceTable(uuidNamed, func(o operation) {
 		input := o.badInput()
@@ -44,5 +44,5 @@ var _ = Describe("API-wide: bad UUID inputs are rejected", func() {
 		Expect(x).To(f.HaveStatus(http.StatusBadRequest), "precondition: the malformed "+input.Name+" must be refused")
 		Expect(x).To(f.HaveErrorType("invalid_input"))
 		Expect(x).To(f.NameField(input.Name))
-	}, entries(operation.hasUUID)...)
+	}, entries(uuidNamed, operation.hasUUID)...)
 })
