@@ -4,9 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/onsi/ginkgo/v2/formatter"
@@ -85,20 +83,5 @@ func runWorker(w parallel.Worker, env *framework.Env, sc types.SuiteConfig, rc t
 // the first signal stops its specs from sending more, the second ends it at
 // once.
 func interruptOnSignal(env *framework.Env) (stop func()) {
-	signals, done := make(chan os.Signal, 2), make(chan struct{})
-	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
-	go func() {
-		for n := 1; ; n++ {
-			select {
-			case <-signals:
-			case <-done:
-				return
-			}
-			if n > 1 {
-				os.Exit(reports.ExitIncomplete)
-			}
-			env.Interrupt()
-		}
-	}()
-	return func() { signal.Stop(signals); close(done) }
+	return onSignals(env.Interrupt, func() { os.Exit(reports.ExitIncomplete) })
 }

@@ -28,7 +28,7 @@ import (
 
 type runFlags struct {
 	endpoint, specFile              string
-	apiKey, pat, console, workspace string
+	given map[string]*string // seed variable -> its flag's value (framework.SeedFlags)
 	faults, operations              repeated
 	timeout, runTimeout, cleanup    time.Duration
 	allowNonSandbox, allowEmpty     bool
@@ -71,10 +71,10 @@ func runCommand(args []string, stdout, stderr io.Writer) (int, error) {
 		fs.PrintDefaults()
 	}
 	fs.StringVar(&rf.endpoint, "endpoint", "", "base `URL` of the implementation to check (default $SEAM_ENDPOINT; neither: the embedded mocks)")
-	fs.StringVar(&rf.apiKey, "api-key", "", "API key (default $SEAM_API_KEY)")
-	fs.StringVar(&rf.pat, "personal-access-token", "", "personal access token (default $SEAM_PERSONAL_ACCESS_TOKEN)")
-	fs.StringVar(&rf.console, "console-session-token", "", "console session token (default $SEAM_CONSOLE_SESSION_TOKEN)")
-	fs.StringVar(&rf.workspace, "workspace-id", "", "workspace the credentials act on (default $SEAM_WORKSPACE_ID)")
+	rf.given = map[string]*string{}
+	for _, f := range framework.SeedFlags() {
+		rf.given[f.Variable] = fs.String(f.Name, "", fmt.Sprintf("%s (default $%s)", f.Usage, f.Variable))
+	}
 	fs.StringVar(&rf.specFile, "spec", "", "load the contract from this published OpenAPI `FILE` instead of the embedded one")
 	fs.Var(&rf.faults, "fault", "switch on a named fault in the mock reference (repeatable; see seamconform serve --list-faults)")
 	fs.DurationVar(&rf.timeout, "request-timeout", suites.DefaultRequestTimeout, "time limit of each request")
@@ -261,15 +261,13 @@ func appendFile(path, text string) error {
 // and warns about credential variables that will not be used: the mocks
 // have their own, and a user who set SEAM_API_KEY expected a live run.
 func credentialsWithoutEndpoint(rf runFlags, stderr io.Writer) error {
-	for flagName, value := range map[string]string{"--api-key": rf.apiKey, "--personal-access-token": rf.pat, "--console-session-token": rf.console, "--workspace-id": rf.workspace} {
-		if value != "" {
-			return usagef("%s needs an endpoint to send it to: give --endpoint URL (or set SEAM_ENDPOINT); without one the suite checks the embedded mocks", flagName)
-		}
-	}
 	var ignored []string
-	for _, name := range credentialVariables {
-		if os.Getenv(name) != "" {
-			ignored = append(ignored, name)
+	for _, f := range framework.SeedFlags() {
+		if *rf.given[f.Variable] != "" {
+			return usagef("--%s needs an endpoint to send it to: give --endpoint URL (or set SEAM_ENDPOINT); without one the suite checks the embedded mocks", f.Name)
+		}
+		if os.Getenv(f.Variable) != "" {
+			ignored = append(ignored, f.Variable)
 		}
 	}
 	if len(ignored) > 0 {
@@ -279,14 +277,27 @@ func credentialsWithoutEndpoint(rf runFlags, stderr io.Writer) error {
 	return nil
 }
 
-// credentialVariables are the variables a live run reads credentials from.
-var credentialVariables = []string{"SEAM_API_KEY", "SEAM_PERSONAL_ACCESS_TOKEN", "SEAM_CONSOLE_SESSION_TOKEN", "SEAM_WORKSPACE_ID"}
-
 // handleSignals makes the first Ctrl-C (or SIGTERM) end the run gently:
 // one line, Ginkgo's output muted, the running spec interrupted, clean-up
 // and the partial verdict. A second one stops at once, saying what may
 // remain on the target. The returned function stops listening.
 func handleSignals(env *framework.Env, out *console, mayRemain func() []string) (stop func()) {
+	return onSignals(func() {
+		out.mute()
+		fmt.Fprintln(out, "\nseamconform: interrupted: ending the run and cleaning up (interrupt again to stop at once)")
+		env.Interrupt()
+	}, func() {
+		fmt.Fprintln(out, "\nseamconform: stopped at once; the clean-up did not finish")
+		for _, line := range mayRemain() {
+			fmt.Fprintf(out, "  LEFT BEHIND: %s\n", line)
+		}
+		os.Exit(reports.ExitIncomplete)
+	})
+}
+
+// onSignals calls first on the first SIGINT or SIGTERM and second on every
+// later one, until stop is called.
+func onSignals(first, second func()) (stop func()) {
 	signals, done := make(chan os.Signal, 2), make(chan struct{})
 	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
 	go func() {
@@ -297,16 +308,10 @@ func handleSignals(env *framework.Env, out *console, mayRemain func() []string) 
 				return
 			}
 			if n == 1 {
-				out.mute()
-				fmt.Fprintln(out, "\nseamconform: interrupted: ending the run and cleaning up (interrupt again to stop at once)")
-				env.Interrupt()
-				continue
+				first()
+			} else {
+				second()
 			}
-			fmt.Fprintln(out, "\nseamconform: stopped at once; the clean-up did not finish")
-			for _, line := range mayRemain() {
-				fmt.Fprintf(out, "  LEFT BEHIND: %s\n", line)
-			}
-			os.Exit(reports.ExitIncomplete)
 		}
 	}()
 	return func() { signal.Stop(signals); close(done) }
@@ -372,17 +377,26 @@ func loadContract(file string) (*spec.Contract, error) {
 
 func liveSeed(rf runFlags) fixtures.Seed {
 	return fixtures.Seed{
-		WorkspaceID:                envOr(rf.workspace, "SEAM_WORKSPACE_ID"),
-		APIKey:                     envOr(rf.apiKey, "SEAM_API_KEY"),
-		PersonalAccessToken:        envOr(rf.pat, "SEAM_PERSONAL_ACCESS_TOKEN"),
-		ConsoleSessionToken:        envOr(rf.console, "SEAM_CONSOLE_SESSION_TOKEN"),
+		WorkspaceID:                rf.lookup("SEAM_WORKSPACE_ID"),
+		APIKey:                     rf.lookup("SEAM_API_KEY"),
+		PersonalAccessToken:        rf.lookup("SEAM_PERSONAL_ACCESS_TOKEN"),
+		ConsoleSessionToken:        rf.lookup("SEAM_CONSOLE_SESSION_TOKEN"),
 		ExpiredConsoleSessionToken: os.Getenv("SEAM_EXPIRED_CONSOLE_SESSION_TOKEN"),
-		ClientSessionToken:         os.Getenv("SEAM_CLIENT_SESSION_TOKEN"),
-		PublishableKey:             os.Getenv("SEAM_PUBLISHABLE_KEY"),
+		ClientSessionToken:         rf.lookup("SEAM_CLIENT_SESSION_TOKEN"),
+		PublishableKey:             rf.lookup("SEAM_PUBLISHABLE_KEY"),
 		ForeignWorkspaceID:         os.Getenv("SEAMCONFORM_FOREIGN_WORKSPACE_ID"),
 		ForeignIdentityID:          os.Getenv("SEAMCONFORM_FOREIGN_IDENTITY_ID"),
-		Tokens:                     fixtures.TokensFromEnv(os.Getenv),
+		Tokens:                     fixtures.TokensFromEnv(rf.lookup),
 	}
+}
+
+// lookup returns a seed variable's value: its flag's when given, else the
+// environment's.
+func (rf runFlags) lookup(variable string) string {
+	if v := rf.given[variable]; v != nil && *v != "" {
+		return *v
+	}
+	return os.Getenv(variable)
 }
 
 // splitGinkgoArgs separates Ginkgo's own flags (--ginkgo.NAME[=VALUE]),

@@ -106,6 +106,15 @@ func TestCredentialsFromFlags(t *testing.T) {
 	r := seamconform(t, nil, "run", "--no-color", "--endpoint", env["SEAM_ENDPOINT"], "--api-key", env["SEAM_API_KEY"], "--label-filter", "success")
 	expect(t, r, 0, "Verdict: CONFORMANT")
 	noSecrets(t, r, env)
+	// Every scheme of the table has its flag: a client session token given
+	// only as --client-session-token covers its scheme.
+	r = seamconform(t, nil, "run", "--no-color", "--endpoint", env["SEAM_ENDPOINT"], "--api-key", env["SEAM_API_KEY"],
+		"--client-session-token", env["SEAM_CLIENT_SESSION_TOKEN"], "--operation", "/user_identities/delete", "--label-filter", "/^API-/")
+	expect(t, r, 0, "Verdict: CONFORMANT")
+	if strings.Contains(r.stdout, "NOT COVERED: scheme client_session ") {
+		t.Fatalf("--client-session-token did not cover its scheme:\n%s", tail(r.stdout, 20))
+	}
+	noSecrets(t, r, env)
 }
 
 func TestUsageErrors(t *testing.T) {

@@ -2,6 +2,7 @@ package framework
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -213,19 +214,28 @@ func (e *Env) unavailable(scheme string) string {
 	return ""
 }
 
-// flags are the seamconform run flags that stand for the variables.
-var flags = map[string]string{
-	"SEAM_API_KEY":               "--api-key",
-	"SEAM_PERSONAL_ACCESS_TOKEN": "--personal-access-token",
-	"SEAM_CONSOLE_SESSION_TOKEN": "--console-session-token",
-	"SEAM_WORKSPACE_ID":          "--workspace-id",
+// SeedFlag is a seamconform run flag that stands for a seed variable.
+type SeedFlag struct{ Name, Variable, Usage string }
+
+// SeedFlags are --workspace-id and one flag per token variable of the
+// scheme table (spec.Scheme.Flag), in the table's order.
+func SeedFlags() []SeedFlag {
+	out := []SeedFlag{{"workspace-id", "SEAM_WORKSPACE_ID", "workspace the credentials act on"}}
+	for _, s := range spec.Schemes() {
+		if !slices.ContainsFunc(out, func(f SeedFlag) bool { return f.Variable == s.Env }) {
+			out = append(out, SeedFlag{s.Flag, s.Env, s.Kind})
+		}
+	}
+	return out
 }
 
 // Hint names a variable with the flag that can stand for it, so that a
 // hint tells both ways of giving a value.
 func Hint(variable string) string {
-	if f, ok := flags[variable]; ok {
-		return variable + " or " + f
+	for _, f := range SeedFlags() {
+		if f.Variable == variable {
+			return variable + " or --" + f.Name
+		}
 	}
 	return variable
 }

@@ -312,7 +312,7 @@ func TestEnvUncovered(t *testing.T) {
 	}
 	u := e.Uncovered()
 	if len(u) != len(spec.Schemes())-2 || u[SchemePAT] != "SEAM_WORKSPACE_ID or --workspace-id not set" || u[SchemeConsoleSession] != "SEAM_CONSOLE_SESSION_TOKEN or --console-session-token not set" ||
-		u["publishable_key"] != "SEAM_PUBLISHABLE_KEY not set" {
+		u["publishable_key"] != "SEAM_PUBLISHABLE_KEY or --publishable-key not set" {
 		t.Errorf("Uncovered() = %v", u)
 	}
 }
