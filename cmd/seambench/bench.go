@@ -106,9 +106,16 @@ func suiteRows(cfg benchConfig, t *table) error {
 		return err
 	}
 	defer stop(proxy)
-	cmd = exec.Command(seam, "run", "--no-color")
-	cmd.Env = append(append(os.Environ(), env...), "SEAM_ENDPOINT="+proxyURL)
-	t.suite("suite: serve + 100 ms per answer", timeRun(cmd))
+	// A distant sandbox: the operation suites and the API-wide family on
+	// their own, each with the concurrency a user would give it there.
+	for _, part := range []struct{ what, filter, concurrency string }{
+		{"user-identity suites: serve + 100 ms per answer, --concurrency 16", "!/^API-/", "16"},
+		{"API-wide family: serve + 100 ms per answer, --concurrency 32", "/^API-/", "32"},
+	} {
+		cmd = exec.Command(seam, "run", "--no-color", "--label-filter", part.filter, "--concurrency", part.concurrency)
+		cmd.Env = append(append(os.Environ(), env...), "SEAM_ENDPOINT="+proxyURL)
+		t.suite(part.what, timeRun(cmd))
+	}
 	return nil
 }
 

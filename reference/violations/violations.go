@@ -448,7 +448,12 @@ func firstLine(s string) string {
 func (c *Checker) record(r *http.Request, body []byte, operation string, status int, request, response []problem) {
 	now := time.Now().UTC()
 	operation = printable(operation)
-	sent, scrub := redactRequest(r, body, c.opts.Secrets)
+	// Most requests conform: only a violation or a note is worth redacting
+	// the request for.
+	sent, scrub := SentRequest{}, func(s string) string { return s }
+	if len(request)+len(response) > 0 {
+		sent, scrub = redactRequest(r, body, c.opts.Secrets)
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	call := c.calls[operation]
