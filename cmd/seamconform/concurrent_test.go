@@ -23,6 +23,7 @@ import (
 
 	"github.com/seamconform/seamconform/reference"
 	"github.com/seamconform/seamconform/reports"
+	"github.com/seamconform/seamconform/suites/parallel"
 )
 
 // outcomes runs seamconform and returns each requirement's result, read
@@ -285,4 +286,25 @@ func TestEndlessThrottlingFailsNoRequirement(t *testing.T) {
 	if errored == 0 {
 		t.Fatalf("no requirement could-not-check: %v", got)
 	}
+}
+
+// Without --concurrency, a run goes one spec at a time against an endpoint
+// that answers at once (workers would cost more than they save) and uses
+// workers against a distant one; the header says which and why.
+func TestConcurrencyFollowsTheEndpointsRoundTrip(t *testing.T) {
+	_, near := served(t, reference.Options{}, nil)
+	r := seamconform(t, near, "run", "--no-color", "--label-filter", "UIDEL-AUTH-01")
+	expect(t, r, 0, "Concurrency: 1 (the endpoint answered in ")
+	if strings.Contains(r.stdout, "Running in parallel") {
+		t.Fatalf("a run against a near endpoint started workers:\n%s", tail(r.stdout, 20))
+	}
+
+	_, far := served(t, reference.Options{}, func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			time.Sleep(2 * parallel.NearEndpoint)
+			h.ServeHTTP(w, r)
+		})
+	})
+	r = seamconform(t, far, "run", "--no-color", "--label-filter", "UIDEL-AUTH-01")
+	expect(t, r, 0, fmt.Sprintf("Concurrency: %d (the endpoint answered in ", parallel.DefaultConcurrency), "Running in parallel across")
 }

@@ -48,3 +48,9 @@ func envOr(value, name string) string {
 	}
 	return os.Getenv(name)
 }
+
+// explicit reports whether the flag was given on the command line.
+func explicit(fs *flag.FlagSet, name string) (given bool) {
+	fs.Visit(func(f *flag.Flag) { given = given || f.Name == name })
+	return given
+}

@@ -27,12 +27,12 @@ import (
 )
 
 type runFlags struct {
-	endpoint, specFile              string
-	given map[string]*string // seed variable -> its flag's value (framework.SeedFlags)
-	faults, operations              repeated
-	timeout, runTimeout, cleanup    time.Duration
-	allowNonSandbox, allowEmpty     bool
-	concurrency                     int
+	endpoint, specFile           string
+	given                        map[string]*string // seed variable -> its flag's value (framework.SeedFlags)
+	faults, operations           repeated
+	timeout, runTimeout, cleanup time.Duration
+	allowNonSandbox, allowEmpty  bool
+	concurrency                  int
 
 	labelFilter, junit, jsonReport string
 	reportDir                      string
@@ -81,7 +81,7 @@ func runCommand(args []string, stdout, stderr io.Writer) (int, error) {
 	fs.DurationVar(&rf.runTimeout, "run-timeout", suites.DefaultRunTimeout, "time limit of the specs; the run then ends INCOMPLETE")
 	fs.DurationVar(&rf.cleanup, "cleanup-timeout", suites.DefaultCleanupTimeout, "time limit of the final clean-up")
 	fs.BoolVar(&rf.allowNonSandbox, "allow-non-sandbox", false, "run destructive specs even when the workspace is not a sandbox")
-	fs.IntVar(&rf.concurrency, "concurrency", parallel.DefaultConcurrency, "at most `N` specs (and so requests) at once against a live endpoint, each in a worker process; 1 runs them one by one")
+	fs.IntVar(&rf.concurrency, "concurrency", 0, fmt.Sprintf("at most `N` specs (and so requests) at once against a live endpoint, each in a worker process; 1 runs them one by one (default: 1 when the endpoint answers within %v, else %d)", parallel.NearEndpoint, parallel.DefaultConcurrency))
 	fs.BoolVar(&rf.allowEmpty, "allow-empty", false, "exit 0 when nothing was checked (a dry run, an empty selection)")
 	fs.Var(&rf.operations, "operation", "check only this operation: an operationId or a path `glob` such as /devices/* (repeatable)")
 	fs.StringVar(&rf.labelFilter, "label-filter", "", "run only specs matching this Ginkgo label `expression` (IDs, MUST, SHOULD, areas, post, delete, schemes)")
@@ -115,7 +115,7 @@ func runCommand(args []string, stdout, stderr io.Writer) (int, error) {
 	// Ginkgo's own limit only backs up --run-timeout, which ends the run
 	// more gently (before the next request).
 	suiteConfig.Timeout = rf.runTimeout + rf.cleanup + 3*rf.timeout + time.Minute
-	if rf.concurrency < 1 || rf.concurrency > parallel.MaxConcurrency {
+	if rf.concurrency < 0 || rf.concurrency > parallel.MaxConcurrency || explicit(fs, "concurrency") && rf.concurrency == 0 {
 		return reports.ExitUsage, usagef("--concurrency must be between 1 and %d, got %d", parallel.MaxConcurrency, rf.concurrency)
 	}
 	worker, isWorker, err := parallel.WorkerFromEnv()
@@ -178,6 +178,11 @@ func runCommand(args []string, stdout, stderr io.Writer) (int, error) {
 		out.alsoLog(stderr, fmt.Sprintf("seamconform: %s\n", n))
 	}
 	fmt.Fprintf(out, "seamconform %s\nTarget: %s (contract: %s)\n", toolVersion(), targetName(env), contract.Source())
+	if rf.concurrency == 0 && !env.Target.Mock() && !suiteConfig.DryRun {
+		roundTrip, _ := env.RoundTrip()
+		rf.concurrency = parallel.Auto(roundTrip)
+		fmt.Fprintf(out, "Concurrency: %d (the endpoint answered in %s; --concurrency N sets it)\n", rf.concurrency, roundTrip.Round(100*time.Microsecond))
+	}
 
 	mayRemain := env.LeftBehind
 	if rf.concurrency > 1 && !env.Target.Mock() && !suiteConfig.DryRun {

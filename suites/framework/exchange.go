@@ -207,11 +207,19 @@ func (e *Env) abortIfStopped() {
 // is up: POST /workspaces/get, with a credential when the run has one. Any
 // HTTP answer counts; only silence means the endpoint is gone.
 func (e *Env) alive() bool {
+	_, answered := e.RoundTrip()
+	return answered
+}
+
+// RoundTrip sends the liveness probe and returns how long its answer took,
+// and whether one came.
+func (e *Env) RoundTrip() (time.Duration, bool) {
 	probe := Call(spec.GetWorkspace)
 	if schemes := e.AvailableSchemes(); len(schemes) > 0 {
 		probe.As(e.As(schemes[0]))
 	}
-	return e.Do(probe).Err == nil
+	x := e.Do(probe)
+	return x.Elapsed, x.Err == nil
 }
 
 // maxTimeoutsPerOperation requests in a row to one operation without an
