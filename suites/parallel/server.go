@@ -156,10 +156,17 @@ func (s *Server) specDidRun(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) suiteDidEnd(w http.ResponseWriter, r *http.Request) {
-	var report types.Report
-	if !decode(w, r, &report) {
+	// The worker's report repeats every spec it already posted one by one
+	// (Ginkgo posts each spec as it adds it to the report): they are not
+	// decoded a second time, the largest part of a run's reports.
+	var final struct {
+		types.Report
+		SpecReports json.RawMessage
+	}
+	if !decode(w, r, &final) {
 		return
 	}
+	report := final.Report
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if p := report.SuiteConfig.ParallelProcess; p >= 1 && p <= s.total {
@@ -247,8 +254,11 @@ func (s *Server) othersFinished(w http.ResponseWriter, _ *http.Request) {
 }
 
 // othersReport gives process 1 the other workers' reports put together for
-// its ReportAfterSuite nodes. A worker that died gives the specs it
-// finished: the parent, not Ginkgo, says the run is incomplete.
+// its ReportAfterSuite nodes, without their specs: the suite's node only
+// keeps the report for a run in one process, and the parent puts the specs
+// together itself (Report), so sending every spec back would only cost
+// encoding and decoding them all once more. A worker that died gives the
+// specs it finished: the parent, not Ginkgo, says the run is incomplete.
 func (s *Server) othersReport(w http.ResponseWriter, _ *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -260,6 +270,7 @@ func (s *Server) othersReport(w http.ResponseWriter, _ *http.Request) {
 	for p := 3; p <= s.total; p++ {
 		combined = combined.Add(s.reportOf(p))
 	}
+	combined.SpecReports = nil
 	_ = json.NewEncoder(w).Encode(combined)
 }
 
@@ -267,7 +278,9 @@ func (s *Server) othersReport(w http.ResponseWriter, _ *http.Request) {
 // it, the specs it finished; s.mu held.
 func (s *Server) reportOf(process int) types.Report {
 	if r := s.final[process-1]; r != nil {
-		return *r
+		final := *r
+		final.SpecReports = s.didRun[process-1]
+		return final
 	}
 	r := s.header
 	r.SpecReports = s.didRun[process-1]

@@ -151,6 +151,7 @@ func TestWorkerOneWaitsForTheOthers(t *testing.T) {
 		t.Fatalf("others running: %d, want 425", code)
 	}
 	t0 := time.Now()
+	call(t, s, http.MethodPost, "/did-run", spec(2, "two", t0))
 	call(t, s, http.MethodPost, "/suite-did-end", ended(2, spec(2, "two", t0)))
 	if code, _ := call(t, s, http.MethodGet, "/aggregated-nonprimary-procs-report", nil); code != http.StatusTooEarly {
 		t.Fatalf("worker 3 running: %d, want 425", code)
@@ -159,13 +160,19 @@ func TestWorkerOneWaitsForTheOthers(t *testing.T) {
 	if code, _ := call(t, s, http.MethodGet, "/have-nonprimary-procs-finished", nil); code != http.StatusOK {
 		t.Fatalf("others ended or died: %d, want 200", code)
 	}
-	// Worker 3 died: worker 1 gets what it finished, and no Ginkgo error
-	// (the parent says the run is incomplete).
+	// Worker 3 died: worker 1 is told the suite did not succeed, and gets
+	// no Ginkgo error (the parent says the run is incomplete). The specs
+	// are not sent back: the parent puts them together itself.
 	call(t, s, http.MethodPost, "/did-run", spec(3, "three", t0))
 	code, b := call(t, s, http.MethodGet, "/aggregated-nonprimary-procs-report", nil)
 	var r types.Report
-	if code != http.StatusOK || json.Unmarshal(b, &r) != nil || len(r.SpecReports) != 2 || r.SuiteSucceeded {
+	if code != http.StatusOK || json.Unmarshal(b, &r) != nil || len(r.SpecReports) != 0 || r.SuiteSucceeded {
 		t.Fatalf("aggregated report with a dead worker: %d %s", code, b)
+	}
+	dead := &worker{spec: Worker{Process: 3}, done: make(chan struct{})}
+	dead.exited.Store(true)
+	if all := s.Report([]*worker{{spec: Worker{Process: 1}}, {spec: Worker{Process: 2}}, dead}); len(all.SpecReports) != 2 {
+		t.Fatalf("the run's report has %d specs, want worker 2's and dead worker 3's", len(all.SpecReports))
 	}
 }
 
