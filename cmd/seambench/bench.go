@@ -141,6 +141,46 @@ func timeRun(cmd *exec.Cmd) suiteResult {
 	return r
 }
 
+// firstSpec times seamconform run on the mocks from exec to the first
+// spec's mark in its output, the median of 5.
+func firstSpec(seam string) (time.Duration, error) {
+	var times []time.Duration
+	for range 5 {
+		cmd := exec.Command(seam, "run", "--no-color")
+		out, err := cmd.StdoutPipe()
+		if err != nil {
+			return 0, err
+		}
+		start := time.Now()
+		if err := cmd.Start(); err != nil {
+			return 0, err
+		}
+		// Ginkgo prints a mark per spec on the line after "Will run …".
+		r := bufio.NewReader(out)
+		var first time.Duration
+		for {
+			line, err := r.ReadString('\n')
+			if err != nil {
+				break
+			}
+			if strings.HasPrefix(line, "Will run") {
+				if _, err := r.ReadByte(); err == nil {
+					first = time.Since(start)
+				}
+				break
+			}
+		}
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		if first == 0 {
+			return 0, errors.New("seamconform run printed no spec")
+		}
+		times = append(times, first)
+	}
+	slices.Sort(times)
+	return times[len(times)/2], nil
+}
+
 // --- serve, Prism and the ceiling under load ------------------------------
 
 const unknownIdentity = "0f6b4c2e-1d2a-4e3b-9c5d-7e8f9a0b1c2d"
@@ -159,6 +199,13 @@ func loadRows(cfg benchConfig, doc string, t *table) error {
 	slices.Sort(starts)
 	serveStartup := starts[len(starts)/2]
 	t.row("start-up: serve (median of 5, exec to first answer)", ms(serveStartup), "")
+
+	step("start-up of run (5 starts)")
+	first, err := firstSpec(filepath.Join(cfg.out, "seamconform"))
+	if err != nil {
+		return err
+	}
+	t.row("start-up: run on the mocks (median of 5, exec to the first spec's result)", ms(first), "whole document loaded, the tree of 5,737 specs built and ordered")
 
 	serve, env, err := startServe(cfg, "load")
 	if err != nil {
