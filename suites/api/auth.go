@@ -25,22 +25,22 @@ func refused(o operation, c f.Credential, malformed bool) {
 var secured = operation.secured
 
 var _ = Describe("API-wide: bad credentials are refused", func() {
-	f.ConformanceTable(authMissing, func(o operation) {
+	table(authMissing, secured, func(o operation) {
 		refused(o, f.Anonymous, true)
-	}, entries(authMissing, secured)...)
+	})
 
-	f.ConformanceTable(authEmpty, func(o operation) {
+	table(authEmpty, secured, func(o operation) {
 		refused(o, f.Credential{Authorization: fixtures.Public("Bearer ")}, true)
-	}, entries(authEmpty, secured)...)
+	})
 
-	f.ConformanceTable(authUnknown, func(o operation) {
+	table(authUnknown, secured, func(o operation) {
 		for _, s := range schemesOf(o) {
 			By("an unknown " + s.Kind)
 			refused(o, presented(s, unknownToken(s), true), false)
 		}
-	}, entries(authUnknown, secured)...)
+	})
 
-	f.ConformanceTable(authOtherScheme, func(o operation) {
+	table(authOtherScheme, secured, func(o operation) {
 		s := schemesOf(o)[0]
 		for _, word := range []string{"Token ", "Basic "} {
 			By(word + "with an unknown " + s.Kind)
@@ -64,9 +64,9 @@ var _ = Describe("API-wide: bad credentials are refused", func() {
 			}
 			return
 		}
-	}, entries(authOtherScheme, secured)...)
+	})
 
-	f.ConformanceTable(authWrongKind, func(o operation) {
+	table(authWrongKind, func(o operation) bool { return o.secured() && o.hasUUID() }, func(o operation) {
 		in, breaks := o.harmless()
 		sent := map[string]bool{}
 		for _, s := range spec.Schemes() {
@@ -81,9 +81,9 @@ var _ = Describe("API-wide: bad credentials are refused", func() {
 		if len(sent) == 0 {
 			Skip("the run has no valid credential of a kind this operation does not accept")
 		}
-	}, entries(authWrongKind, func(o operation) bool { return o.secured() && o.hasUUID() })...)
+	})
 
-	f.ConformanceTable(authNoCompanion, func(o operation) {
+	table(authNoCompanion, func(o operation) bool { return o.hasUUID() && len(o.companionOnly()) > 0 }, func(o operation) {
 		in, breaks := o.harmless()
 		sent := 0
 		for _, s := range o.companionOnly() {
@@ -100,9 +100,9 @@ var _ = Describe("API-wide: bad credentials are refused", func() {
 		if sent == 0 {
 			Skip("the run has no valid credential of a scheme that needs a companion header")
 		}
-	}, entries(authNoCompanion, func(o operation) bool { return o.hasUUID() && len(o.companionOnly()) > 0 })...)
+	})
 
-	f.ConformanceTable(authFirst, func(o operation) {
+	table(authFirst, func(o operation) bool { return o.secured() && (o.hasUUID() || o.Body) }, func(o operation) {
 		in, breaks := o.minimal(), []spec.Rule{spec.RuleCredentials}
 		if input, ok := o.findBadInput(); ok {
 			By("no credentials and a malformed " + input.Name)
@@ -115,7 +115,7 @@ var _ = Describe("API-wide: bad credentials are refused", func() {
 		By("no credentials and a body that is not JSON")
 		r := o.call(inputs{query: in.query}).Body([]byte(`{"`), "application/json").Breaking(append(breaks, spec.RuleBody)...)
 		Expect(f.Send(r)).To(f.HaveStatus(http.StatusUnauthorized))
-	}, entries(authFirst, func(o operation) bool { return o.secured() && (o.hasUUID() || o.Body) })...)
+	})
 })
 
 // otherScheme presents token with a scheme word other than Bearer ("Basic"

@@ -3,13 +3,13 @@ package api
 import "testing"
 
 // BenchmarkEntries is the API-wide family's share of building the spec tree:
-// one table entry per operation for each of its twelve requirements.
+// one case per operation for each of its twelve requirements.
 func BenchmarkEntries(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		n := 0
 		for range 12 {
-			n += len(entries(authMissing, func(operation) bool { return true }))
+			n += len(cases(authMissing, func(operation) bool { return true }))
 		}
 		if n == 0 {
 			b.Fatal("no operation")

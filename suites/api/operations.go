@@ -30,18 +30,24 @@ func operations() []operation {
 	return out
 }
 
-// entries returns r's table entries: one per operation that keep accepts
-// and the run selects (f.Selected), named "<METHOD> <path>" and labelled
-// with the operation and its tags.
-func entries(r f.Requirement, keep func(operation) bool) []TableEntry {
-	var out []TableEntry
+// table registers r's spec for each operation keep accepts and the run
+// selects (f.Selected), named "<METHOD> <path>" and labelled with the
+// operation and its tags.
+func table(r f.Requirement, keep func(operation) bool, body func(operation)) bool {
+	return f.ConformanceCases(r, cases(r, keep), operation.String, operation.labels, body)
+}
+
+func cases(r f.Requirement, keep func(operation) bool) []operation {
+	var out []operation
 	for _, o := range operations() {
-		if labels := f.OperationLabels(o.Described); keep(o) && f.Selected(r, labels...) {
-			out = append(out, Entry(o.String(), Label(labels...), o))
+		if keep(o) && f.Selected(r, o.labels()...) {
+			out = append(out, o)
 		}
 	}
 	return out
 }
+
+func (o operation) labels() []string { return f.OperationLabels(o.Described) }
 
 func (o operation) secured() bool { return len(o.Schemes) > 0 }
 

@@ -10,15 +10,15 @@ import (
 )
 
 var _ = Describe("API-wide: bad UUID inputs are rejected", func() {
-	f.ConformanceTable(uuidMissing, func(o operation) {
+	table(uuidMissing, func(o operation) bool { return len(o.requiredUUIDs()) > 0 }, func(o operation) {
 		for _, input := range o.requiredUUIDs() {
 			By("without " + input.Name)
 			r := o.call(o.minimal().without(input)).As(o.valid()).Breaking(rule(input))
 			Expect(f.Send(r)).To(f.HaveStatus(http.StatusBadRequest))
 		}
-	}, entries(uuidMissing, func(o operation) bool { return len(o.requiredUUIDs()) > 0 })...)
+	})
 
-	f.ConformanceTable(uuidMalformed, func(o operation) {
+	table(uuidMalformed, operation.hasUUID, func(o operation) {
 		sent := 0
 		for _, input := range o.UUIDs {
 			for _, bad := range o.malformed(input) {
@@ -35,14 +35,14 @@ var _ = Describe("API-wide: bad UUID inputs are rejected", func() {
 		if sent == 0 {
 			Skip("the contract refuses none of this operation's sampled malformed UUIDs")
 		}
-	}, entries(uuidMalformed, operation.hasUUID)...)
+	})
 
-	f.ConformanceTable(uuidNamed, func(o operation) {
+	table(uuidNamed, operation.hasUUID, func(o operation) {
 		input := o.badInput()
 		r := o.call(o.minimal().set(input, "not-a-uuid")).As(o.valid()).Breaking(rule(input))
 		x := f.Send(r)
 		Expect(x).To(f.HaveStatus(http.StatusBadRequest), "precondition: the malformed "+input.Name+" must be refused")
 		Expect(x).To(f.HaveErrorType("invalid_input"))
 		Expect(x).To(f.NameField(input.Name))
-	}, entries(uuidNamed, operation.hasUUID)...)
+	})
 })

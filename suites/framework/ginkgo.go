@@ -36,6 +36,18 @@ func ConformanceTable(r Requirement, body any, entries ...TableEntry) bool {
 	return DescribeTable(r.text(), args...)
 }
 
+// ConformanceCases registers one spec per case of r, named by name and
+// labelled by labels: ConformanceTable for cases of one Go type, with the
+// same tree and reports, but no reflection over each entry when it is built
+// and run, which matters for thousands of cases (the API-wide family's).
+func ConformanceCases[T any](r Requirement, cases []T, name func(T) string, labels func(T) []string, body func(T)) bool {
+	return Describe(r.text(), r.labels(), func() {
+		for _, c := range cases {
+			It(name(c), Label(labels(c)...), func() { body(c) })
+		}
+	})
+}
+
 // Selected reports whether the run's label filter keeps a spec of r that
 // carries extra labels. A generator of one spec per operation builds only
 // the specs it keeps: Ginkgo would otherwise build, sort and skip each of
