@@ -19,15 +19,30 @@ import (
 )
 
 // operation is one operation of the contract as this family sees it.
-type operation struct{ spec.Described }
+type operation struct {
+	spec.Described
+	labelSet []string // f.OperationLabels, computed once
+}
 
-// operations lists the contract's operations when the spec tree is built.
+// operations lists the contract's operations when the spec tree is built,
+// once for all the family's tables.
 func operations() []operation {
-	var out []operation
-	for _, d := range f.TreeContract().Operations() {
-		out = append(out, operation{d})
+	c := f.TreeContract()
+	listed.Lock()
+	defer listed.Unlock()
+	if listed.contract != c {
+		listed.contract, listed.ops = c, nil
+		for _, d := range c.Operations() {
+			listed.ops = append(listed.ops, operation{d, f.OperationLabels(d)})
+		}
 	}
-	return out
+	return listed.ops
+}
+
+var listed struct {
+	sync.Mutex
+	contract *spec.Contract
+	ops      []operation
 }
 
 // table registers r's spec for each operation keep accepts and the run
@@ -47,7 +62,7 @@ func cases(r f.Requirement, keep func(operation) bool) []operation {
 	return out
 }
 
-func (o operation) labels() []string { return f.OperationLabels(o.Described) }
+func (o operation) labels() []string { return o.labelSet }
 
 func (o operation) secured() bool { return len(o.Schemes) > 0 }
 
