@@ -7,9 +7,11 @@ package spec
 import (
 	_ "embed"
 	"fmt"
+	"maps"
 	"net/http"
 	"os"
 	"regexp"
+	"slices"
 	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -57,10 +59,17 @@ type Contract struct {
 	hash    string
 	options openapi3filter.Options
 
-	model    sync.Once
-	ops      []Described
-	byOp     map[Operation]int
-	examples sync.Map // exampleKey -> any
+	// lazy holds the embedded document's paths until each is first asked
+	// for: a run that checks a few operations (a worker of a distant run,
+	// serve's first answer) does not decode all 522.
+	lazy *lazyPaths
+
+	model     sync.Once
+	ops       []Described
+	listing   sync.Once
+	listed    []Listed
+	described sync.Map // Operation -> Described
+	examples  sync.Map // exampleKey -> any
 }
 
 var loadEmbedded = sync.OnceValues(func() (*Contract, error) {
@@ -69,11 +78,12 @@ var loadEmbedded = sync.OnceValues(func() (*Contract, error) {
 		return nil, fmt.Errorf("embedded spec: %w", err)
 	}
 	// Not validated here: TestEmbeddedIsValidOpenAPI validates it in CI.
-	doc, err := decodeEmbedded(data)
+	doc, lazy, err := decodeLazily(data)
 	if err != nil {
 		return nil, fmt.Errorf("embedded spec: %w", err)
 	}
 	c := newContract(doc, "embedded")
+	c.lazy = lazy
 	c.hash, _ = c.doc.Info.Extensions[SourceHashKey].(string)
 	c.source = fmt.Sprintf("embedded %s %s, sha256:%s", c.doc.Info.Title, c.doc.Info.Version, c.hash)
 	return c, nil
@@ -153,9 +163,26 @@ func (c *Contract) Documents(op Operation, status int) bool {
 }
 
 func (c *Contract) operation(op Operation) *openapi3.Operation {
-	item := c.doc.Paths.Value(op.Path)
+	item := c.pathItem(op.Path)
 	if item == nil {
 		return nil
 	}
 	return item.GetOperation(op.Method)
+}
+
+// pathItem returns the document's path item for path, decoding it first
+// when the contract is lazy; nil when the document has no such path.
+func (c *Contract) pathItem(path string) *openapi3.PathItem {
+	if c.lazy != nil {
+		return c.lazy.item(path)
+	}
+	return c.doc.Paths.Value(path)
+}
+
+// paths returns the document's paths, sorted.
+func (c *Contract) paths() []string {
+	if c.lazy != nil {
+		return slices.Sorted(maps.Keys(c.lazy.raw))
+	}
+	return slices.Sorted(slices.Values(c.doc.Paths.Keys()))
 }

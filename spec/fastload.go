@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
 )
@@ -107,29 +108,108 @@ func (d *decoder) document(raw map[string]any) *openapi3.T {
 	}
 
 	for path, item := range obj(raw["paths"]) {
-		done := d.at(path)
-		pi := &openapi3.PathItem{}
-		for method, o := range obj(item) {
-			op := d.operation(obj(o))
-			switch method {
-			case "get":
-				pi.Get = op
-			case "post":
-				pi.Post = op
-			case "put":
-				pi.Put = op
-			case "patch":
-				pi.Patch = op
-			case "delete":
-				pi.Delete = op
-			default:
-				d.fail("path item keyword %q", method)
-			}
-		}
-		doc.Paths.Set(path, pi)
-		done()
+		doc.Paths.Set(path, d.pathItem(path, obj(item)))
 	}
 	return doc
+}
+
+func (d *decoder) pathItem(path string, item map[string]any) *openapi3.PathItem {
+	defer d.at(path)()
+	pi := &openapi3.PathItem{}
+	for method, o := range item {
+		op := d.operation(obj(o))
+		switch method {
+		case "get":
+			pi.Get = op
+		case "post":
+			pi.Post = op
+		case "put":
+			pi.Put = op
+		case "patch":
+			pi.Patch = op
+		case "delete":
+			pi.Delete = op
+		default:
+			d.fail("path item keyword %q", method)
+		}
+	}
+	return pi
+}
+
+// decodeLazily is decodeEmbedded leaving the paths to be decoded one by one
+// when first asked for (lazyPaths). The embedded document is known to
+// decode (TestFastLoadMatchesLoader decodes every path of it); a published
+// document given with --spec is decoded whole, so that its errors show at
+// once.
+func decodeLazily(data []byte) (*openapi3.T, *lazyPaths, error) {
+	// One pass over the document: every json.Unmarshal first checks the
+	// whole of what it is given.
+	var top struct {
+		OpenAPI    any                        `json:"openapi"`
+		Info       any                        `json:"info"`
+		Servers    any                        `json:"servers"`
+		Tags       any                        `json:"tags"`
+		Components any                        `json:"components"`
+		Paths      map[string]json.RawMessage `json:"paths"`
+	}
+	if err := json.Unmarshal(data, &top); err != nil {
+		return nil, nil, err
+	}
+	lazy := &lazyPaths{raw: top.Paths}
+	raw := map[string]any{"openapi": top.OpenAPI, "info": top.Info, "servers": top.Servers, "tags": top.Tags, "components": top.Components}
+	d := &decoder{schemas: openapi3.Schemas{}}
+	doc := d.document(raw)
+	if d.err != nil {
+		return nil, nil, d.err
+	}
+	lazy.schemas = d.schemas
+	return doc, lazy, nil
+}
+
+// lazyPaths are the paths of a document, each decoded the first time it is
+// asked for. Safe for concurrent use: raw and schemas are only read.
+type lazyPaths struct {
+	raw     map[string]json.RawMessage
+	schemas openapi3.Schemas // the components, decoded already
+	items   sync.Map         // path -> *openapi3.PathItem
+}
+
+// rawOf returns a path's JSON; false for a contract that is not lazy.
+func (l *lazyPaths) rawOf(path string) (json.RawMessage, bool) {
+	if l == nil {
+		return nil, false
+	}
+	raw, ok := l.raw[path]
+	return raw, ok
+}
+
+func (l *lazyPaths) item(path string) *openapi3.PathItem {
+	if v, ok := l.items.Load(path); ok {
+		return v.(*openapi3.PathItem)
+	}
+	raw, ok := l.raw[path]
+	if !ok {
+		return nil
+	}
+	var m map[string]any
+	d := &decoder{schemas: l.schemas}
+	if err := json.Unmarshal(raw, &m); err != nil {
+		d.fail("%v", err)
+	}
+	item := d.pathItem(path, m)
+	if d.err != nil {
+		panic("embedded spec: " + d.err.Error()) // a build-time asset: TestFastLoadMatchesLoader decodes every path
+	}
+	v, _ := l.items.LoadOrStore(path, item)
+	return v.(*openapi3.PathItem)
+}
+
+// decodeAll decodes every path into doc, for a comparison with kin-openapi's
+// loader.
+func (l *lazyPaths) decodeAll(doc *openapi3.T) {
+	for path := range l.raw {
+		doc.Paths.Set(path, l.item(path))
+	}
 }
 
 func (d *decoder) operation(m map[string]any) *openapi3.Operation {

@@ -27,6 +27,27 @@ func BenchmarkLoadEmbedded(b *testing.B) {
 	}
 }
 
+// BenchmarkLoadEmbeddedForOneOperation is a run that checks one operation:
+// the document is read, its paths listed, and one decoded.
+func BenchmarkLoadEmbeddedForOneOperation(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		data, err := gunzip(embedded)
+		if err != nil {
+			b.Fatal(err)
+		}
+		doc, lazy, err := decodeLazily(data)
+		if err != nil {
+			b.Fatal(err)
+		}
+		c := newContract(doc, "embedded")
+		c.lazy = lazy
+		if _, ok := c.Describe(DeleteIdentity); !ok || len(c.List()) < 500 {
+			b.Fatal("no delete, or too few operations listed")
+		}
+	}
+}
+
 // BenchmarkLoadWithKinOpenAPI is what loading the embedded document would
 // cost with kin-openapi's loader (as --spec FILE does).
 func BenchmarkLoadWithKinOpenAPI(b *testing.B) {
@@ -56,8 +77,18 @@ func TestFastLoadMatchesLoader(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The embedded contract decodes its paths one by one when asked for:
+	// all of them decoded so must be the same model too.
+	lazyDoc, lazy, err := decodeLazily(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lazy.decodeAll(lazyDoc)
 	a, _ := json.Marshal(fast)
 	b, _ := json.Marshal(slow.doc)
+	if l, _ := json.Marshal(lazyDoc); !bytes.Equal(l, a) {
+		t.Fatalf("decoded path by path, the model differs from the whole document's")
+	}
 	if !bytes.Equal(a, b) {
 		i := 0
 		for i < len(a) && i < len(b) && a[i] == b[i] {

@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"slices"
@@ -26,12 +27,18 @@ type Input struct {
 	Array    bool // the input is a list whose items are UUIDs
 }
 
+// Listed names an operation as a selection needs it, read without
+// decoding the operation.
+type Listed struct {
+	Operation
+	ID   string   // operationId
+	Tags []string // the document's tags, such as "/devices"
+}
+
 // Described is an operation with what suites and the reference need to know
 // about it, read from the document.
 type Described struct {
-	Operation
-	ID      string   // operationId
-	Tags    []string // the document's tags, such as "/devices"
+	Listed
 	Schemes []string // accepted security schemes, document order; none: no security
 	UUIDs   []Input  // inputs with format uuid: top-level body properties and query parameters
 	Body    bool     // the operation takes a JSON request body
@@ -43,43 +50,74 @@ func (d Described) Accepts(scheme string) bool { return slices.Contains(d.Scheme
 var methodOrder = []string{http.MethodDelete, http.MethodGet, http.MethodPatch, http.MethodPost, http.MethodPut}
 
 // Operations returns every operation of the document, sorted by path then
-// method. The model is computed once per contract.
+// method.
 func (c *Contract) Operations() []Described {
-	c.buildModel()
+	c.model.Do(func() {
+		for _, l := range c.List() {
+			d, _ := c.Describe(l.Operation)
+			c.ops = append(c.ops, d)
+		}
+	})
 	return slices.Clone(c.ops)
 }
 
-// Describe returns the model of one operation, false when the document
-// does not define it.
-func (c *Contract) Describe(op Operation) (Described, bool) {
-	c.buildModel()
-	i, ok := c.byOp[op]
-	if !ok {
-		return Described{}, false
-	}
-	return c.ops[i], true
-}
-
-func (c *Contract) buildModel() {
-	c.model.Do(func() {
-		c.byOp = map[Operation]int{}
-		for _, path := range slices.Sorted(slices.Values(c.doc.Paths.Keys())) {
-			item := c.doc.Paths.Value(path)
+// List returns every operation of the document with its operationId and
+// tags, sorted by path then method: cheaper than Operations, as nothing
+// else of an operation is read.
+func (c *Contract) List() []Listed {
+	c.listing.Do(func() {
+		for _, path := range c.paths() {
+			methods := c.listedMethods(path)
 			for _, method := range methodOrder {
-				o := item.GetOperation(method)
-				if o == nil {
-					continue
+				if m, ok := methods[method]; ok {
+					c.listed = append(c.listed, Listed{Operation{method, path}, m.ID, slices.Clone(m.Tags)})
 				}
-				op := Operation{method, path}
-				c.byOp[op] = len(c.ops)
-				c.ops = append(c.ops, describe(op, o))
 			}
 		}
 	})
+	return slices.Clone(c.listed)
+}
+
+// listedMethod is what List reads of an operation.
+type listedMethod struct {
+	ID   string   `json:"operationId"`
+	Tags []string `json:"tags"`
+}
+
+// listedMethods reads a path's operations by method ("POST"): from the
+// path's JSON while it is not decoded.
+func (c *Contract) listedMethods(path string) map[string]listedMethod {
+	out := map[string]listedMethod{}
+	if raw, lazy := c.lazy.rawOf(path); lazy {
+		var byKey map[string]listedMethod
+		_ = json.Unmarshal(raw, &byKey) // the decoder proper reads it too: TestFastLoadMatchesLoader
+		for key, m := range byKey {
+			out[strings.ToUpper(key)] = m
+		}
+		return out
+	}
+	for method, o := range c.pathItem(path).Operations() {
+		out[method] = listedMethod{o.OperationID, o.Tags}
+	}
+	return out
+}
+
+// Describe returns the model of one operation, false when the document
+// does not define it. Each is computed once per contract.
+func (c *Contract) Describe(op Operation) (Described, bool) {
+	if d, ok := c.described.Load(op); ok {
+		return d.(Described), true
+	}
+	o := c.operation(op)
+	if o == nil {
+		return Described{}, false
+	}
+	d, _ := c.described.LoadOrStore(op, describe(op, o))
+	return d.(Described), true
 }
 
 func describe(op Operation, o *openapi3.Operation) Described {
-	d := Described{Operation: op, ID: o.OperationID, Tags: slices.Clone(o.Tags)}
+	d := Described{Listed: Listed{Operation: op, ID: o.OperationID, Tags: slices.Clone(o.Tags)}}
 	if o.Security != nil {
 		for _, req := range *o.Security {
 			for _, name := range slices.Sorted(func(yield func(string) bool) {

@@ -306,3 +306,22 @@ func TestEveryExampleConforms(t *testing.T) {
 		t.Error("example for a status without a documented body")
 	}
 }
+
+// List reads only operationIds and tags from the paths' JSON: it must name
+// the same operations, in the same order, as the full model.
+func TestListMatchesOperations(t *testing.T) {
+	c, err := spec.Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	listed := c.List()
+	var described []spec.Listed
+	for _, d := range c.Operations() {
+		described = append(described, d.Listed)
+	}
+	if len(listed) != 522 || !slices.EqualFunc(listed, described, func(a, b spec.Listed) bool {
+		return a.Operation == b.Operation && a.ID == b.ID && slices.Equal(a.Tags, b.Tags)
+	}) {
+		t.Fatalf("List gives %d operations, the model %d, or they differ", len(listed), len(described))
+	}
+}

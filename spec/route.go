@@ -13,7 +13,7 @@ import (
 // the contract does not know the path at all.
 func (c *Contract) Route(req *http.Request) (op Operation, allowed []string, ok bool) {
 	// Seam's paths have no templates, so an exact match is the route.
-	item := c.doc.Paths.Value(req.URL.Path)
+	item := c.pathItem(req.URL.Path)
 	if item == nil {
 		return Operation{}, nil, false
 	}

@@ -165,7 +165,7 @@ func (c *Contract) requestInput(op Operation, req *http.Request, body []byte) (*
 		Route: &routers.Route{
 			Spec:      c.doc,
 			Path:      op.Path,
-			PathItem:  c.doc.Paths.Find(op.Path),
+			PathItem:  c.pathItem(op.Path),
 			Method:    op.Method,
 			Operation: operation,
 		},

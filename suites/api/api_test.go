@@ -39,7 +39,7 @@ func TestEveryOperationIsLabelled(t *testing.T) {
 	}
 	labels := map[string]bool{}
 	for _, o := range ops {
-		l := f.OperationLabel(o.Described)
+		l := f.OperationLabel(o.Listed)
 		if labels[l] {
 			t.Errorf("two operations share the label %s", l)
 		}

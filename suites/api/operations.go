@@ -21,28 +21,51 @@ import (
 // operation is one operation of the contract as this family sees it.
 type operation struct {
 	spec.Described
-	labelSet []string // f.OperationLabels, computed once
+	labelSet []string // f.OperationLabels
 }
 
-// operations lists the contract's operations when the spec tree is built,
-// once for all the family's tables.
+// operations lists every operation of the contract the spec tree is built
+// from.
 func operations() []operation {
+	var out []operation
+	for _, l := range listed() {
+		out = append(out, l.describe())
+	}
+	return out
+}
+
+// listedOperation is an operation named, and labelled, before it is
+// described: a run builds only the specs its label filter selects, and only
+// their operations are read in full from the contract.
+type listedOperation struct {
+	spec.Listed
+	labels []string
+}
+
+func (l listedOperation) describe() operation {
+	d, _ := f.TreeContract().Describe(l.Operation)
+	return operation{d, l.labels}
+}
+
+// listed is the contract's operations with their labels, listed once for
+// all the family's tables.
+func listed() []listedOperation {
 	c := f.TreeContract()
-	listed.Lock()
-	defer listed.Unlock()
-	if listed.contract != c {
-		listed.contract, listed.ops = c, nil
-		for _, d := range c.Operations() {
-			listed.ops = append(listed.ops, operation{d, f.OperationLabels(d)})
+	listing.Lock()
+	defer listing.Unlock()
+	if listing.contract != c {
+		listing.contract, listing.ops = c, nil
+		for _, l := range c.List() {
+			listing.ops = append(listing.ops, listedOperation{l, f.OperationLabels(l)})
 		}
 	}
-	return listed.ops
+	return listing.ops
 }
 
-var listed struct {
+var listing struct {
 	sync.Mutex
 	contract *spec.Contract
-	ops      []operation
+	ops      []listedOperation
 }
 
 // table registers r's spec for each operation keep accepts and the run
@@ -54,8 +77,11 @@ func table(r f.Requirement, keep func(operation) bool, body func(operation)) boo
 
 func cases(r f.Requirement, keep func(operation) bool) []operation {
 	var out []operation
-	for _, o := range operations() {
-		if keep(o) && f.Selected(r, o.labels()...) {
+	for _, l := range listed() {
+		if !f.Selected(r, l.labels...) {
+			continue
+		}
+		if o := l.describe(); keep(o) {
 			out = append(out, o)
 		}
 	}

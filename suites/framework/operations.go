@@ -25,7 +25,7 @@ func TreeContract() *spec.Contract {
 // OperationLabels are the labels that select an operation's specs: its
 // operationId ("op:devicesListPost") and each of its tags ("tag:devices";
 // Ginkgo labels cannot hold "/").
-func OperationLabels(d spec.Described) []string {
+func OperationLabels(d spec.Listed) []string {
 	out := []string{OperationLabel(d)}
 	for _, t := range d.Tags {
 		out = append(out, "tag:"+strings.ReplaceAll(strings.Trim(t, "/"), "/", "."))
@@ -35,7 +35,7 @@ func OperationLabels(d spec.Described) []string {
 
 // OperationLabel is "op:" and the operationId, or the method and path when
 // the document gives none.
-func OperationLabel(d spec.Described) string {
+func OperationLabel(d spec.Listed) string {
 	if d.ID != "" {
 		return "op:" + d.ID
 	}
@@ -47,7 +47,7 @@ func OperationLabel(d spec.Described) string {
 func formLabels(fm Form) []string {
 	out := []string{fm.Name}
 	if d, ok := TreeContract().Describe(fm.Op); ok {
-		out = append(out, OperationLabels(d)...)
+		out = append(out, OperationLabels(d.Listed)...)
 	}
 	return out
 }
@@ -57,8 +57,8 @@ func formLabels(fm Form) []string {
 // included, so "/acs/*" is every operation under /acs) optionally preceded
 // by a method ("POST /devices/*"). A pattern that names nothing is
 // an error, so a typo does not silently run no spec.
-func SelectOperations(c *spec.Contract, patterns []string) ([]spec.Described, error) {
-	var out []spec.Described
+func SelectOperations(c *spec.Contract, patterns []string) ([]spec.Listed, error) {
+	var out []spec.Listed
 	for _, p := range patterns {
 		method, glob, hasMethod := strings.Cut(strings.TrimSpace(p), " ")
 		if !hasMethod {
@@ -66,7 +66,7 @@ func SelectOperations(c *spec.Contract, patterns []string) ([]spec.Described, er
 		}
 		re := globPattern(glob)
 		matched := false
-		for _, d := range c.Operations() {
+		for _, d := range c.List() {
 			if d.ID == p || re.MatchString(d.Path) && (method == "" || strings.EqualFold(method, d.Method)) {
 				matched = true
 				out = append(out, d)
@@ -80,7 +80,7 @@ func SelectOperations(c *spec.Contract, patterns []string) ([]spec.Described, er
 }
 
 // OperationFilter is the Ginkgo label filter that selects the specs of ops.
-func OperationFilter(ops []spec.Described) string {
+func OperationFilter(ops []spec.Listed) string {
 	seen := map[string]bool{}
 	var terms []string
 	for _, d := range ops {

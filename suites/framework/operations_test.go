@@ -47,7 +47,7 @@ func TestSelectOperations(t *testing.T) {
 			}
 		}
 		other, _ := c.Describe(opNamed(t, c, tc.not))
-		if filter(OperationLabels(other)) {
+		if filter(OperationLabels(other.Listed)) {
 			t.Errorf("%v: the filter selects %s", tc.patterns, tc.not)
 		}
 	}
@@ -66,7 +66,7 @@ func opNamed(t *testing.T, c *spec.Contract, name string) spec.Operation {
 }
 
 func TestOperationLabelsAreGinkgoLabels(t *testing.T) {
-	for _, d := range TreeContract().Operations() {
+	for _, d := range TreeContract().List() {
 		for _, l := range OperationLabels(d) {
 			if _, err := types.ValidateAndCleanupLabel(l, types.CodeLocation{}); err != nil {
 				t.Fatalf("%s: label %q: %v", d, l, err)
