@@ -34,8 +34,18 @@ func decodeEmbedded(data []byte) (*openapi3.T, error) {
 
 type decoder struct {
 	schemas openapi3.Schemas // the components, allocated before any $ref to them
-	err     error
-	path    []string
+	// components, when set, holds the components not yet decoded: each is
+	// decoded at its first $ref (lazyPaths).
+	components *lazyComponents
+	err        error
+	path       []string
+}
+
+// lazyComponents are the document's schemas as JSON values, decoded into
+// their allocated place at the first $ref to them.
+type lazyComponents struct {
+	raw     map[string]any
+	decoded map[string]bool
 }
 
 func (d *decoder) fail(format string, args ...any) {
@@ -93,10 +103,12 @@ func (d *decoder) document(raw map[string]any) *openapi3.T {
 	for name := range rawSchemas {
 		d.schemas[name] = &openapi3.SchemaRef{Value: &openapi3.Schema{}}
 	}
-	for name, s := range rawSchemas {
-		done := d.at("components/schemas/" + name)
-		*d.schemas[name].Value = *d.schema(obj(s)).Value
-		done()
+	if d.components != nil {
+		d.components.raw, d.components.decoded = rawSchemas, map[string]bool{}
+	} else {
+		for name := range rawSchemas {
+			d.component(name, rawSchemas)
+		}
 	}
 	doc.Components = &openapi3.Components{Schemas: d.schemas, SecuritySchemes: openapi3.SecuritySchemes{}}
 	for name, s := range obj(components["securitySchemes"]) {
@@ -111,6 +123,12 @@ func (d *decoder) document(raw map[string]any) *openapi3.T {
 		doc.Paths.Set(path, d.pathItem(path, obj(item)))
 	}
 	return doc
+}
+
+// component decodes a component schema into the place allocated for it.
+func (d *decoder) component(name string, raw map[string]any) {
+	defer d.at("components/schemas/" + name)()
+	*d.schemas[name].Value = *d.schema(obj(raw[name])).Value
 }
 
 func (d *decoder) pathItem(path string, item map[string]any) *openapi3.PathItem {
@@ -157,21 +175,26 @@ func decodeLazily(data []byte) (*openapi3.T, *lazyPaths, error) {
 	}
 	lazy := &lazyPaths{raw: top.Paths}
 	raw := map[string]any{"openapi": top.OpenAPI, "info": top.Info, "servers": top.Servers, "tags": top.Tags, "components": top.Components}
-	d := &decoder{schemas: openapi3.Schemas{}}
+	d := &decoder{schemas: openapi3.Schemas{}, components: &lazyComponents{}}
 	doc := d.document(raw)
 	if d.err != nil {
 		return nil, nil, d.err
 	}
-	lazy.schemas = d.schemas
+	lazy.schemas, lazy.components = d.schemas, d.components
 	return doc, lazy, nil
 }
 
 // lazyPaths are the paths of a document, each decoded the first time it is
-// asked for. Safe for concurrent use: raw and schemas are only read.
+// asked for, with the components it refers to. Safe for concurrent use: one
+// path is decoded at a time, and a path item is published (items) only
+// once every schema it reaches is decoded, so readers never see one being
+// written.
 type lazyPaths struct {
-	raw     map[string]json.RawMessage
-	schemas openapi3.Schemas // the components, decoded already
-	items   sync.Map         // path -> *openapi3.PathItem
+	raw        map[string]json.RawMessage
+	schemas    openapi3.Schemas // the components, allocated
+	mu         sync.Mutex       // held while a path and its components are decoded
+	components *lazyComponents
+	items      sync.Map // path -> *openapi3.PathItem
 }
 
 // rawOf returns a path's JSON; false for a contract that is not lazy.
@@ -191,8 +214,13 @@ func (l *lazyPaths) item(path string) *openapi3.PathItem {
 	if !ok {
 		return nil
 	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if v, ok := l.items.Load(path); ok {
+		return v.(*openapi3.PathItem)
+	}
 	var m map[string]any
-	d := &decoder{schemas: l.schemas}
+	d := &decoder{schemas: l.schemas, components: l.components}
 	if err := json.Unmarshal(raw, &m); err != nil {
 		d.fail("%v", err)
 	}
@@ -200,15 +228,24 @@ func (l *lazyPaths) item(path string) *openapi3.PathItem {
 	if d.err != nil {
 		panic("embedded spec: " + d.err.Error()) // a build-time asset: TestFastLoadMatchesLoader decodes every path
 	}
-	v, _ := l.items.LoadOrStore(path, item)
-	return v.(*openapi3.PathItem)
+	l.items.Store(path, item)
+	return item
 }
 
-// decodeAll decodes every path into doc, for a comparison with kin-openapi's
-// loader.
+// decodeAll decodes every path and component into doc, for a comparison
+// with kin-openapi's loader.
 func (l *lazyPaths) decodeAll(doc *openapi3.T) {
 	for path := range l.raw {
 		doc.Paths.Set(path, l.item(path))
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	d := &decoder{schemas: l.schemas, components: l.components}
+	for name := range l.components.raw {
+		if !l.components.decoded[name] {
+			l.components.decoded[name] = true
+			d.component(name, l.components.raw)
+		}
 	}
 }
 
@@ -279,6 +316,10 @@ func (d *decoder) schema(m map[string]any) *openapi3.SchemaRef {
 		if !ok || target == nil {
 			d.fail("unresolvable $ref %q", ref)
 			return &openapi3.SchemaRef{Ref: ref, Value: &openapi3.Schema{}}
+		}
+		if d.components != nil && !d.components.decoded[name] {
+			d.components.decoded[name] = true // before decoding it: a schema may refer to itself
+			d.component(name, d.components.raw)
 		}
 		return &openapi3.SchemaRef{Ref: ref, Value: target.Value}
 	}
