@@ -109,7 +109,7 @@ func suiteRows(cfg benchConfig, t *table) error {
 	// A distant sandbox: the operation suites and the API-wide family on
 	// their own, each with the concurrency a user would give it there.
 	for _, part := range []struct{ what, filter, concurrency string }{
-		{"user-identity suites: serve + 100 ms per answer, --concurrency 16", "!/^API-/", "16"},
+		{"user-identity suites: serve + 100 ms per answer, --concurrency 24", "!/^API-/", "24"},
 		{"API-wide family: serve + 100 ms per answer, --concurrency 32", "/^API-/", "32"},
 	} {
 		cmd = exec.Command(seam, "run", "--no-color", "--label-filter", part.filter, "--concurrency", part.concurrency)

@@ -30,6 +30,12 @@ func Conformance(r Requirement, args ...any) bool {
 // receives the entry's parameters, as in DescribeTable.
 func ConformanceTable(r Requirement, body any, entries ...TableEntry) bool {
 	args := []any{body, r.labels()}
+	if r.Area == "effect" {
+		// Effect specs create identities and send several requests in
+		// order, the longest of a run: started first, a concurrent run
+		// does not end waiting on one of them.
+		args = append(args, SpecPriority(1))
+	}
 	for _, e := range entries {
 		args = append(args, e)
 	}
