@@ -2,11 +2,14 @@ package main
 
 import (
 	"encoding/json"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/onsi/ginkgo/v2/types"
 
@@ -83,4 +86,66 @@ func keys(m map[string]bool) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// The cases of an API-wide spec are sent at once. Each request to the
+// operation under test waits (up to a second) for a second one to arrive:
+// the most in flight at once must reach 2 in a run of one spec at a time,
+// and each spec still records one exchange per case, in order.
+func TestAPIWideCasesAreSentAtOnce(t *testing.T) {
+	var mu sync.Mutex
+	inFlight, most := 0, 0
+	_, env := served(t, reference.Options{}, func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/user_identities/delete" && r.Method == http.MethodPost {
+				mu.Lock()
+				inFlight++
+				most = max(most, inFlight)
+				mu.Unlock()
+				for deadline := time.Now().Add(time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+					mu.Lock()
+					together := most >= 2
+					mu.Unlock()
+					if together {
+						break
+					}
+				}
+				defer func() { mu.Lock(); inFlight--; mu.Unlock() }()
+			}
+			h.ServeHTTP(w, r)
+		})
+	})
+	path := filepath.Join(t.TempDir(), "report.json")
+	r := seamconform(t, env, "run", "--no-color", "--concurrency", "1", "--label-filter", "API-AUTH-03", "--operation", "POST /user_identities/delete", "--json-report", path)
+	expect(t, r, 0, "Verdict: CONFORMANT")
+	if most < 2 {
+		t.Fatalf("at most %d request at once: the spec's cases were sent one by one", most)
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var reports []types.Report
+	if err := json.Unmarshal(raw, &reports); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range reports[0].SpecReports {
+		if s.LeafNodeType != types.NodeTypeIt || s.State != types.SpecStatePassed {
+			continue
+		}
+		var exchanges, steps int
+		for _, e := range s.ReportEntries {
+			if e.Name == "exchange" {
+				exchanges++
+			}
+		}
+		for _, e := range s.SpecEvents {
+			if e.SpecEventType == types.SpecEventByStart {
+				steps++
+			}
+		}
+		if exchanges < 2 || exchanges != steps {
+			t.Fatalf("%s: %d exchanges for %d steps", s.FullText(), exchanges, steps)
+		}
+	}
 }

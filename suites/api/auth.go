@@ -5,22 +5,30 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	"github.com/onsi/gomega/types"
 
 	"github.com/seamconform/seamconform/fixtures"
 	"github.com/seamconform/seamconform/spec"
 	f "github.com/seamconform/seamconform/suites/framework"
 )
 
-// refused sends o's minimal request with c and expects 401; malformed says
-// the credential breaks the contract's security rules by its shape.
-func refused(o operation, c f.Credential, malformed bool) {
-	GinkgoHelper()
+// refusal is o's minimal request with c, to be answered 401; malformed
+// says the credential breaks the contract's security rules by its shape.
+func refusal(o operation, c f.Credential, malformed bool) *f.Request {
 	r := o.call(o.minimal()).As(c)
 	if malformed {
 		r.Breaking(spec.RuleCredentials)
 	}
-	Expect(f.Send(r)).To(f.HaveStatus(http.StatusUnauthorized))
+	return r
 }
+
+// refused sends refusal(o, c, malformed) and expects 401.
+func refused(o operation, c f.Credential, malformed bool) {
+	GinkgoHelper()
+	Expect(f.Send(refusal(o, c, malformed))).To(f.HaveStatus(http.StatusUnauthorized))
+}
+
+func unauthorized() types.GomegaMatcher { return f.HaveStatus(http.StatusUnauthorized) }
 
 var secured = operation.secured
 
@@ -34,18 +42,20 @@ var _ = Describe("API-wide: bad credentials are refused", func() {
 	})
 
 	table(authUnknown, secured, func(o operation) {
+		var cs checks
 		for _, s := range schemesOf(o) {
-			By("an unknown " + s.Kind)
-			refused(o, presented(s, unknownToken(s), true), false)
+			cs.add("an unknown "+s.Kind, refusal(o, presented(s, unknownToken(s), true), false), unauthorized())
 		}
+		cs.run()
 	})
 
 	table(authOtherScheme, secured, func(o operation) {
+		var cs checks
 		s := schemesOf(o)[0]
 		for _, word := range []string{"Token ", "Basic "} {
-			By(word + "with an unknown " + s.Kind)
-			refused(o, otherScheme(s, word, unknownToken(s)), true)
+			cs.add(word+"with an unknown "+s.Kind, refusal(o, otherScheme(s, word, unknownToken(s)), true), unauthorized())
 		}
+		cs.run()
 		// A server that ignores the scheme word is only caught with a token
 		// it knows: sent with input that names nothing, or is malformed.
 		if !o.hasUUID() {
@@ -56,50 +66,49 @@ var _ = Describe("API-wide: bad credentials are refused", func() {
 				continue
 			}
 			in, breaks := o.harmless()
+			var valid checks
 			for _, word := range []string{"Token ", "Basic "} {
-				By(word + "with a valid " + s.Kind)
 				c := otherScheme(s, word, f.Current().Token(s.Name))
-				r := o.call(in).As(c).Breaking(append(breaks, spec.RuleCredentials)...)
-				Expect(f.Send(r)).To(f.HaveStatus(http.StatusUnauthorized))
+				valid.add(word+"with a valid "+s.Kind, o.call(in).As(c).Breaking(append(breaks, spec.RuleCredentials)...), unauthorized())
 			}
+			valid.run()
 			return
 		}
 	})
 
 	table(authWrongKind, func(o operation) bool { return o.secured() && o.hasUUID() }, func(o operation) {
 		in, breaks := o.harmless()
+		var cs checks
 		sent := map[string]bool{}
 		for _, s := range spec.Schemes() {
 			if o.acceptsToken(s.Env) || sent[s.Env] || !f.Current().Available(s.Name) {
 				continue
 			}
 			sent[s.Env] = true
-			By("a valid " + s.Kind)
-			r := o.call(in).As(f.Current().As(s.Name)).Breaking(append(breaks, spec.RuleCredentials)...)
-			Expect(f.Send(r)).To(f.HaveStatus(http.StatusUnauthorized))
+			cs.add("a valid "+s.Kind, o.call(in).As(f.Current().As(s.Name)).Breaking(append(breaks, spec.RuleCredentials)...), unauthorized())
 		}
-		if len(sent) == 0 {
+		if len(cs) == 0 {
 			Skip("the run has no valid credential of a kind this operation does not accept")
 		}
+		cs.run()
 	})
 
 	table(authNoCompanion, func(o operation) bool { return o.hasUUID() && len(o.companionOnly()) > 0 }, func(o operation) {
 		in, breaks := o.harmless()
-		sent := 0
+		var cs checks
 		for _, s := range o.companionOnly() {
 			if !f.Current().Available(s.Name) {
 				continue
 			}
-			sent++
-			By("a valid " + s.Kind + " without " + s.Companion)
 			c := f.Current().As(s.Name)
 			c.Workspace = ""
-			r := o.call(in).As(c).Breaking(append(breaks, spec.RuleCredentials)...)
-			Expect(f.Send(r)).To(f.HaveStatus(http.StatusBadRequest, http.StatusUnauthorized))
+			cs.add("a valid "+s.Kind+" without "+s.Companion, o.call(in).As(c).Breaking(append(breaks, spec.RuleCredentials)...),
+				f.HaveStatus(http.StatusBadRequest, http.StatusUnauthorized))
 		}
-		if sent == 0 {
+		if len(cs) == 0 {
 			Skip("the run has no valid credential of a scheme that needs a companion header")
 		}
+		cs.run()
 	})
 
 	table(authFirst, func(o operation) bool { return o.secured() && (o.hasUUID() || o.Body) }, func(o operation) {

@@ -12,6 +12,8 @@ import (
 	"sync"
 
 	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"github.com/onsi/gomega/types"
 
 	"github.com/seamconform/seamconform/fixtures"
 	"github.com/seamconform/seamconform/spec"
@@ -66,6 +68,37 @@ var listing struct {
 	sync.Mutex
 	contract *spec.Contract
 	ops      []listedOperation
+}
+
+// checks are a spec's cases, each a step, a request and what its answer
+// must match. The cases of an API-wide spec do not depend on one another:
+// run sends them all at once (f.SendAll), so a distant endpoint costs a spec
+// one round trip, then checks each answer in order.
+type checks []check
+
+type check struct {
+	step    string
+	request *f.Request
+	matcher types.GomegaMatcher
+}
+
+func (cs *checks) add(step string, r *f.Request, m types.GomegaMatcher) {
+	*cs = append(*cs, check{step, r, m})
+}
+
+func (cs checks) run() {
+	GinkgoHelper()
+	if len(cs) == 0 {
+		return
+	}
+	rs := make([]*f.Request, len(cs))
+	for i, c := range cs {
+		rs[i] = c.request
+	}
+	for i, x := range f.SendAll(rs...) {
+		By(cs[i].step)
+		Expect(x).To(cs[i].matcher)
+	}
 }
 
 // table registers r's spec for each operation keep accepts and the run

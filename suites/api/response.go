@@ -2,7 +2,6 @@ package api
 
 import (
 	. "github.com/onsi/ginkgo/v2"
-	. "github.com/onsi/gomega"
 	"github.com/onsi/gomega/types"
 
 	"github.com/seamconform/seamconform/spec"
@@ -13,17 +12,16 @@ import (
 // each kind o can give without a valid call, and checks each with m.
 func answers(o operation, m func() types.GomegaMatcher) {
 	GinkgoHelper()
+	var cs checks
 	if o.secured() {
-		By("no credentials")
-		Expect(f.Send(o.call(o.minimal()).Breaking(spec.RuleCredentials))).To(m())
+		cs.add("no credentials", o.call(o.minimal()).Breaking(spec.RuleCredentials), m())
 		s := schemesOf(o)[0]
-		By("an unknown " + s.Kind)
-		Expect(f.Send(o.call(o.minimal()).As(presented(s, unknownToken(s), true)))).To(m())
+		cs.add("an unknown "+s.Kind, o.call(o.minimal()).As(presented(s, unknownToken(s), true)), m())
 	}
 	if input, ok := o.findBadInput(); ok {
-		By("a malformed " + input.Name)
-		Expect(f.Send(o.call(o.minimal().set(input, "not-a-uuid")).As(o.valid()).Breaking(rule(input)))).To(m())
+		cs.add("a malformed "+input.Name, o.call(o.minimal().set(input, "not-a-uuid")).As(o.valid()).Breaking(rule(input)), m())
 	}
+	cs.run()
 }
 
 var answering = func(o operation) bool { return o.secured() || o.hasUUID() }

@@ -13,6 +13,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -102,6 +103,13 @@ func Send(r *Request) *Exchange {
 	return Current().Send(r)
 }
 
+// SendAll sends requests at once in the current environment; see
+// Env.SendAll.
+func SendAll(rs ...*Request) []*Exchange {
+	GinkgoHelper()
+	return Current().SendAll(rs...)
+}
+
 // Send sends r in this environment as part of a spec: the request is
 // checked against the contract first (a mismatch with what r declares fails
 // the spec as a suite error), the exchange is attached to the spec's report,
@@ -115,27 +123,57 @@ func Send(r *Request) *Exchange {
 // request.
 func (e *Env) Send(r *Request) *Exchange {
 	GinkgoHelper()
+	return e.SendAll(r)[0]
+}
+
+// SendAll is Send for requests that do not depend on one another: each is
+// checked against the contract, then all are sent at once, and their
+// exchanges are attached to the report in the order given. A distant
+// endpoint then costs a spec one round trip rather than one per request.
+func (e *Env) SendAll(rs ...*Request) []*Exchange {
+	GinkgoHelper()
 	e.stopIfInterrupted()
 	e.abortIfStopped()
-	if n := e.givenUp(r.op); n > 0 {
-		CouldNotCheck(fmt.Sprintf("not sent: %s gave no answer to %d requests in a row, so the suite stopped sending it", r.op, n))
+	reqs := make([]*http.Request, len(rs))
+	for i, r := range rs {
+		if n := e.givenUp(r.op); n > 0 {
+			CouldNotCheck(fmt.Sprintf("not sent: %s gave no answer to %d requests in a row, so the suite stopped sending it", r.op, n))
+		}
+		e.redactor.Add(r.credential.Authorization)
+		req, err := e.build(r)
+		if err != nil {
+			RedactedFail(fmt.Sprintf("suite error: cannot build request: %v", err))
+		}
+		e.selfCheck(r, req)
+		reqs[i] = req
 	}
-	e.redactor.Add(r.credential.Authorization)
-	req, err := e.build(r)
-	if err != nil {
-		RedactedFail(fmt.Sprintf("suite error: cannot build request: %v", err))
+	xs := make([]*Exchange, len(rs))
+	if len(rs) == 1 {
+		xs[0] = e.exchange(rs[0], reqs[0])
+	} else {
+		var wg sync.WaitGroup
+		for i := range rs {
+			wg.Go(func() { xs[i] = e.exchange(rs[i], reqs[i]) })
+		}
+		wg.Wait()
 	}
-	e.selfCheck(r, req)
-	x := e.exchange(r, req)
 	e.stopIfInterrupted()
-	AddReportEntry("exchange", x.Evidence(), evidenceVisibility())
-	skipIfThrottled(x)
-	if x.Err != nil && !e.alive() {
-		msg := fmt.Sprintf("the endpoint stopped answering (%v; a liveness probe, POST /workspaces/get, got no answer either)", x.Err)
+	var unanswered error
+	for _, x := range xs {
+		AddReportEntry("exchange", x.Evidence(), evidenceVisibility())
+		if x.Err != nil && unanswered == nil {
+			unanswered = x.Err
+		}
+	}
+	for _, x := range xs {
+		skipIfThrottled(x)
+	}
+	if unanswered != nil && !e.alive() {
+		msg := fmt.Sprintf("the endpoint stopped answering (%v; a liveness probe, POST /workspaces/get, got no answer either)", unanswered)
 		e.stop(msg)
 		AddReportEntry(RunErrorEntry, e.Redact(msg), ReportEntryVisibilityNever)
 	}
-	return x
+	return xs
 }
 
 // RunErrorEntry names the report entry that marks a spec's failure as an
