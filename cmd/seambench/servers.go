@@ -11,7 +11,9 @@ import (
 // by delay: a sandbox as far away as a distant region, on loopback.
 func delayProxy(upstream *url.URL, delay time.Duration) http.Handler {
 	proxy := httputil.NewSingleHostReverseProxy(upstream)
-	proxy.Transport = &http.Transport{MaxIdleConnsPerHost: 64}
+	// Idle connections are closed before serve's idle timeout (60 s) can
+	// close them under a request being forwarded (a broken pipe, then 502).
+	proxy.Transport = &http.Transport{MaxIdleConnsPerHost: 64, IdleConnTimeout: 30 * time.Second}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		time.Sleep(delay)
 		proxy.ServeHTTP(w, r)
