@@ -72,7 +72,11 @@ type Contract struct {
 	examples  sync.Map // exampleKey -> any
 }
 
-var loadEmbedded = sync.OnceValues(func() (*Contract, error) {
+var loadEmbedded = sync.OnceValues(decodeEmbeddedContract)
+
+// decodeEmbeddedContract loads the embedded document; its paths are decoded
+// when first asked for.
+func decodeEmbeddedContract() (*Contract, error) {
 	data, err := gunzip(embedded)
 	if err != nil {
 		return nil, fmt.Errorf("embedded spec: %w", err)
@@ -87,7 +91,7 @@ var loadEmbedded = sync.OnceValues(func() (*Contract, error) {
 	c.hash, _ = c.doc.Info.Extensions[SourceHashKey].(string)
 	c.source = fmt.Sprintf("embedded %s %s, sha256:%s", c.doc.Info.Title, c.doc.Info.Version, c.hash)
 	return c, nil
-})
+}
 
 // Embedded returns the contract compiled into the binary, loaded once.
 func Embedded() (*Contract, error) { return loadEmbedded() }

@@ -121,15 +121,7 @@ func TestAPIWideCasesAreSentAtOnce(t *testing.T) {
 	if most < 2 {
 		t.Fatalf("at most %d request at once: the spec's cases were sent one by one", most)
 	}
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var reports []types.Report
-	if err := json.Unmarshal(raw, &reports); err != nil {
-		t.Fatal(err)
-	}
-	for _, s := range reports[0].SpecReports {
+	for _, s := range ginkgoReport(t, path).SpecReports {
 		if s.LeafNodeType != types.NodeTypeIt || s.State != types.SpecStatePassed {
 			continue
 		}

@@ -2,11 +2,15 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"os/exec"
 	"sync"
 	"testing"
+
+	"github.com/onsi/ginkgo/v2/types"
 )
 
 type exec_ExitError = exec.ExitError
@@ -35,4 +39,18 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// ginkgoReport reads the report a run wrote with --json-report.
+func ginkgoReport(t *testing.T, path string) types.Report {
+	t.Helper()
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var reports []types.Report
+	if err := json.Unmarshal(raw, &reports); err != nil || len(reports) != 1 {
+		t.Fatalf("unreadable JSON report %s: %v", path, err)
+	}
+	return reports[0]
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -179,15 +178,7 @@ func TestLabelFilterBuildsOnlyWhatItSelects(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "report.json")
 		r := seamconform(t, nil, append([]string{"run", "--no-color", "--ginkgo.dry-run", "--allow-empty", "--json-report", path}, args...)...)
 		expect(t, r, 0)
-		raw, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var reports []types.Report
-		if err := json.Unmarshal(raw, &reports); err != nil {
-			t.Fatal(err)
-		}
-		return reports[0].SpecReports
+		return ginkgoReport(t, path).SpecReports
 	}
 	all := specsOf(t, "--label-filter", "conformance")
 	if len(all) < 5000 {
