@@ -125,6 +125,15 @@ func (d *decoder) document(raw map[string]any) *openapi3.T {
 	return doc
 }
 
+// need decodes a component schema at its first use, when the components
+// are decoded lazily.
+func (d *decoder) need(name string) {
+	if d.components != nil && !d.components.decoded[name] {
+		d.components.decoded[name] = true // before decoding it: a schema may refer to itself
+		d.component(name, d.components.raw)
+	}
+}
+
 // component decodes a component schema into the place allocated for it.
 func (d *decoder) component(name string, raw map[string]any) {
 	defer d.at("components/schemas/" + name)()
@@ -242,10 +251,7 @@ func (l *lazyPaths) decodeAll(doc *openapi3.T) {
 	defer l.mu.Unlock()
 	d := &decoder{schemas: l.schemas, components: l.components}
 	for name := range l.components.raw {
-		if !l.components.decoded[name] {
-			l.components.decoded[name] = true
-			d.component(name, l.components.raw)
-		}
+		d.need(name)
 	}
 }
 
@@ -317,10 +323,7 @@ func (d *decoder) schema(m map[string]any) *openapi3.SchemaRef {
 			d.fail("unresolvable $ref %q", ref)
 			return &openapi3.SchemaRef{Ref: ref, Value: &openapi3.Schema{}}
 		}
-		if d.components != nil && !d.components.decoded[name] {
-			d.components.decoded[name] = true // before decoding it: a schema may refer to itself
-			d.component(name, d.components.raw)
-		}
+		d.need(name)
 		return &openapi3.SchemaRef{Ref: ref, Value: target.Value}
 	}
 	s := &openapi3.Schema{

@@ -398,8 +398,8 @@ func liveSeed(rf runFlags) fixtures.Seed {
 // lookup returns a seed variable's value: its flag's when given, else the
 // environment's.
 func (rf runFlags) lookup(variable string) string {
-	if v := rf.given[variable]; v != nil && *v != "" {
-		return *v
+	if v := rf.given[variable]; v != nil {
+		return envOr(*v, variable)
 	}
 	return os.Getenv(variable)
 }

@@ -46,3 +46,13 @@ func TestEveryOperationIsLabelled(t *testing.T) {
 		labels[l] = true
 	}
 }
+
+// operations lists every operation of the contract the spec tree is built
+// from.
+func operations() []operation {
+	var out []operation
+	for _, l := range listed() {
+		out = append(out, l.describe())
+	}
+	return out
+}

@@ -26,16 +26,6 @@ type operation struct {
 	labelSet []string // f.OperationLabels
 }
 
-// operations lists every operation of the contract the spec tree is built
-// from.
-func operations() []operation {
-	var out []operation
-	for _, l := range listed() {
-		out = append(out, l.describe())
-	}
-	return out
-}
-
 // listedOperation is an operation named, and labelled, before it is
 // described: a run builds only the specs its label filter selects, and only
 // their operations are read in full from the contract.
