@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -41,20 +40,12 @@ func measuredRun(t *testing.T, env map[string]string, args ...string) (result, i
 	dir := t.TempDir()
 	jsonReport, junitReport := filepath.Join(dir, "r.json"), filepath.Join(dir, "r.xml")
 	cmd := command(t, env, append([]string{"run", "--no-color", "--concurrency", "1", "--json-report", jsonReport, "--junit-report", junitReport}, args...)...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	code := 0
-	if exit, ok := err.(*exec.ExitError); ok {
-		code = exit.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
+	r := finish(t, cmd)
 	var size int64
 	for _, f := range []string{jsonReport, junitReport} {
 		info, err := os.Stat(f)
 		if err != nil {
-			t.Fatalf("no report %s: %v\n%s", f, err, tail(stdout.String(), 20))
+			t.Fatalf("no report %s: %v\n%s", f, err, tail(r.stdout, 20))
 		}
 		size += info.Size()
 	}
@@ -62,7 +53,7 @@ func measuredRun(t *testing.T, env map[string]string, args ...string) (result, i
 	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 		peak = int64(ru.Maxrss)
 	}
-	return result{stdout.String(), stderr.String(), code}, size, peak
+	return r, size, peak
 }
 
 // Issue 10: 900 KB of headers on every answer made 605 MB reports and

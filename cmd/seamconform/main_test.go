@@ -70,7 +70,12 @@ func quick(args []string) []string {
 
 func seamconform(t *testing.T, env map[string]string, args ...string) result {
 	t.Helper()
-	cmd := command(t, env, append([]string{}, args...)...)
+	return finish(t, command(t, env, append([]string{}, args...)...))
+}
+
+// finish runs cmd to its end and returns what it printed and its exit code.
+func finish(t *testing.T, cmd *exec.Cmd) result {
+	t.Helper()
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()

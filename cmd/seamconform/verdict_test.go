@@ -12,7 +12,6 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -78,20 +77,9 @@ func TestReportThatCannotBeWritten(t *testing.T) {
 // that got no answer is not a pass), and the rest of the run goes on.
 func TestEndpointThatHangsOnSomeInputs(t *testing.T) {
 	const nilUUID = "00000000-0000-0000-0000-000000000000"
-	hang := hanger(t)
-	hangOnNilUUID := func(h http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			body, _ := io.ReadAll(r.Body)
-			if strings.Contains(string(body), nilUUID) || strings.Contains(r.URL.RawQuery, nilUUID) {
-				hang(r)
-				return
-			}
-			r.Body = io.NopCloser(bytes.NewReader(body))
-			h.ServeHTTP(w, r)
-		})
-	}
-	_, env := served(t, reference.Options{}, hangOnNilUUID)
-	t.Cleanup(func() { hang(nil) })
+	_, env := served(t, reference.Options{}, hangWhen(t, func(r *http.Request, body []byte) bool {
+		return strings.Contains(string(body), nilUUID) || strings.Contains(r.URL.RawQuery, nilUUID)
+	}))
 	r := seamconform(t, env, "run", "--label-filter", "notfound || success", "--request-timeout", "300ms")
 	expect(t, r, 1, "Verdict: NOT CONFORMANT", "FAILED UIDEL-NOTFOUND-01", "no answer within the request timeout")
 	if strings.Contains(r.stdout, "RUN ERROR") || strings.Contains(r.stdout, "FAILED UIDEL-OK-") {
@@ -103,20 +91,9 @@ func TestEndpointThatHangsOnSomeInputs(t *testing.T) {
 // everything else is answered. The run neither ends nor blames the
 // endpoint being down.
 func TestEndpointThatHangsOnMalformedJSON(t *testing.T) {
-	hang := hanger(t)
-	hangOnBadJSON := func(h http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			body, _ := io.ReadAll(r.Body)
-			if len(body) > 0 && !json.Valid(body) {
-				hang(r)
-				return
-			}
-			r.Body = io.NopCloser(bytes.NewReader(body))
-			h.ServeHTTP(w, r)
-		})
-	}
-	_, env := served(t, reference.Options{}, hangOnBadJSON)
-	t.Cleanup(func() { hang(nil) })
+	_, env := served(t, reference.Options{}, hangWhen(t, func(_ *http.Request, body []byte) bool {
+		return len(body) > 0 && !json.Valid(body)
+	}))
 	r := seamconform(t, env, "run", "--label-filter", "input || success", "--request-timeout", "300ms")
 	expect(t, r, 1, "Verdict: NOT CONFORMANT", "no answer within the request timeout")
 	if strings.Contains(r.stdout, "RUN ERROR") || strings.Contains(r.stdout, "the run ends here") || strings.Contains(r.stdout, "FAILED UIDEL-OK-") {
@@ -167,18 +144,7 @@ func TestEndpointThatImplementsNothing(t *testing.T) {
 // A lookup that hangs neither makes the run long nor keeps what it
 // created: clean-up deletes by ID without asking first.
 func TestLookupThatHangs(t *testing.T) {
-	hang := hanger(t)
-	hangGet := func(h http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if r.URL.Path == "/user_identities/get" {
-				hang(r)
-				return
-			}
-			h.ServeHTTP(w, r)
-		})
-	}
-	server, env := served(t, reference.Options{}, hangGet)
-	t.Cleanup(func() { hang(nil) })
+	server, env := served(t, reference.Options{}, hangWhen(t, onPath("/user_identities/get")))
 	start := time.Now()
 	// The delete suite's effect specs, which rely on get to tell what happened;
 	// the get suite's own specs would rightly fail on a get that hangs.
@@ -214,21 +180,16 @@ func TestRunTimeout(t *testing.T) {
 // endpoint, and says what may remain.
 func TestSecondInterruptStopsAtOnce(t *testing.T) {
 	var creates atomic.Int32
-	hang := hanger(t)
-	stuckDeletes := func(h http.Handler) http.Handler {
+	stuckDeletes := hangWhen(t, onPath("/user_identities/delete"))
+	_, env := served(t, reference.Options{}, func(h http.Handler) http.Handler {
+		h = stuckDeletes(h)
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			switch r.URL.Path {
-			case "/user_identities/create":
+			if r.URL.Path == "/user_identities/create" {
 				creates.Add(1)
-			case "/user_identities/delete":
-				hang(r)
-				return
 			}
 			h.ServeHTTP(w, r)
 		})
-	}
-	_, env := served(t, reference.Options{}, stuckDeletes)
-	t.Cleanup(func() { hang(nil) })
+	})
 	cmd := command(t, env, "run", "--label-filter", "effect", "--request-timeout", "20s", "--concurrency", "1")
 	var out syncBuffer
 	cmd.Stdout, cmd.Stderr = &out, &out
@@ -307,40 +268,36 @@ func TestNoColourOffATerminal(t *testing.T) {
 	}
 }
 
-// hanger returns a function that holds a request unanswered until its
-// client goes away; called with nil (register that as a clean-up after the
-// server's) it releases every held request, so the server can close.
-func hanger(t *testing.T) func(*http.Request) {
-	release := make(chan struct{})
-	var once sync.Once
-	return func(r *http.Request) {
-		if r == nil {
-			once.Do(func() { close(release) })
-			return
-		}
-		_, _ = io.Copy(io.Discard, r.Body) // so the server notices the client leave
-		select {
-		case <-r.Context().Done():
-		case <-release:
-		}
+// hangWhen wraps the reference so that a request hangs says yes to (it
+// sees the request and its body) gets no answer until its client goes away
+// or the test ends (t.Context is done before the server closes); every
+// other request is served.
+func hangWhen(t *testing.T, hangs func(r *http.Request, body []byte) bool) func(http.Handler) http.Handler {
+	return func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			body, _ := io.ReadAll(r.Body) // all of it, so the server notices the client leave
+			if hangs(r, body) {
+				select {
+				case <-r.Context().Done():
+				case <-t.Context().Done():
+				}
+				return
+			}
+			r.Body = io.NopCloser(bytes.NewReader(body))
+			h.ServeHTTP(w, r)
+		})
 	}
+}
+
+// onPath is a hangWhen condition: the request is for path.
+func onPath(path string) func(*http.Request, []byte) bool {
+	return func(r *http.Request, _ []byte) bool { return r.URL.Path == path }
 }
 
 // When deletes never answer, the run and its clean-up stop within their
 // budgets, and LEFT BEHIND names exactly the identities still there.
 func TestCleanUpWithinItsBudgetSaysWhatRemains(t *testing.T) {
-	hang := hanger(t)
-	stuckDeletes := func(h http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if r.URL.Path == "/user_identities/delete" {
-				hang(r)
-				return
-			}
-			h.ServeHTTP(w, r)
-		})
-	}
-	server, env := served(t, reference.Options{}, stuckDeletes)
-	t.Cleanup(func() { hang(nil) })
+	server, env := served(t, reference.Options{}, hangWhen(t, onPath("/user_identities/delete")))
 	start := time.Now()
 	r := seamconform(t, env, "run", "--label-filter", "effect", "--concurrency", "1",
 		"--request-timeout", "200ms", "--run-timeout", "3s", "--cleanup-timeout", "500ms")
