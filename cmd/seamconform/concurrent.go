@@ -44,6 +44,7 @@ func runSpecs(env *framework.Env, rf runFlags, sc types.SuiteConfig, rc types.Re
 		ReporterConfig: rc, Stdout: out.ginkgo(), Stderr: stderr,
 		// Time for an interrupted worker's clean-up: a spec's, then the sweep's.
 		Grace: 4*rf.timeout + rf.cleanup + 5*time.Second,
+		Split: suites.SplitFor(env.Contract, rf.concurrency, sc.LabelFilter),
 	})
 	if err != nil {
 		return ran{}, err
@@ -67,6 +68,7 @@ func runSpecs(env *framework.Env, rf runFlags, sc types.SuiteConfig, rc types.Re
 // prints everything.
 func runWorker(w parallel.Worker, env *framework.Env, sc types.SuiteConfig, rc types.ReporterConfig, rf runFlags) (int, error) {
 	env.RunID = w.RunID
+	framework.SetShard(w.Shard, w.Shards)
 	env.Learn(fixtures.Seed{WorkspaceID: w.WorkspaceID, PublishableKey: w.PublishableKey})
 	w.Configure(&sc, &rc)
 	stop := interruptOnSignal(env)

@@ -29,6 +29,13 @@ import (
 // outcomes runs seamconform and returns each requirement's result, read
 // from the JSON report, and the worker processes its specs ran in.
 func outcomes(t *testing.T, env map[string]string, args ...string) (map[string]string, result, map[int]bool) {
+	got, r, procs, _ := outcomesAndSpecs(t, env, args...)
+	return got, r, procs
+}
+
+// outcomesAndSpecs is outcomes with how many times each spec was reported,
+// by its full text and state.
+func outcomesAndSpecs(t *testing.T, env map[string]string, args ...string) (map[string]string, result, map[int]bool, map[string]int) {
 	t.Helper()
 	file := filepath.Join(t.TempDir(), "report.json")
 	r := seamconform(t, env, append(args, "--no-color", "--json-report", file)...)
@@ -44,13 +51,14 @@ func outcomes(t *testing.T, env map[string]string, args ...string) (map[string]s
 	for _, res := range reports.Summarize(suites[0]).Results {
 		got[res.ID] = fmt.Sprintf("%s (%d passed, %d failed, %d errors, %d not checked)", res.Outcome, res.Passed, res.Failed, res.Errors, res.NotChecked)
 	}
-	procs := map[int]bool{}
+	procs, specs := map[int]bool{}, map[string]int{}
 	for _, sr := range suites[0].SpecReports {
 		if sr.LeafNodeType == types.NodeTypeIt {
 			procs[sr.ParallelProcess] = true
+			specs[sr.FullText()+" ("+sr.State.String()+")"]++
 		}
 	}
-	return got, r, procs
+	return got, r, procs, specs
 }
 
 // Running the specs across workers changes nothing a run finds: every
@@ -60,12 +68,24 @@ func TestConcurrentRunFindsWhatASequentialRunFinds(t *testing.T) {
 	for _, faults := range [][]string{nil, {"ok-false", "not-deleted"}} {
 		server, env := served(t, reference.Options{Faults: faults}, nil)
 		before := len(server.IdentityIDs())
-		sequential, r1, _ := outcomes(t, env, "run", "--concurrency", "1")
+		sequential, r1, _, specs1 := outcomesAndSpecs(t, env, "run", "--concurrency", "1")
 		between := len(server.IdentityIDs())
-		concurrent, r4, procs := outcomes(t, env, "run", "--concurrency", "4")
+		concurrent, r4, procs, specs4 := outcomesAndSpecs(t, env, "run", "--concurrency", "4")
 		after := len(server.IdentityIDs())
 		if len(procs) < 2 || !strings.Contains(r4.stdout, "Running in parallel across 4 processes") {
 			t.Fatalf("faults %v: the specs ran in processes %v, not in parallel", faults, slices.Sorted(maps.Keys(procs)))
+		}
+		// Every spec once, shards of the API-wide family included.
+		for _, spec := range slices.Sorted(maps.Keys(specs1)) {
+			if specs1[spec] != 1 || specs4[spec] != 1 {
+				t.Errorf("faults %v: %s reported %d times sequential, %d concurrent", faults, spec, specs1[spec], specs4[spec])
+			}
+		}
+		if len(specs4) != len(specs1) {
+			t.Errorf("faults %v: %d specs sequential, %d concurrent", faults, len(specs1), len(specs4))
+		}
+		if ran := regexp.MustCompile(`Ran \d+ of \d+ Specs`); ran.FindString(r1.stdout) != ran.FindString(r4.stdout) {
+			t.Errorf("faults %v: %q sequential, %q concurrent", faults, ran.FindString(r1.stdout), ran.FindString(r4.stdout))
 		}
 		if r1.code != r4.code {
 			t.Errorf("faults %v: exit code %d sequential, %d concurrent", faults, r1.code, r4.code)

@@ -2,7 +2,9 @@ package framework
 
 import (
 	"fmt"
+	"hash/fnv"
 	"sync"
+	"sync/atomic"
 
 	. "github.com/onsi/ginkgo/v2"
 	"github.com/onsi/ginkgo/v2/types"
@@ -46,12 +48,52 @@ func ConformanceTable(r Requirement, body any, entries ...TableEntry) bool {
 // labelled by labels: ConformanceTable for cases of one Go type, with the
 // same tree and reports, but no reflection over each entry when it is built
 // and run, which matters for thousands of cases (the API-wide family's).
+//
+// Its cases are independent: each may run in any process, alone. A process
+// running a shard of them (SetShard) builds only the cases its generator
+// gives it (InShard), and runs them before the rest of its tree.
 func ConformanceCases[T any](r Requirement, cases []T, name func(T) string, labels func(T) []string, body func(T)) bool {
-	return Describe(r.text(), r.labels(), func() {
+	args := []any{r.labels()}
+	if shard.Load().index > 0 {
+		args = append(args, SpecPriority(shardFirst))
+	}
+	return Describe(r.text(), append(args, func() {
 		for _, c := range cases {
 			It(name(c), Label(labels(c)...), func() { body(c) })
 		}
-	})
+	})...)
+}
+
+// shardFirst is the priority of a shard's specs in a shard process: above
+// every other (effect specs have 1), so the shard comes first and the
+// process can stop where it ends.
+const shardFirst = 1 << 20
+
+// shard is this process's share of the independent specs.
+var shard atomic.Pointer[shareOf]
+
+type shareOf struct{ index, count int }
+
+func init() { shard.Store(&shareOf{}) }
+
+// SetShard makes this process build the independent specs of shard index
+// (1 to count) only; index 0 builds none, count 0 all of them.
+func SetShard(index, count int) { shard.Store(&shareOf{index, count}) }
+
+// InShard reports whether the i-th case of r a generator selects belongs to
+// this process's shard. Each requirement starts at its own shard, so that
+// small tables do not all land on the first.
+func InShard(r Requirement, i int) bool {
+	s := shard.Load()
+	if s.count == 0 {
+		return true
+	}
+	if s.index == 0 {
+		return false
+	}
+	h := fnv.New32a()
+	h.Write([]byte(r.ID))
+	return (uint32(i)+h.Sum32())%uint32(s.count) == uint32(s.index-1)
 }
 
 // Selected reports whether the run's label filter keeps a spec of r that
@@ -62,11 +104,17 @@ func ConformanceCases[T any](r Requirement, cases []T, name func(T) string, labe
 // API-wide family's have none); a spec it keeps is still filtered by Ginkgo.
 func Selected(r Requirement, extra ...string) bool {
 	suite, _ := GinkgoConfiguration()
-	if suite.LabelFilter == "" {
+	return Keeps(suite.LabelFilter, r, extra...)
+}
+
+// Keeps reports whether labelFilter keeps a spec of r that carries extra
+// labels; a filter that does not parse keeps everything (Ginkgo reports it).
+func Keeps(labelFilter string, r Requirement, extra ...string) bool {
+	if labelFilter == "" {
 		return true
 	}
-	keep, err := parsedFilter(suite.LabelFilter)
-	return err != nil || keep(append(r.labels(), extra...)) // Ginkgo reports a bad filter itself
+	keep, err := parsedFilter(labelFilter)
+	return err != nil || keep(append(r.labels(), extra...))
 }
 
 // parsedFilter parses a label filter once per run, not once per spec.

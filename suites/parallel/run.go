@@ -58,6 +58,53 @@ type Options struct {
 	// Grace is how long workers get to clean up after an interrupt before
 	// they are killed.
 	Grace time.Duration
+	// Split shares the independent specs out among shard processes; its
+	// zero value puts every spec on the shared counter.
+	Split Split
+}
+
+// Split says how a run's processes share its specs. The first Shared
+// processes take specs from one counter, as under ginkgo -p, and each
+// builds the whole tree but the independent specs; each of the others
+// builds and runs only a shard of the independent specs. A run whose
+// independent specs are most of its work spends far less CPU this way:
+// Ginkgo builds and orders every spec of its tree in every process, which
+// for the API-wide family's thousands of specs costs a shared process more
+// than the specs it runs.
+type Split struct {
+	Shared int
+	// SharedShard: process 1, the only shared process, also runs a shard
+	// (when the run selects no spec but independent ones).
+	SharedShard bool
+	// ShardFilter is a shard process's label filter: the run's, narrowed
+	// to the independent specs.
+	ShardFilter string
+	// Sharded tells an independent spec from the others in a report.
+	Sharded func(types.SpecReport) bool
+}
+
+// sharding reports whether the split shares anything out.
+func (s Split) sharding(processes int) bool {
+	return s.Sharded != nil && s.Shared >= 1 && (s.Shared < processes || s.SharedShard && processes > 1)
+}
+
+// worker fills in process's part of the split: shard, shard count, filter.
+func (s Split) worker(w *Worker, processes int) {
+	if !s.sharding(processes) {
+		return
+	}
+	w.Shards = processes - s.Shared
+	first := s.Shared + 1 // the first shard process
+	if s.SharedShard {
+		w.Shards++
+		first--
+	}
+	if w.Process >= first {
+		w.Shard = w.Process - first + 1
+	}
+	if w.Process > s.Shared {
+		w.LabelFilter = s.ShardFilter
+	}
 }
 
 // Outcome is a parent run's result: the workers' reports as one, and what
@@ -95,6 +142,9 @@ func Run(o Options) (Outcome, error) {
 		return Outcome{}, err
 	}
 	defer server.Close()
+	if o.Split.sharding(o.Processes) && o.Split.Shared < o.Processes {
+		server.ShardFrom(o.Split.Shared+1, o.Split.Sharded)
+	}
 
 	// Signals are caught before any worker starts, so none is lost.
 	signals := make(chan os.Signal, 1)
@@ -104,11 +154,12 @@ func Run(o Options) (Outcome, error) {
 	workers := make([]*worker, o.Processes)
 	for i := range workers {
 		spec := Worker{
-			Process: i + 1, Total: o.Processes, Host: server.Host(), Seed: o.Seed,
+			Process: i + 1, Total: o.Processes, Host: server.HostFor(i + 1), Seed: o.Seed,
 			RunID:       fmt.Sprintf("%s-%d", o.RunID, i+1),
 			WorkspaceID: o.WorkspaceID, PublishableKey: o.PublishableKey,
 			ResultFile: filepath.Join(dir, fmt.Sprintf("worker-%d.json", i+1)),
 		}
+		o.Split.worker(&spec, o.Processes)
 		w, err := start(self, spec, stdout, stderr)
 		if err != nil {
 			server.Abort()
@@ -259,20 +310,26 @@ func (s *Server) Report(workers []*worker) types.Report {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if !s.started && s.began > 0 {
-		s.startReporter(s.header)
+		s.startReporter(s.suiteHeader())
 	}
 	var combined types.Report
+	var specs []types.SpecReport
 	for i, w := range workers {
 		r := s.reportOf(i + 1)
 		if s.final[i] == nil {
 			r.SpecialSuiteFailureReasons = []string{fmt.Sprintf("worker %d of %d ended before the end of the suite (%s)", i+1, s.total, w.howEnded())}
 		}
+		specs = append(specs, r.SpecReports...)
+		// Add copies every spec so far: the specs are put together once.
+		r.SpecReports = nil
 		if i == 0 {
 			combined = r
 		} else {
 			combined = combined.Add(r)
 		}
 	}
+	combined.SpecReports = specs
+	combined.PreRunStats = s.suiteHeader().PreRunStats
 	slices.SortStableFunc(combined.SpecReports, func(a, b types.SpecReport) int { return a.StartTime.Compare(b.StartTime) })
 	for i, why := range combined.SpecialSuiteFailureReasons {
 		if why == ginkgoStoppedByAnotherWorker {

@@ -9,13 +9,22 @@
 // the next spec (or the next Ordered container, whole) from a shared
 // counter, so each spec runs exactly once and keeps its own sequence of
 // requests.
+//
+// A run may also give some processes a shard of the independent specs
+// (Split): such a process builds only its shard, takes it from a counter of
+// its own, and stops when the rest of its tree, filtered out, begins. Every
+// process on the shared counter must build the same tree; a shard process
+// does not, so it is spared building and ordering thousands of specs it
+// would never run.
 package parallel
 
 import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"sync"
@@ -34,17 +43,27 @@ type Server struct {
 	reporter reporters.Reporter
 	output   io.Writer
 
-	mu       sync.Mutex
-	began    int
-	started  bool               // the reporter was told the suite began
-	header   types.Report       // a worker's report as the suite began
-	held     []types.SpecReport // specs that finished before every worker began
-	didRun   [][]types.SpecReport
-	final    []*types.Report // each worker's report at its end, nil until then
-	alive    []func() bool
-	counter  int
-	abort    bool
-	stateFor map[string][]byte // raw bodies of the before-suite handshakes
+	// Processes from shardFrom on run a shard each (0: none does);
+	// sharded tells the specs of a shard from the rest of their tree.
+	shardFrom int
+	sharded   func(types.SpecReport) bool
+
+	mu      sync.Mutex
+	began   int
+	started bool         // the reporter was told the suite began
+	header  types.Report // a shared process's report as the suite began
+	headed  bool         // header is a shared process's
+	// shardSpecs is how many specs the shard processes will run.
+	shardSpecs int
+	held       []types.SpecReport // specs that finished before every worker began
+	didRun     [][]types.SpecReport
+	final      []*types.Report // each worker's report at its end, nil until then
+	alive      []func() bool
+	counter    int
+	own        []int  // each shard process's own counter
+	shardEnd   []bool // the shard process reached the end of its shard
+	abort      bool
+	stateFor   map[string][]byte // raw bodies of the before-suite handshakes
 }
 
 // NewServer listens on a free loopback port for total workers. Their specs
@@ -61,6 +80,7 @@ func NewServer(total int, reporter reporters.Reporter, output io.Writer) (*Serve
 		listener: l, token: hex.EncodeToString(token[:]), total: total, reporter: reporter, output: output,
 		didRun: make([][]types.SpecReport, total), final: make([]*types.Report, total),
 		alive: make([]func() bool, total), stateFor: map[string][]byte{},
+		own: make([]int, total), shardEnd: make([]bool, total),
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/up", func(http.ResponseWriter, *http.Request) {})
@@ -69,7 +89,7 @@ func NewServer(total int, reporter reporters.Reporter, output io.Writer) (*Serve
 	mux.HandleFunc("/suite-did-end", s.suiteDidEnd)
 	mux.HandleFunc("/emit-output", s.emitOutput)
 	mux.HandleFunc("/progress-report", s.progressReport)
-	mux.HandleFunc("/counter", s.nextIndex)
+	mux.HandleFunc("/counter", func(w http.ResponseWriter, _ *http.Request) { s.nextIndex(w, 0) })
 	mux.HandleFunc("/abort", s.handleAbort)
 	mux.HandleFunc("/have-nonprimary-procs-finished", s.othersFinished)
 	mux.HandleFunc("/aggregated-nonprimary-procs-report", s.othersReport)
@@ -84,12 +104,40 @@ func NewServer(total int, reporter reporters.Reporter, output io.Writer) (*Serve
 	}
 	root := http.NewServeMux()
 	root.Handle("/"+s.token+"/", http.StripPrefix("/"+s.token, mux))
+	// Each process also has a path of its own, for the counter: a shard
+	// process counts through its own tree.
+	for p := 1; p <= total; p++ {
+		own := http.NewServeMux()
+		own.Handle("/", mux)
+		own.HandleFunc("/counter", func(w http.ResponseWriter, r *http.Request) { s.nextIndex(w, p) })
+		prefix := fmt.Sprintf("/%s/p%d", s.token, p)
+		root.Handle(prefix+"/", http.StripPrefix(prefix, own))
+	}
 	go http.Serve(l, root) //nolint:errcheck // ends when Close closes the listener
 	return s, nil
 }
 
-// Host is what workers are given as Ginkgo's ParallelHost.
+// Host is what workers on the shared counter may be given as Ginkgo's
+// ParallelHost.
 func (s *Server) Host() string { return "http://" + s.listener.Addr().String() + "/" + s.token }
+
+// HostFor is what worker process is given as Ginkgo's ParallelHost.
+func (s *Server) HostFor(process int) string { return fmt.Sprintf("%s/p%d", s.Host(), process) }
+
+// ShardFrom makes processes from first on shard processes, whose specs are
+// those sharded reports as such; the first spec of another kind one of them
+// reports (filtered out: its shard comes first) ends its shard. It is
+// called before any worker starts.
+func (s *Server) ShardFrom(first int, sharded func(types.SpecReport) bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.shardFrom, s.sharded = first, sharded
+}
+
+// shardProcess reports whether process runs a shard of its own; s.mu held.
+func (s *Server) shardProcess(process int) bool {
+	return s.shardFrom > 0 && process >= s.shardFrom && process <= s.total
+}
 
 // Close stops serving.
 func (s *Server) Close() { s.listener.Close() }
@@ -111,8 +159,8 @@ func decode(w http.ResponseWriter, r *http.Request, v any) bool {
 	return true
 }
 
-// suiteWillBegin: the reporter starts once every worker has begun (their
-// headers are identical), then prints what finished in the meantime.
+// suiteWillBegin: the reporter starts once every worker has begun, then
+// prints what finished in the meantime.
 func (s *Server) suiteWillBegin(w http.ResponseWriter, r *http.Request) {
 	var report types.Report
 	if !decode(w, r, &report) {
@@ -121,10 +169,30 @@ func (s *Server) suiteWillBegin(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.began++
-	s.header = report
-	if s.began == s.total {
-		s.startReporter(report)
+	// The shared processes' trees are alike; each shard process adds the
+	// specs of its shard, all it will run (the rest of its tree is
+	// filtered out, and counted by the shared ones).
+	if s.shardProcess(report.SuiteConfig.ParallelProcess) {
+		s.shardSpecs += report.PreRunStats.SpecsThatWillRun
+		if !s.headed {
+			s.header = report
+			s.header.PreRunStats = types.PreRunStats{}
+		}
+	} else {
+		s.header, s.headed = report, true
 	}
+	if s.began == s.total {
+		s.startReporter(s.suiteHeader())
+	}
+}
+
+// suiteHeader is the run's header: a shared process's, with the specs of
+// every shard; s.mu held.
+func (s *Server) suiteHeader() types.Report {
+	h := s.header
+	h.PreRunStats.TotalSpecs += s.shardSpecs
+	h.PreRunStats.SpecsThatWillRun += s.shardSpecs
+	return h
 }
 
 func (s *Server) startReporter(report types.Report) {
@@ -144,9 +212,15 @@ func (s *Server) specDidRun(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if p := sr.ParallelProcess; p >= 1 && p <= s.total {
-		s.didRun[p-1] = append(s.didRun[p-1], sr)
+	p := sr.ParallelProcess
+	if p < 1 || p > s.total {
+		return
 	}
+	if s.shardProcess(p) && !s.sharded(sr) {
+		s.shardEnd[p-1] = true
+		return
+	}
+	s.didRun[p-1] = append(s.didRun[p-1], sr)
 	if s.started {
 		s.reporter.WillRun(sr)
 		s.reporter.DidRun(sr)
@@ -195,11 +269,22 @@ func (s *Server) progressReport(w http.ResponseWriter, r *http.Request) {
 	s.reporter.EmitProgressReport(pr)
 }
 
-// nextIndex hands out the index of the next spec group to run.
-func (s *Server) nextIndex(w http.ResponseWriter, _ *http.Request) {
+// nextIndex hands out the index of the next spec group process is to run:
+// the shared counter's, or a shard process's own, past the end of any tree
+// once its shard has ended.
+func (s *Server) nextIndex(w http.ResponseWriter, process int) {
 	s.mu.Lock()
-	n := s.counter
-	s.counter++
+	var n int
+	switch {
+	case !s.shardProcess(process):
+		n = s.counter
+		s.counter++
+	case s.shardEnd[process-1]:
+		n = math.MaxInt32
+	default:
+		n = s.own[process-1]
+		s.own[process-1]++
+	}
 	s.mu.Unlock()
 	_ = json.NewEncoder(w).Encode(struct{ Index int }{n})
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -215,5 +216,87 @@ func TestReportPutsWorkersTogether(t *testing.T) {
 	}
 	if got := rec.String(); !strings.HasPrefix(got, "begin, ") {
 		t.Fatalf("the held specs were not reported: %q", got)
+	}
+}
+
+// A shard process takes its own shard from its own counter, and ends where
+// its shard does: the first other spec it reports (filtered out) is
+// dropped, as the shared processes report that spec. The run's header
+// counts each shard's specs once.
+func TestShardProcessesRunTheirShardOnly(t *testing.T) {
+	s, rec, _ := newTestServer(t, 3)
+	s.ShardFrom(2, func(sr types.SpecReport) bool { return strings.HasPrefix(sr.LeafNodeText, "api ") })
+	index := func(process int) int {
+		t.Helper()
+		res, err := http.Get(s.HostFor(process) + "/counter")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		var c struct{ Index int }
+		if err := json.NewDecoder(res.Body).Decode(&c); err != nil {
+			t.Fatal(err)
+		}
+		return c.Index
+	}
+	if got := []int{index(1), index(2), index(3), index(1), index(2)}; !slices.Equal(got, []int{0, 0, 0, 1, 1}) {
+		t.Fatalf("indices %v: process 1 counts alone, 2 and 3 each through their own tree", got)
+	}
+	header := func(process, total, willRun int) types.Report {
+		r := ended(process)
+		r.PreRunStats = types.PreRunStats{TotalSpecs: total, SpecsThatWillRun: willRun}
+		return r
+	}
+	call(t, s, http.MethodPost, "/suite-will-begin", header(2, 12, 2))
+	call(t, s, http.MethodPost, "/suite-will-begin", header(1, 10, 4))
+	call(t, s, http.MethodPost, "/suite-will-begin", header(3, 13, 3))
+	t0 := time.Now()
+	call(t, s, http.MethodPost, "/did-run", spec(2, "api a", t0))
+	call(t, s, http.MethodPost, "/did-run", spec(2, "effect b", t0))
+	if i := index(2); i < 1000 {
+		t.Fatalf("process 2 reported the end of its shard but was given index %d", i)
+	}
+	if i := index(3); i != 1 {
+		t.Fatalf("process 3 was given %d, want 1: only process 2's shard ended", i)
+	}
+	if got := rec.String(); got != "begin, ran api a" {
+		t.Fatalf("reported %q: the spec outside process 2's shard must be dropped", got)
+	}
+	var workers []*worker
+	for p := 1; p <= 3; p++ {
+		workers = append(workers, &worker{spec: Worker{Process: p}})
+	}
+	r := s.Report(workers)
+	if want := (types.PreRunStats{TotalSpecs: 15, SpecsThatWillRun: 9}); r.PreRunStats != want {
+		t.Fatalf("run's counts %+v, want %+v: process 1's and each shard's", r.PreRunStats, want)
+	}
+	if len(r.SpecReports) != 1 {
+		t.Fatalf("run's report has %d specs, want process 2's shard spec", len(r.SpecReports))
+	}
+}
+
+func TestSplitGivesEachWorkerItsPart(t *testing.T) {
+	sharded := func(types.SpecReport) bool { return true }
+	for _, c := range []struct {
+		split     Split
+		processes int
+		want      []Worker // Process, Shard, Shards, LabelFilter
+	}{
+		{Split{}, 3, []Worker{{Process: 1}, {Process: 2}, {Process: 3}}},
+		{Split{Shared: 3, Sharded: sharded}, 3, []Worker{{Process: 1}, {Process: 2}, {Process: 3}}},
+		{Split{Shared: 1, ShardFilter: "f", Sharded: sharded}, 3, []Worker{
+			{Process: 1, Shards: 2}, {Process: 2, Shard: 1, Shards: 2, LabelFilter: "f"}, {Process: 3, Shard: 2, Shards: 2, LabelFilter: "f"}}},
+		{Split{Shared: 1, SharedShard: true, ShardFilter: "f", Sharded: sharded}, 3, []Worker{
+			{Process: 1, Shard: 1, Shards: 3}, {Process: 2, Shard: 2, Shards: 3, LabelFilter: "f"}, {Process: 3, Shard: 3, Shards: 3, LabelFilter: "f"}}},
+		{Split{Shared: 2, ShardFilter: "f", Sharded: sharded}, 3, []Worker{
+			{Process: 1, Shards: 1}, {Process: 2, Shards: 1}, {Process: 3, Shard: 1, Shards: 1, LabelFilter: "f"}}},
+	} {
+		for i, want := range c.want {
+			got := Worker{Process: i + 1}
+			c.split.worker(&got, c.processes)
+			if got != want {
+				t.Errorf("%+v, process %d: %+v, want %+v", c.split, i+1, got, want)
+			}
+		}
 	}
 }

@@ -26,6 +26,12 @@ type Worker struct {
 	WorkspaceID, PublishableKey string
 	// ResultFile is where the worker writes its Result for the parent.
 	ResultFile string
+	// Shard is this worker's shard of the independent specs, 1 to Shards;
+	// 0 with Shards above 0: it runs none of them.
+	Shard, Shards int
+	// LabelFilter, when set, is the one this worker runs with: a shard
+	// process's keeps only its shard.
+	LabelFilter string
 }
 
 // Result is what a worker tells its parent when it ends: what it could not
@@ -55,6 +61,9 @@ func WorkerFromEnv() (Worker, bool, error) {
 func (w Worker) Configure(sc *types.SuiteConfig, rc *types.ReporterConfig) {
 	sc.ParallelProcess, sc.ParallelTotal, sc.ParallelHost = w.Process, w.Total, w.Host
 	sc.RandomSeed = w.Seed
+	if w.LabelFilter != "" {
+		sc.LabelFilter = w.LabelFilter
+	}
 	sc.OutputInterceptorMode = "none"
 	rc.JSONReport, rc.JUnitReport, rc.TeamcityReport, rc.GoJSONReport = "", "", "", ""
 	// Ginkgo's client speaks net/rpc unless told otherwise.
