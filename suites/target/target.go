@@ -97,10 +97,14 @@ func NewHTTP(endpoint string, timeout time.Duration) (Target, error) {
 	// Not a clone of http.DefaultTransport: gock replaces that process-wide
 	// while a mock target is open.
 	transport := &http.Transport{
-		Proxy:                  http.ProxyFromEnvironment,
-		DialContext:            (&net.Dialer{Timeout: timeout, KeepAlive: 30 * time.Second}).DialContext,
-		ForceAttemptHTTP2:      true,
+		Proxy:             http.ProxyFromEnvironment,
+		DialContext:       (&net.Dialer{Timeout: timeout, KeepAlive: 30 * time.Second}).DialContext,
+		ForceAttemptHTTP2: true,
+		// An API-wide spec sends its cases at once (up to one per
+		// credential scheme): their connections are kept for the next
+		// spec, not closed and opened again (a TLS handshake each).
 		MaxIdleConns:           16,
+		MaxIdleConnsPerHost:    16,
 		IdleConnTimeout:        90 * time.Second,
 		TLSHandshakeTimeout:    timeout,
 		ResponseHeaderTimeout:  timeout,
