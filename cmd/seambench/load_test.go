@@ -2,9 +2,9 @@ package main
 
 import (
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -45,19 +45,26 @@ func TestDelayProxyForwardsAfterTheDelay(t *testing.T) {
 		_, _ = w.Write([]byte(r.URL.Path))
 	}))
 	defer upstream.Close()
-	u, _ := url.Parse(upstream.URL)
-	proxy := httptest.NewServer(delayProxy(u, 20*time.Millisecond))
-	defer proxy.Close()
-	start := time.Now()
-	res, err := http.Get(proxy.URL + "/devices/list")
+	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer res.Body.Close()
-	buf := new(strings.Builder)
-	_, _ = io.Copy(buf, res.Body)
-	// A lower bound only: sleeping never takes less than asked.
-	if elapsed := time.Since(start); elapsed < 20*time.Millisecond || buf.String() != "/devices/list" {
-		t.Fatalf("after %s got %q, want /devices/list after at least 20ms", elapsed, buf)
+	defer l.Close()
+	go delayLine(l, strings.TrimPrefix(upstream.URL, "http://"), 20*time.Millisecond) //nolint:errcheck // ends with l
+	// Two requests on one connection: each answer is held back.
+	client := &http.Client{Transport: &http.Transport{MaxConnsPerHost: 1}}
+	for _, path := range []string{"/devices/list", "/locks/list"} {
+		start := time.Now()
+		res, err := client.Get("http://" + l.Addr().String() + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		buf := new(strings.Builder)
+		_, _ = io.Copy(buf, res.Body)
+		res.Body.Close()
+		// A lower bound only: sleeping never takes less than asked.
+		if elapsed := time.Since(start); elapsed < 20*time.Millisecond || buf.String() != path {
+			t.Fatalf("after %s got %q, want %s after at least 20ms", elapsed, buf, path)
+		}
 	}
 }

@@ -40,11 +40,21 @@ func serveDelayProxy(args []string) int {
 		return 2
 	}
 	u, err := url.Parse(*upstream)
-	if err != nil || u.Host == "" {
-		fmt.Fprintln(os.Stderr, "seambench delay-proxy: --upstream must be an absolute URL")
+	if err != nil || u.Scheme != "http" || u.Host == "" || u.Path != "" && u.Path != "/" {
+		fmt.Fprintln(os.Stderr, "seambench delay-proxy: --upstream must be an http:// URL with no path")
 		return 2
 	}
-	return listenAndServe(*addr, "PROXY", delayProxy(u, *delay))
+	l, err := net.Listen("tcp", *addr)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "seambench: %v\n", err)
+		return 2
+	}
+	fmt.Printf("PROXY=http://%s\n", l.Addr())
+	if err := delayLine(l, u.Host, *delay); err != nil {
+		fmt.Fprintf(os.Stderr, "seambench: %v\n", err)
+		return 1
+	}
+	return 0
 }
 
 func serveCeiling(args []string) int {
