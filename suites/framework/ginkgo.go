@@ -2,7 +2,6 @@ package framework
 
 import (
 	"fmt"
-	"hash/fnv"
 	"sync"
 	"sync/atomic"
 
@@ -80,20 +79,12 @@ func init() { shard.Store(&shareOf{}) }
 // (1 to count) only; index 0 builds none, count 0 all of them.
 func SetShard(index, count int) { shard.Store(&shareOf{index, count}) }
 
-// InShard reports whether the i-th case of r a generator selects belongs to
-// this process's shard. Each requirement starts at its own shard, so that
-// small tables do not all land on the first.
-func InShard(r Requirement, i int) bool {
+// InShard reports whether the i-th operation of the contract's listing is
+// in this process's shard: a shard is whole operations, so that a process
+// reads only its own from the contract.
+func InShard(i int) bool {
 	s := shard.Load()
-	if s.count == 0 {
-		return true
-	}
-	if s.index == 0 {
-		return false
-	}
-	h := fnv.New32a()
-	h.Write([]byte(r.ID))
-	return (uint32(i)+h.Sum32())%uint32(s.count) == uint32(s.index-1)
+	return s.count == 0 || s.index > 0 && i%s.count == s.index-1
 }
 
 // Selected reports whether the run's label filter keeps a spec of r that
