@@ -110,7 +110,7 @@ func suiteRows(cfg benchConfig, t *table) error {
 	// their own, each with the concurrency a user would give it there.
 	for _, part := range []struct{ what, filter, concurrency string }{
 		{"user-identity suites: serve + 100 ms per answer, --concurrency 24", "!/^API-/", "24"},
-		{"API-wide family: serve + 100 ms per answer, --concurrency 32", "/^API-/", "32"},
+		{"API-wide family: serve + 100 ms per answer, --concurrency 48", "/^API-/", "48"},
 	} {
 		cmd = exec.Command(seam, "run", "--no-color", "--label-filter", part.filter, "--concurrency", part.concurrency)
 		cmd.Env = append(append(os.Environ(), env...), "SEAM_ENDPOINT="+proxyURL)
