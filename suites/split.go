@@ -22,8 +22,8 @@ const roundTripsPerOperationRequirement = 12
 // SplitFor divides processes between the operation suites and shards of the
 // API-wide family, whose specs are independent, in proportion to the round
 // trips each part of what labelFilter selects is likely to take. Process 1
-// always takes the operation suites' specs (with a shard as well when the
-// filter selects none of them), so the estimate moves load, never specs.
+// always takes the operation suites' specs (with a shard as well when that
+// leaves it the least loaded), so the estimate moves load, never specs.
 func SplitFor(c *spec.Contract, processes int, labelFilter string) parallel.Split {
 	var familyIDs []string
 	family, other := 0, 0
@@ -66,8 +66,11 @@ func SplitFor(c *spec.Contract, processes int, labelFilter string) parallel.Spli
 		split.ShardFilter = "(" + labelFilter + ") && " + onlyFamily
 	}
 	if other > 0 {
-		w := float64(other * roundTripsPerOperationRequirement)
-		split.Shared = max(1, int(math.Round(float64(processes)*w/(w+float64(family)))))
+		ops, api, n := float64(other*roundTripsPerOperationRequirement), float64(family), float64(processes)
+		split.Shared = max(1, int(math.Round(n*ops/(ops+api))))
+		// Alone on the operation suites, process 1 also takes a shard when
+		// it would otherwise finish well before the shard processes.
+		split.SharedShard = split.Shared == 1 && ops+api/n < max(ops, api/(n-1))
 	}
 	return split
 }

@@ -13,9 +13,14 @@ func TestSplitFollowsWhatTheFilterSelects(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	full := SplitFor(c, 8, "")
-	if full.Shared < 1 || full.Shared >= 8 || full.SharedShard {
-		t.Errorf("the whole suite on 8 processes: %+v, want a few shared processes for the operation suites, the rest shards", full)
+	full := SplitFor(c, 32, "")
+	if full.Shared < 2 || full.Shared >= 8 || full.SharedShard {
+		t.Errorf("the whole suite on 32 processes: %+v, want a few shared processes for the operation suites, the rest shards", full)
+	}
+	// Two processes: the operation suites are far less than the family, so
+	// process 1 takes half the family as well.
+	if two := SplitFor(c, 2, ""); two.Shared != 1 || !two.SharedShard {
+		t.Errorf("the whole suite on 2 processes: %+v, want process 1 on the operation suites and a shard", two)
 	}
 	family := SplitFor(c, 8, "/^API-/")
 	if family.Shared != 1 || !family.SharedShard || family.ShardFilter == "" {
