@@ -194,7 +194,7 @@ func runError(why string) string {
 // evidence reads an exchange's report entry, whether the report is this
 // process's or was read back from a JSON report.
 func evidence(entry types.ReportEntry) (framework.Evidence, bool) {
-	if entry.Name != "exchange" {
+	if entry.Name != framework.ExchangeEntry {
 		return framework.Evidence{}, false
 	}
 	if ev, ok := entry.Value.GetRawValue().(framework.Evidence); ok {

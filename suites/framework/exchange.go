@@ -160,7 +160,7 @@ func (e *Env) SendAll(rs ...*Request) []*Exchange {
 	e.stopIfInterrupted()
 	var unanswered error
 	for _, x := range xs {
-		AddReportEntry("exchange", x.Evidence(), evidenceVisibility())
+		AddReportEntry(ExchangeEntry, x.Evidence(), evidenceVisibility())
 		if x.Err != nil && unanswered == nil {
 			unanswered = x.Err
 		}
@@ -175,6 +175,9 @@ func (e *Env) SendAll(rs ...*Request) []*Exchange {
 	}
 	return xs
 }
+
+// ExchangeEntry names the report entry that holds an exchange's Evidence.
+const ExchangeEntry = "exchange"
 
 // RunErrorEntry names the report entry that marks a spec's failure as an
 // error of the run (the endpoint stopped answering, a set-up step failed)

@@ -207,7 +207,11 @@ func TestRedactReport(t *testing.T) {
 		Failure:            types.Failure{Message: "got " + testKey, ForwardedPanic: "panic: " + testKey[:15] + "\x1b[2J"},
 		AdditionalFailures: []types.AdditionalFailure{{Failure: types.Failure{Message: testKey}}},
 		CapturedStdOutErr:  "out " + testKey,
-		ReportEntries:      []types.ReportEntry{{Name: "raw", Value: types.WrapEntryValue("value " + testKey)}},
+		ReportEntries: []types.ReportEntry{
+			{Name: "raw", Value: types.WrapEntryValue("value " + testKey)},
+			// Made by the framework, redacted then: kept as it is.
+			{Name: ExchangeEntry, Value: types.WrapEntryValue(Evidence{Operation: "POST /devices/list"})},
+		},
 	}
 	r := types.Report{SpecReports: types.SpecReports{spec}, SpecialSuiteFailureReasons: []string{"aborted: " + testKey}}
 	out, err := json.Marshal(e.RedactReport(r))
@@ -222,6 +226,9 @@ func TestRedactReport(t *testing.T) {
 	}
 	if r.SpecReports[0].Failure.Message != "got "+testKey {
 		t.Fatal("RedactReport changed the report it was given")
+	}
+	if _, kept := e.RedactReport(r).SpecReports[0].ReportEntries[1].Value.GetRawValue().(Evidence); !kept {
+		t.Fatal("the framework's evidence was encoded again")
 	}
 }
 
