@@ -43,7 +43,13 @@ type mock struct{ client *http.Client }
 // registry is process-wide, so a process holds at most one mock target at a
 // time: Close before creating another.
 func NewMock(handler http.Handler, timeout time.Duration) Target {
-	gock.New(MockEndpoint).Persist().Reply(http.StatusTeapot).Map(func(res *http.Response) *http.Response {
+	// Every request to the mock host is the handler's: gock's default
+	// matchers would compile the mock's empty path as a regular expression
+	// and compare headers, query and body for every request.
+	matcher := gock.NewEmptyMatcher()
+	matcher.Add(gock.MatchScheme)
+	matcher.Add(gock.MatchHost)
+	gock.New(MockEndpoint).SetMatcher(matcher).Persist().Reply(http.StatusTeapot).Map(func(res *http.Response) *http.Response {
 		return serve(handler, res.Request)
 	})
 	transport := &gock.Transport{Transport: roundTripFunc(func(*http.Request) (*http.Response, error) { return nil, ErrEscaped })}
