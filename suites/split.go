@@ -56,7 +56,7 @@ func SplitFor(c *spec.Contract, processes int, labelFilter string) parallel.Spli
 	onlyFamily := "(" + strings.Join(familyIDs, " || ") + ")"
 	split := parallel.Split{
 		Shared:      1,
-		SharedShard: other == 0,
+		Shares:      make([]int, processes),
 		ShardFilter: onlyFamily,
 		Sharded: func(sr types.SpecReport) bool {
 			return slices.ContainsFunc(sr.Labels(), func(l string) bool { return slices.Contains(familyIDs, l) })
@@ -65,12 +65,22 @@ func SplitFor(c *spec.Contract, processes int, labelFilter string) parallel.Spli
 	if labelFilter != "" {
 		split.ShardFilter = "(" + labelFilter + ") && " + onlyFamily
 	}
-	if other > 0 {
-		ops, api, n := float64(other*roundTripsPerOperationRequirement), float64(family), float64(processes)
-		split.Shared = max(1, int(math.Round(n*ops/(ops+api))))
-		// Alone on the operation suites, process 1 also takes a shard when
-		// it would otherwise finish well before the shard processes.
-		split.SharedShard = split.Shared == 1 && ops+api/n < max(ops, api/(n-1))
+	ops, api, n := float64(other*roundTripsPerOperationRequirement), float64(family), float64(processes)
+	split.Shared = max(1, int(math.Round(n*ops/(ops+api))))
+	if split.Shared >= processes {
+		return parallel.Split{}
+	}
+	for i := split.Shared; i < processes; i++ {
+		split.Shares[i] = shareUnit
+	}
+	if split.Shared == 1 {
+		// Process 1 takes as much of the family as evens out the loads:
+		// x + ops = y, x + (n-1)y = api, in units of a shard process's y.
+		x, y := (api-(n-1)*ops)/n, (api+ops)/n
+		split.Shares[0] = max(0, int(math.Round(shareUnit*x/y)))
 	}
 	return split
 }
+
+// shareUnit is a shard process's share: process 1's is in proportion.
+const shareUnit = 1000

@@ -14,22 +14,22 @@ func TestSplitFollowsWhatTheFilterSelects(t *testing.T) {
 		t.Fatal(err)
 	}
 	full := SplitFor(c, 32, "")
-	if full.Shared < 2 || full.Shared >= 8 || full.SharedShard {
+	if full.Shared < 2 || full.Shared >= 8 || full.Shares[0] != 0 || full.Shares[31] != shareUnit {
 		t.Errorf("the whole suite on 32 processes: %+v, want a few shared processes for the operation suites, the rest shards", full)
 	}
-	// Two processes: the operation suites are far less than the family, so
-	// process 1 takes half the family as well.
-	if two := SplitFor(c, 2, ""); two.Shared != 1 || !two.SharedShard {
-		t.Errorf("the whole suite on 2 processes: %+v, want process 1 on the operation suites and a shard", two)
+	// Four processes: the operation suites are about a tenth of the work,
+	// so process 1 takes part of the family as well, less than a shard.
+	if four := SplitFor(c, 4, ""); four.Shared != 1 || four.Shares[0] <= 0 || four.Shares[0] >= shareUnit || four.Shares[3] != shareUnit {
+		t.Errorf("the whole suite on 4 processes: %+v, want process 1 on the operation suites and a smaller part of the family", four)
 	}
 	family := SplitFor(c, 8, "/^API-/")
-	if family.Shared != 1 || !family.SharedShard || family.ShardFilter == "" {
-		t.Errorf("the API-wide family alone: %+v, want every process on a shard, process 1 included", family)
+	if family.Shared != 1 || family.Shares[0] != shareUnit || family.ShardFilter == "" {
+		t.Errorf("the API-wide family alone: %+v, want every process on an equal part, process 1 included", family)
 	}
 	if s := SplitFor(c, 8, "!/^API-/"); s.Sharded != nil {
 		t.Errorf("no API-wide spec selected: %+v, want nothing shared out", s)
 	}
-	if s := SplitFor(c, 8, "op:userIdentitiesDeletePost && API-AUTH-01"); s.Sharded == nil || !s.SharedShard {
+	if s := SplitFor(c, 8, "op:userIdentitiesDeletePost && API-AUTH-01"); s.Sharded == nil || s.Shares[0] != shareUnit {
 		t.Errorf("one operation's API-wide specs: %+v, want shards", s)
 	}
 	if s := SplitFor(c, 1, ""); s.Sharded != nil {

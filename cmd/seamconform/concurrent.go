@@ -68,7 +68,7 @@ func runSpecs(env *framework.Env, rf runFlags, sc types.SuiteConfig, rc types.Re
 // prints everything.
 func runWorker(w parallel.Worker, env *framework.Env, sc types.SuiteConfig, rc types.ReporterConfig, rf runFlags) (int, error) {
 	env.RunID = w.RunID
-	framework.SetShard(w.Shard, w.Shards)
+	framework.SetShard(w.Process, w.Shares)
 	env.Learn(fixtures.Seed{WorkspaceID: w.WorkspaceID, PublishableKey: w.PublishableKey})
 	w.Configure(&sc, &rc)
 	stop := interruptOnSignal(env)

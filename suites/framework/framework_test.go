@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -582,5 +583,27 @@ func TestEvidenceIsRedacted(t *testing.T) {
 	long := exchange(e, 200, "application/json", `{"ok":true,"pad":"`+strings.Repeat("a", 3*shownBody)+`"}`)
 	if got := long.Evidence().ResponseBody; len(got) > shownBody+64 || !strings.Contains(got, "bytes in all]") {
 		t.Errorf("a long body is shown whole (%d bytes)", len(got))
+	}
+}
+
+// Operations are dealt out in proportion to each process's share, spread
+// over the whole listing, the same way in every process.
+func TestDealtFollowsTheShares(t *testing.T) {
+	owners := dealt([]int{500, 1000, 1000, 0}, 500)
+	count := map[int]int{}
+	for i, o := range owners {
+		count[o]++
+		if i >= 5 && !slices.Contains(owners[i-5:i], 1) && o != 1 {
+			t.Fatalf("process 1 got nothing among operations %d to %d: %v", i-5, i, owners[i-5:i+1])
+		}
+	}
+	if count[1] != 100 || count[2] != 200 || count[3] != 200 || count[4] != 0 {
+		t.Fatalf("dealt %v, want 100, 200, 200 and none", count)
+	}
+	if !slices.Equal(owners, dealt([]int{500, 1000, 1000, 0}, 500)) {
+		t.Fatal("dealt differently the second time")
+	}
+	if o := dealt([]int{0, 0}, 3); !slices.Equal(o, []int{0, 0, 0}) {
+		t.Fatalf("no shares: %v", o)
 	}
 }

@@ -53,7 +53,7 @@ func ConformanceTable(r Requirement, body any, entries ...TableEntry) bool {
 // gives it (InShard), and runs them before the rest of its tree.
 func ConformanceCases[T any](r Requirement, cases []T, name func(T) string, labels func(T) []string, body func(T)) bool {
 	args := []any{r.labels()}
-	if shard.Load().index > 0 {
+	if sharding() {
 		args = append(args, SpecPriority(shardFirst))
 	}
 	return Describe(r.text(), append(args, func() {
@@ -63,28 +63,72 @@ func ConformanceCases[T any](r Requirement, cases []T, name func(T) string, labe
 	})...)
 }
 
-// shardFirst is the priority of a shard's specs in a shard process: above
-// every other (effect specs have 1), so the shard comes first and the
-// process can stop where it ends.
+// shardFirst is the priority of a shard's specs: above every other (effect
+// specs have 1), so that a shard process runs its shard first and can stop
+// where it ends.
 const shardFirst = 1 << 20
 
-// shard is this process's share of the independent specs.
-var shard atomic.Pointer[shareOf]
+// shard is this process's part of the independent specs.
+var shard atomic.Pointer[part]
 
-type shareOf struct{ index, count int }
+type part struct {
+	process int
+	shares  []int
+	owners  []int // owners[i]: the process the i-th operation goes to
+}
 
-func init() { shard.Store(&shareOf{}) }
+func init() { shard.Store(&part{}) }
 
-// SetShard makes this process build the independent specs of shard index
-// (1 to count) only; index 0 builds none, count 0 all of them.
-func SetShard(index, count int) { shard.Store(&shareOf{index, count}) }
+// SetShard makes this process, process (from 1), build only its part of
+// the independent specs, as shares weigh every process's part; nil shares
+// build them all.
+func SetShard(process int, shares []int) { shard.Store(&part{process: process, shares: shares}) }
+
+// sharding reports whether this process builds only a part.
+func sharding() bool { return shard.Load().shares != nil }
 
 // InShard reports whether the i-th operation of the contract's listing is
-// in this process's shard: a shard is whole operations, so that a process
-// reads only its own from the contract.
+// in this process's part: a part is whole operations, so that a process
+// reads only its own from the contract. Operations are dealt out by a
+// smooth weighted round robin, the same in every process, so each part is
+// spread over the whole listing in proportion to its share.
 func InShard(i int) bool {
-	s := shard.Load()
-	return s.count == 0 || s.index > 0 && i%s.count == s.index-1
+	p := shard.Load()
+	if p.shares == nil {
+		return true
+	}
+	shardMu.Lock()
+	defer shardMu.Unlock()
+	if len(p.owners) <= i {
+		p.owners = dealt(p.shares, i+1)
+	}
+	return p.owners[i] == p.process
+}
+
+var shardMu sync.Mutex
+
+// dealt gives n operations to processes by smooth weighted round robin.
+func dealt(shares []int, n int) []int {
+	total, current := 0, make([]int, len(shares))
+	for _, w := range shares {
+		total += w
+	}
+	owners := make([]int, n)
+	if total == 0 {
+		return owners
+	}
+	for i := range owners {
+		best := 0
+		for k, w := range shares {
+			current[k] += w
+			if current[k] > current[best] {
+				best = k
+			}
+		}
+		current[best] -= total
+		owners[i] = best + 1
+	}
+	return owners
 }
 
 // Selected reports whether the run's label filter keeps a spec of r that

@@ -73,8 +73,10 @@ type Options struct {
 // than the specs it runs.
 type Split struct {
 	Shared int
-	// SharedShard: process 1, the only shared process, also runs a shard.
-	SharedShard bool
+	// Shares weighs each process's part of the independent specs (index 0
+	// is process 1): 0 runs none. Process 1, alone on the shared counter,
+	// may have a part too, smaller for the operation suites it runs.
+	Shares []int
 	// ShardFilter is a shard process's label filter: the run's, narrowed
 	// to the independent specs.
 	ShardFilter string
@@ -84,23 +86,17 @@ type Split struct {
 
 // sharding reports whether the split shares anything out.
 func (s Split) sharding(processes int) bool {
-	return s.Sharded != nil && s.Shared >= 1 && (s.Shared < processes || s.SharedShard && processes > 1)
+	return s.Sharded != nil && s.Shared >= 1 && s.Shared <= processes && len(s.Shares) == processes &&
+		slices.ContainsFunc(s.Shares, func(w int) bool { return w > 0 })
 }
 
-// worker fills in process's part of the split: shard, shard count, filter.
+// worker fills in process's part of the split: the shares and, for a shard
+// process, its filter.
 func (s Split) worker(w *Worker, processes int) {
 	if !s.sharding(processes) {
 		return
 	}
-	w.Shards = processes - s.Shared
-	first := s.Shared + 1 // the first shard process
-	if s.SharedShard {
-		w.Shards++
-		first--
-	}
-	if w.Process >= first {
-		w.Shard = w.Process - first + 1
-	}
+	w.Shares = s.Shares
 	if w.Process > s.Shared {
 		w.LabelFilter = s.ShardFilter
 	}

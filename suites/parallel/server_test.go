@@ -277,25 +277,24 @@ func TestShardProcessesRunTheirShardOnly(t *testing.T) {
 
 func TestSplitGivesEachWorkerItsPart(t *testing.T) {
 	sharded := func(types.SpecReport) bool { return true }
+	shares := []int{500, 1000, 1000}
 	for _, c := range []struct {
 		split     Split
 		processes int
-		want      []Worker // Process, Shard, Shards, LabelFilter
+		filters   []string
+		shares    bool
 	}{
-		{Split{}, 3, []Worker{{Process: 1}, {Process: 2}, {Process: 3}}},
-		{Split{Shared: 3, Sharded: sharded}, 3, []Worker{{Process: 1}, {Process: 2}, {Process: 3}}},
-		{Split{Shared: 1, ShardFilter: "f", Sharded: sharded}, 3, []Worker{
-			{Process: 1, Shards: 2}, {Process: 2, Shard: 1, Shards: 2, LabelFilter: "f"}, {Process: 3, Shard: 2, Shards: 2, LabelFilter: "f"}}},
-		{Split{Shared: 1, SharedShard: true, ShardFilter: "f", Sharded: sharded}, 3, []Worker{
-			{Process: 1, Shard: 1, Shards: 3}, {Process: 2, Shard: 2, Shards: 3, LabelFilter: "f"}, {Process: 3, Shard: 3, Shards: 3, LabelFilter: "f"}}},
-		{Split{Shared: 2, ShardFilter: "f", Sharded: sharded}, 3, []Worker{
-			{Process: 1, Shards: 1}, {Process: 2, Shards: 1}, {Process: 3, Shard: 1, Shards: 1, LabelFilter: "f"}}},
+		{Split{}, 3, []string{"", "", ""}, false},
+		{Split{Shared: 3, Shares: []int{0, 0, 0}, Sharded: sharded}, 3, []string{"", "", ""}, false},
+		{Split{Shared: 1, Shares: shares, ShardFilter: "f", Sharded: sharded}, 3, []string{"", "f", "f"}, true},
+		{Split{Shared: 2, Shares: []int{0, 0, 1000}, ShardFilter: "f", Sharded: sharded}, 3, []string{"", "", "f"}, true},
+		{Split{Shared: 1, Shares: shares, ShardFilter: "f", Sharded: sharded}, 4, []string{"", "", "", ""}, false}, // shares for another count
 	} {
-		for i, want := range c.want {
-			got := Worker{Process: i + 1}
-			c.split.worker(&got, c.processes)
-			if got != want {
-				t.Errorf("%+v, process %d: %+v, want %+v", c.split, i+1, got, want)
+		for i, filter := range c.filters {
+			w := Worker{Process: i + 1}
+			c.split.worker(&w, c.processes)
+			if w.LabelFilter != filter || (w.Shares != nil) != c.shares {
+				t.Errorf("%+v, process %d: filter %q, shares %v; want %q, shares %v", c.split, i+1, w.LabelFilter, w.Shares, filter, c.shares)
 			}
 		}
 	}

@@ -26,9 +26,9 @@ type Worker struct {
 	WorkspaceID, PublishableKey string
 	// ResultFile is where the worker writes its Result for the parent.
 	ResultFile string
-	// Shard is this worker's shard of the independent specs, 1 to Shards;
-	// 0 with Shards above 0: it runs none of them.
-	Shard, Shards int
+	// Shares weighs every process's part of the independent specs (Split);
+	// nil: every process builds them all.
+	Shares []int
 	// LabelFilter, when set, is the one this worker runs with: a shard
 	// process's keeps only its shard.
 	LabelFilter string
