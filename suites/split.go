@@ -22,8 +22,9 @@ const roundTripsPerOperationRequirement = 12
 // SplitFor divides processes between the operation suites and shards of the
 // API-wide family, whose specs are independent, in proportion to the round
 // trips each part of what labelFilter selects is likely to take. Process 1
-// always takes the operation suites' specs (with a shard as well when that
-// leaves it the least loaded), so the estimate moves load, never specs.
+// always takes the operation suites' specs (alone on them, with the part of
+// the family that evens out the loads), so the estimate moves load, never
+// specs.
 func SplitFor(c *spec.Contract, processes int, labelFilter string) parallel.Split {
 	var familyIDs []string
 	family, other := 0, 0
