@@ -74,7 +74,10 @@ var shard atomic.Pointer[part]
 type part struct {
 	process int
 	shares  []int
+
+	mu      sync.Mutex
 	owners  []int // owners[i]: the process the i-th operation goes to
+	current []int // the round robin's state after dealing owners
 }
 
 func init() { shard.Store(&part{}) }
@@ -82,7 +85,9 @@ func init() { shard.Store(&part{}) }
 // SetShard makes this process, process (from 1), build only its part of
 // the independent specs, as shares weigh every process's part; nil shares
 // build them all.
-func SetShard(process int, shares []int) { shard.Store(&part{process: process, shares: shares}) }
+func SetShard(process int, shares []int) {
+	shard.Store(&part{process: process, shares: shares, current: make([]int, len(shares))})
+}
 
 // sharding reports whether this process builds only a part.
 func sharding() bool { return shard.Load().shares != nil }
@@ -94,41 +99,38 @@ func sharding() bool { return shard.Load().shares != nil }
 // spread over the whole listing in proportion to its share.
 func InShard(i int) bool {
 	p := shard.Load()
-	if p.shares == nil {
-		return true
-	}
-	shardMu.Lock()
-	defer shardMu.Unlock()
-	if len(p.owners) <= i {
-		p.owners = dealt(p.shares, i+1)
-	}
-	return p.owners[i] == p.process
+	return p.shares == nil || p.owner(i) == p.process
 }
 
-var shardMu sync.Mutex
-
-// dealt gives n operations to processes by smooth weighted round robin.
-func dealt(shares []int, n int) []int {
-	total, current := 0, make([]int, len(shares))
-	for _, w := range shares {
+// owner deals operations up to the i-th, each once, and returns who has it.
+func (p *part) owner(i int) int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	total := 0
+	for _, w := range p.shares {
 		total += w
 	}
-	owners := make([]int, n)
-	if total == 0 {
-		return owners
-	}
-	for i := range owners {
-		best := 0
-		for k, w := range shares {
-			current[k] += w
-			if current[k] > current[best] {
+	for len(p.owners) <= i {
+		best := -1
+		for k, w := range p.shares {
+			p.current[k] += w
+			if w > 0 && (best < 0 || p.current[k] > p.current[best]) {
 				best = k
 			}
 		}
-		current[best] -= total
-		owners[i] = best + 1
+		if best >= 0 {
+			p.current[best] -= total
+		}
+		p.owners = append(p.owners, best+1) // 0: nobody, when no process has a share
 	}
-	return owners
+	return p.owners[i]
+}
+
+// dealt is the first n owners of a deal over shares.
+func dealt(shares []int, n int) []int {
+	p := &part{shares: shares, current: make([]int, len(shares))}
+	p.owner(n - 1)
+	return p.owners[:n]
 }
 
 // Selected reports whether the run's label filter keeps a spec of r that
