@@ -36,8 +36,8 @@ func delayLine(l net.Listener, upstream string, delay time.Duration) error {
 }
 
 // delayed copies from src to dst, each read delay after it arrived, in
-// order.
-func delayed(dst io.Writer, src io.Reader, delay time.Duration) {
+// order. When dst fails, src is closed, so that its reader ends too.
+func delayed(dst io.Writer, src io.ReadCloser, delay time.Duration) {
 	type chunk struct {
 		data []byte
 		due  time.Time
@@ -45,11 +45,11 @@ func delayed(dst io.Writer, src io.Reader, delay time.Duration) {
 	chunks := make(chan chunk, 64)
 	go func() {
 		defer close(chunks)
+		buf := make([]byte, 32<<10)
 		for {
-			buf := make([]byte, 32<<10)
 			n, err := src.Read(buf)
 			if n > 0 {
-				chunks <- chunk{buf[:n], time.Now().Add(delay)}
+				chunks <- chunk{append([]byte(nil), buf[:n]...), time.Now().Add(delay)}
 			}
 			if err != nil {
 				return
@@ -59,6 +59,7 @@ func delayed(dst io.Writer, src io.Reader, delay time.Duration) {
 	for c := range chunks {
 		time.Sleep(time.Until(c.due))
 		if _, err := dst.Write(c.data); err != nil {
+			src.Close()
 			for range chunks { // let the reader end
 			}
 			return
