@@ -95,6 +95,7 @@ func (cs checks) run() {
 // selects (f.Selected), named "<METHOD> <path>" and labelled with the
 // operation and its tags.
 func table(r f.Requirement, keep func(operation) bool, body func(operation)) bool {
+	GinkgoHelper()
 	return f.ConformanceCases(r, cases(r, keep), operation.String, operation.labels, body)
 }
 
