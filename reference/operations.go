@@ -113,7 +113,7 @@ func (x *exchange) checkID(field, id string) (string, *apiError) {
 	if x.fault("hyphenless-uuid-accepted") && hyphenless.MatchString(id) {
 		id = id[:8] + "-" + id[8:12] + "-" + id[12:16] + "-" + id[16:20] + "-" + id[20:]
 	}
-	if !spec.UUIDPattern.MatchString(id) && !x.fault("uuid-not-validated") {
+	if !spec.IsUUID(id) && !x.fault("uuid-not-validated") {
 		return "", invalidField(field, "Invalid uuid")
 	}
 	return strings.ToLower(id), nil

@@ -52,6 +52,27 @@ var (
 // contract's.
 var UUIDPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 
+// IsUUID reports whether s matches UUIDPattern, without a regular
+// expression: it runs for every UUID of every request and answer checked.
+func IsUUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 // Contract is a loaded OpenAPI document. It is safe for concurrent use.
 type Contract struct {
 	doc     *openapi3.T
@@ -69,6 +90,7 @@ type Contract struct {
 	listing   sync.Once
 	listed    []Listed
 	described sync.Map // Operation -> Described
+	checks    sync.Map // Operation -> *requestCheck
 	examples  sync.Map // exampleKey -> any
 }
 

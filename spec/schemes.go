@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -69,13 +68,34 @@ func SchemeNamed(name string) (Scheme, bool) {
 	return schemes[i], true
 }
 
-var jwtShape = regexp.MustCompile(`^ey[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$`)
+// jwtShaped reports whether token is three base64url parts, the first a
+// JSON header ("ey"), the second not empty: `^ey[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$`,
+// written out because every request checked asks it.
+func jwtShaped(token string) bool {
+	header, rest, ok := strings.Cut(token, ".")
+	if !ok || !strings.HasPrefix(header, "ey") || !base64URL(header) {
+		return false
+	}
+	payload, signature, ok := strings.Cut(rest, ".")
+	return ok && payload != "" && base64URL(payload) && base64URL(signature)
+}
+
+func base64URL(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(alnum(c) || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+func alnum(c byte) bool { return 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' }
 
 // Shaped reports whether token has the shape of this scheme's tokens: a JWT,
 // or this prefix and no longer prefix of another scheme.
 func (s Scheme) Shaped(token string) bool {
 	if s.JWT {
-		return jwtShape.MatchString(token)
+		return jwtShaped(token)
 	}
 	if s.Prefix == "" || !strings.HasPrefix(token, s.Prefix) {
 		return false
@@ -93,9 +113,20 @@ func (s Scheme) Bearer() bool { return s.Header == "" }
 
 const bearerWord = "bearer"
 
-// b64token is RFC 6750's token grammar: 1*( ALPHA / DIGIT / "-" / "." /
-// "_" / "~" / "+" / "/" ) *"=".
-var b64token = regexp.MustCompile(`^[A-Za-z0-9._~+/-]+=*$`)
+// b64token reports whether s is RFC 6750's token grammar:
+// 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"=".
+func b64token(s string) bool {
+	body := strings.TrimRight(s, "=")
+	if body == "" {
+		return false
+	}
+	for i := 0; i < len(body); i++ {
+		if c := body[i]; !(alnum(c) || strings.IndexByte("-._~+/", c) >= 0) {
+			return false
+		}
+	}
+	return true
+}
 
 // BearerToken returns the token of an RFC 6750 Authorization header,
 // `"Bearer" 1*SP b64token`, the scheme matched without regard to case (RFC
@@ -103,7 +134,7 @@ var b64token = regexp.MustCompile(`^[A-Za-z0-9._~+/-]+=*$`)
 func BearerToken(header string) (string, bool) {
 	scheme, rest, found := strings.Cut(header, " ")
 	token := strings.TrimLeft(rest, " ")
-	if !found || !strings.EqualFold(scheme, bearerWord) || !b64token.MatchString(token) {
+	if !found || !strings.EqualFold(scheme, bearerWord) || !b64token(token) {
 		return "", false
 	}
 	return token, true

@@ -2,6 +2,7 @@ package spec_test
 
 import (
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -39,65 +40,39 @@ func TestCheckResponseWantsExactlyOneJSONValue(t *testing.T) {
 }
 
 // FuzzBearerToken: BearerToken never panics, and accepts exactly
-// `"Bearer" 1*SP b64token`, returning the token.
+// `"Bearer" 1*SP b64token`, returning the token; a JWT scheme takes exactly
+// the tokens of a JWT's shape. The grammars, written out by hand in the
+// code, are regular expressions here.
 func FuzzBearerToken(f *testing.F) {
-	for _, s := range []string{"Bearer seam_x", "bearer  a.b.c==", "Bearer", "Bearer ", "Bearer\tx", "Bearer x y", "Bearer =", "Bearer a=b", "BEARER \u00e9", "Bearer \x00", "Basic abc", ""} {
+	for _, s := range []string{"Bearer seam_x", "bearer  a.b.c==", "Bearer", "Bearer ", "Bearer\tx", "Bearer x y", "Bearer =", "Bearer a=b", "BEARER \u00e9", "Bearer \x00", "Basic abc", "", "eyJ.eyJ.sig", "eyJhbGc.x.", "eyJ..sig", "ey.a", "eyJ.a.b.c", "eyJ\u00e9.a.b"} {
 		f.Add(s)
 	}
+	b64token := regexp.MustCompile(`^[A-Za-z0-9._~+/-]+=*$`)
+	jwt := regexp.MustCompile(`^ey[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$`)
+	console, _ := spec.SchemeNamed("console_session_with_workspace")
 	f.Fuzz(func(t *testing.T, header string) {
 		token, ok := spec.BearerToken(header)
 		scheme, rest, found := strings.Cut(header, " ")
 		want := strings.TrimLeft(rest, " ")
-		wantOK := found && strings.EqualFold(scheme, "bearer") && isB64Token(want)
+		wantOK := found && strings.EqualFold(scheme, "bearer") && b64token.MatchString(want)
 		if ok != wantOK || ok && token != want || !ok && token != "" {
 			t.Fatalf("BearerToken(%q) = %q, %v; want %q, %v", header, token, ok, want, wantOK)
+		}
+		if got, want := console.Shaped(header), jwt.MatchString(header); got != want {
+			t.Fatalf("a console session token %q: shaped %v, want %v", header, got, want)
 		}
 	})
 }
 
-// isB64Token is RFC 6750's b64token, written out by hand.
-func isB64Token(s string) bool {
-	body := strings.TrimRight(s, "=")
-	if body == "" {
-		return false
-	}
-	for _, c := range body {
-		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || strings.ContainsRune("-._~+/", c)) {
-			return false
-		}
-	}
-	return true
-}
-
-// FuzzUUIDPattern: the pattern accepts exactly the canonical 8-4-4-4-12
-// hex form, either case, and nothing around it.
+// FuzzUUIDPattern: IsUUID, which checks every UUID, says what UUIDPattern
+// says.
 func FuzzUUIDPattern(f *testing.F) {
 	for _, s := range []string{someUUID, strings.ToUpper(someUUID), someUUID + "\n", " " + someUUID, "{" + someUUID + "}", "7ad2566e6fd8466db8e4c10a14a74fd3", "７ad2566e-6fd8-466d-b8e4-c10a14a74fd3", "7ad2566e-6fd8-466d-b8e4-c10a14a74fdg", ""} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		if got, want := spec.UUIDPattern.MatchString(s), isCanonicalUUID(s); got != want {
-			t.Fatalf("UUIDPattern.MatchString(%q) = %v, want %v", s, got, want)
+		if got, want := spec.IsUUID(s), spec.UUIDPattern.MatchString(s); got != want {
+			t.Fatalf("IsUUID(%q) = %v, want %v", s, got, want)
 		}
 	})
-}
-
-func isCanonicalUUID(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch i {
-		case 8, 13, 18, 23:
-			if c != '-' {
-				return false
-			}
-		default:
-			if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
-				return false
-			}
-		}
-	}
-	return true
 }

@@ -50,19 +50,24 @@ func Rules(vs []Violation) []Rule {
 // CheckRequest returns every way req (whose body is body) breaks the contract
 // of op; none means the request conforms.
 func (c *Contract) CheckRequest(op Operation, req *http.Request, body []byte) []Violation {
-	input, err := c.requestInput(op, req, body)
-	if err != nil {
-		return []Violation{{Rule: RuleBody, Err: err}}
+	check := c.requestCheck(op)
+	if check == nil {
+		return []Violation{{Rule: RuleBody, Err: fmt.Errorf("the contract does not define %s", op)}}
 	}
 	var out []Violation
-	if len(body) == 0 && bodyRequired(input.Route.Operation) {
+	if len(body) == 0 && check.bodyRequired {
 		out = append(out, Violation{Rule: RuleBody, Err: errors.New("request body is missing, but its schema has required properties")})
 	}
 	// kin-openapi decodes the first JSON value and ignores what follows it.
-	if len(body) > 0 && input.Route.Operation.RequestBody != nil && !json.Valid(body) {
+	if len(body) > 0 && check.route.Operation.RequestBody != nil && !json.Valid(body) {
 		out = append(out, Violation{Rule: RuleBody, Err: errors.New("request body is not one valid JSON value")})
 	}
-	err = openapi3filter.ValidateRequest(context.Background(), input)
+	input := c.input(check, req, nil)
+	if err := openapi3filter.ValidateSecurityRequirements(context.Background(), input, check.security); err != nil {
+		out = append(out, Violation{Rule: RuleCredentials, Err: err})
+	}
+	input.Request.Body, input.Request.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
+	err := openapi3filter.ValidateRequest(context.Background(), input)
 	if err == nil {
 		return out
 	}
@@ -74,6 +79,58 @@ func (c *Contract) CheckRequest(op Operation, req *http.Request, body []byte) []
 		out = append(out, Violation{Rule: classify(e), Err: e})
 	}
 	return out
+}
+
+// requestCheck is what checking a request of one operation needs, prepared
+// once: kin-openapi's route with the security requirements taken out, and
+// those requirements apart. kin-openapi reads the whole body again for each
+// scheme an operation accepts (up to a dozen of Seam's), in case the check
+// of credentials wants it; the suite's never does, so they are checked
+// first, on a request without its body.
+type requestCheck struct {
+	route        routers.Route
+	security     openapi3.SecurityRequirements
+	bodyRequired bool
+}
+
+func (c *Contract) requestCheck(op Operation) *requestCheck {
+	if got, ok := c.checks.Load(op); ok {
+		return got.(*requestCheck)
+	}
+	operation := c.operation(op)
+	if operation == nil {
+		return nil
+	}
+	security := operation.Security
+	if security == nil {
+		security = &c.doc.Security
+	}
+	unsecured := *operation
+	unsecured.Security = &openapi3.SecurityRequirements{}
+	check := &requestCheck{
+		route:        routers.Route{Spec: c.doc, Path: op.Path, PathItem: c.pathItem(op.Path), Method: op.Method, Operation: &unsecured},
+		security:     *security,
+		bodyRequired: bodyRequired(operation),
+	}
+	got, _ := c.checks.LoadOrStore(op, check)
+	return got.(*requestCheck)
+}
+
+// input is kin-openapi's view of req with the body given. The request is a
+// shallow copy: kin-openapi replaces its body, never its header or URL.
+func (c *Contract) input(check *requestCheck, req *http.Request, body []byte) *openapi3filter.RequestValidationInput {
+	copied := *req
+	copied.GetBody = nil
+	copied.Body, copied.ContentLength = http.NoBody, 0
+	if body != nil {
+		copied.Body, copied.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
+	}
+	return &openapi3filter.RequestValidationInput{
+		Request:     &copied,
+		QueryParams: req.URL.Query(),
+		Route:       &check.route,
+		Options:     &c.options,
+	}
 }
 
 // bodyRequired reports whether the operation needs a body. Seam's document
@@ -111,10 +168,11 @@ func classify(err error) Rule {
 // answers with status. An undocumented status is an error that
 // IsUndocumentedStatus recognises.
 func (c *Contract) CheckResponse(op Operation, req *http.Request, reqBody []byte, status int, header http.Header, body []byte) error {
-	input, err := c.requestInput(op, req, reqBody)
-	if err != nil {
-		return err
+	check := c.requestCheck(op)
+	if check == nil {
+		return fmt.Errorf("the contract does not define %s", op)
 	}
+	input := c.input(check, req, reqBody)
 	if !c.Documents(op, status) {
 		return &UndocumentedStatusError{Operation: op, Status: status}
 	}
@@ -151,29 +209,13 @@ func (e *UndocumentedStatusError) Error() string {
 	return fmt.Sprintf("status %d is not documented for %s", e.Status, e.Operation)
 }
 
-func (c *Contract) requestInput(op Operation, req *http.Request, body []byte) (*openapi3filter.RequestValidationInput, error) {
-	operation := c.operation(op)
-	if operation == nil {
-		return nil, fmt.Errorf("the contract does not define %s", op)
+// uuidFormat says what kin-openapi's pattern validator would say.
+var uuidFormat = openapi3.NewCallbackValidator(func(s string) error {
+	if !IsUUID(s) {
+		return fmt.Errorf(`string doesn't match pattern "%s"`, UUIDPattern)
 	}
-	clone := req.Clone(context.Background())
-	clone.Body = io.NopCloser(bytes.NewReader(body))
-	clone.ContentLength = int64(len(body))
-	return &openapi3filter.RequestValidationInput{
-		Request:     clone,
-		QueryParams: clone.URL.Query(),
-		Route: &routers.Route{
-			Spec:      c.doc,
-			Path:      op.Path,
-			PathItem:  c.pathItem(op.Path),
-			Method:    op.Method,
-			Operation: operation,
-		},
-		Options: &c.options,
-	}, nil
-}
-
-var uuidFormat = openapi3.NewRegexpFormatValidator(UUIDPattern.String())
+	return nil
+})
 
 func validationOptions() openapi3filter.Options {
 	return openapi3filter.Options{

@@ -118,7 +118,7 @@ func (e *Env) CreateIdentity() string {
 	// An ID that is not a UUID is not recorded: it could not be deleted by,
 	// and LEFT BEHIND would print whatever the server put there. The key
 	// stays pending, so the sweep looks for it.
-	if x.Err != nil || x.Status != http.StatusOK || !spec.UUIDPattern.MatchString(idString) {
+	if x.Err != nil || x.Status != http.StatusOK || !spec.IsUUID(idString) {
 		CouldNotCheck(e.Redact(fmt.Sprintf("set-up failed: POST /user_identities/create did not create an identity with a UUID user_identity_id.\n%s", x.Evidence())))
 	}
 	e.ledger.created(key, idString)
