@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -327,4 +328,26 @@ func TestConcurrencyFollowsTheEndpointsRoundTrip(t *testing.T) {
 	})
 	r = seamconform(t, far, "run", "--no-color", "--label-filter", "UIDEL-AUTH-01")
 	expect(t, r, 0, fmt.Sprintf("Concurrency: %d (the endpoint answered in ", parallel.DefaultConcurrency), "Running in parallel across")
+}
+
+// A run's parent collects less often, unless the user paced the collector.
+func TestBatchGCPacesTheCollectorUnlessTheUserDid(t *testing.T) {
+	t.Setenv("GOGC", "")
+	t.Setenv("GOMEMLIMIT", "")
+	before := debug.SetGCPercent(-1)
+	debug.SetGCPercent(before)
+	restore := batchGC()
+	if got := debug.SetGCPercent(400); got != 400 {
+		t.Errorf("GC percent during a run: %d, want 400", got)
+	}
+	restore()
+	if got := debug.SetGCPercent(before); got != before {
+		t.Errorf("GC percent after a run: %d, want %d again", got, before)
+	}
+	t.Setenv("GOGC", "50")
+	restore = batchGC()
+	if got := debug.SetGCPercent(before); got != before {
+		t.Errorf("with GOGC set, a run changed the GC percent to %d", got)
+	}
+	restore()
 }
