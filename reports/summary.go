@@ -96,8 +96,8 @@ func Summarize(report types.Report) Summary {
 	}
 	for _, sr := range report.SpecReports {
 		for _, entry := range sr.ReportEntries {
-			if ev, ok := evidence(entry); ok && ev.UndocumentedStatus {
-				s.Undocumented[fmt.Sprintf("%d from %s", ev.Status, ev.Operation)]++
+			if what, ok := undocumented(entry); ok {
+				s.Undocumented[what]++
 			}
 		}
 		if sr.LeafNodeType != types.NodeTypeIt {
@@ -197,11 +197,27 @@ func evidence(entry types.ReportEntry) (framework.Evidence, bool) {
 	if entry.Name != framework.ExchangeEntry {
 		return framework.Evidence{}, false
 	}
-	if ev, ok := entry.Value.GetRawValue().(framework.Evidence); ok {
-		return ev, true
+	switch raw := entry.Value.GetRawValue().(type) {
+	case *framework.LazyEvidence:
+		return raw.Evidence(), true
+	case framework.Evidence:
+		return raw, true
 	}
 	var ev framework.Evidence
 	return ev, json.Unmarshal([]byte(entry.Value.AsJSON), &ev) == nil
+}
+
+// undocumented returns "<status> from <operation>" for an exchange whose
+// answer's status the contract does not describe; the verdict needs no
+// more of an exchange than that.
+func undocumented(entry types.ReportEntry) (string, bool) {
+	if lazy, ok := entry.Value.GetRawValue().(*framework.LazyEvidence); ok && entry.Name == framework.ExchangeEntry {
+		return lazy.Undocumented()
+	}
+	if ev, ok := evidence(entry); ok && ev.UndocumentedStatus {
+		return fmt.Sprintf("%d from %s", ev.Status, ev.Operation), true
+	}
+	return "", false
 }
 
 // Verdict decides the run: nothing checked for a dry run; not conformant

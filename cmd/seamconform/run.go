@@ -11,6 +11,7 @@ import (
 	"os/signal"
 	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -214,23 +215,28 @@ func runCommand(args []string, stdout, stderr io.Writer) (int, error) {
 	for _, line := range result.leftBehind {
 		fmt.Fprintf(out, "  LEFT BEHIND: %s\n", line)
 	}
-	doc := reports.NewDocument(report, reports.Meta{
-		ToolVersion: toolVersion(), ContractSource: contract.Source(), ContractSHA256: contractSHA256(rf.specFile),
-		Target: env.Redact(targetName(env)), Seed: suiteConfig.RandomSeed, Start: start, End: time.Now(),
-		SchemesConfigured: env.AvailableSchemes(), SchemesNotConfigured: env.Uncovered(),
-		LeftBehind: result.leftBehind, Throttled: result.throttled,
+	end := time.Now()
+	// The document holds every exchange's evidence: worked out only for the
+	// outputs that show it.
+	doc := sync.OnceValue(func() reports.Document {
+		return reports.NewDocument(report, reports.Meta{
+			ToolVersion: toolVersion(), ContractSource: contract.Source(), ContractSHA256: contractSHA256(rf.specFile),
+			Target: env.Redact(targetName(env)), Seed: suiteConfig.RandomSeed, Start: start, End: end,
+			SchemesConfigured: env.AvailableSchemes(), SchemesNotConfigured: env.Uncovered(),
+			LeftBehind: result.leftBehind, Throttled: result.throttled,
+		})
 	})
 	if err := outputs.write(report, doc); err != nil {
 		return reports.ExitUsage, err
 	}
 	if rf.reportDir != "" {
-		if err := reports.WriteBundle(rf.reportDir, doc, []byte(env.Redact(string(out.Log())))); err != nil {
+		if err := reports.WriteBundle(rf.reportDir, doc(), []byte(env.Redact(string(out.Log())))); err != nil {
 			return reports.ExitUsage, usagef("cannot write the report bundle: %s", err)
 		}
 		fmt.Fprintf(stdout, "Report bundle: %s (check it with: seamconform report check %s)\n", rf.reportDir, rf.reportDir)
 	}
 	if path := os.Getenv("GITHUB_STEP_SUMMARY"); path != "" {
-		if err := appendFile(path, env.Redact(reports.StepSummary(doc))); err != nil {
+		if err := appendFile(path, env.Redact(reports.StepSummary(doc()))); err != nil {
 			fmt.Fprintf(stderr, "seamconform: cannot append to $GITHUB_STEP_SUMMARY: %s\n", err)
 		}
 	}
@@ -345,9 +351,9 @@ func (r reportFiles) checkWritable() error {
 
 // write writes the JUnit report as the bundle's junit.xml (grouped by
 // requirement, with the verdict) and the JSON report as Ginkgo's.
-func (r reportFiles) write(report types.Report, doc reports.Document) error {
+func (r reportFiles) write(report types.Report, doc func() reports.Document) error {
 	if r.junit != "" {
-		junit, err := reports.JUnit(doc)
+		junit, err := reports.JUnit(doc())
 		if err == nil {
 			err = os.WriteFile(r.junit, junit, 0o644)
 		}

@@ -16,8 +16,8 @@ import (
 //
 //   - ginkgo's Fail and AbortSuite take a string literal or the result of a
 //     Redact call; only redact.go calls them otherwise (RedactedFail);
-//   - AddReportEntry attaches an exchange's Evidence(), which is redacted,
-//     or the result of a Redact call;
+//   - AddReportEntry attaches an exchange's lazyEvidence(), whose Evidence
+//     is redacted when worked out, or the result of a Redact call;
 //   - Gomega's fail handler is RedactedFail.
 func TestEveryFailureGoesThroughTheRedactor(t *testing.T) {
 	root := filepath.Join("..", "..")
@@ -52,8 +52,8 @@ func TestEveryFailureGoesThroughTheRedactor(t *testing.T) {
 				}
 				t.Errorf("%s: %s with a message that is not redacted: use RedactedFail or %s(env.Redact(...))", where, name, name)
 			case "AddReportEntry":
-				if len(call.Args) < 2 || !callsNamed(call.Args[1], "Evidence") && !callsNamed(call.Args[1], "Redact") {
-					t.Errorf("%s: AddReportEntry of something other than an exchange's Evidence() or a Redact call", where)
+				if len(call.Args) < 2 || !callsNamed(call.Args[1], "lazyEvidence") && !callsNamed(call.Args[1], "Redact") {
+					t.Errorf("%s: AddReportEntry of something other than an exchange's lazyEvidence() or a Redact call", where)
 				}
 			case "RegisterFailHandler":
 				if len(call.Args) != 1 || ginkgoName(call.Args[0]) != "RedactedFail" {

@@ -164,7 +164,7 @@ func (e *Env) SendAll(rs ...*Request) []*Exchange {
 	e.stopIfInterrupted()
 	var unanswered error
 	for _, x := range xs {
-		AddReportEntry(ExchangeEntry, x.Evidence(), evidenceVisibility())
+		AddReportEntry(ExchangeEntry, x.lazyEvidence(), evidenceVisibility())
 		if x.Err != nil && unanswered == nil {
 			unanswered = x.Err
 		}
@@ -180,7 +180,8 @@ func (e *Env) SendAll(rs ...*Request) []*Exchange {
 	return xs
 }
 
-// ExchangeEntry names the report entry that holds an exchange's Evidence.
+// ExchangeEntry names the report entry that holds an exchange's Evidence
+// (a *LazyEvidence in this process's report, the Evidence in JSON).
 const ExchangeEntry = "exchange"
 
 // RunErrorEntry names the report entry that marks a spec's failure as an

@@ -1,6 +1,7 @@
 package framework
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -605,5 +606,39 @@ func TestDealtFollowsTheShares(t *testing.T) {
 	}
 	if o := dealt([]int{0, 0}, 3); !slices.Equal(o, []int{0, 0, 0}) {
 		t.Fatalf("no shares: %v", o)
+	}
+}
+
+// An exchange's report entry says what its Evidence says, worked out when
+// asked for; a large exchange is worked out at once and let go, so memory
+// does not grow with the size of answers.
+func TestLazyEvidenceSaysWhatEvidenceSays(t *testing.T) {
+	e := newTestEnv(t, fixtures.Seed{APIKey: testKey})
+	for name, x := range map[string]*Exchange{
+		"documented":   exchange(e, 200, "application/json", `{"ok":true}`),
+		"undocumented": exchange(e, 418, "application/json", `{"ok":false}`),
+		"echoes a key": withHeader(exchange(e, 401, "application/json", `{"error":{"type":"unauthorized","message":"`+testKey+`"},"ok":false}`), "X-Echo", testKey),
+		"large":        exchange(e, 200, "application/json", `{"ok":true,"pad":"`+strings.Repeat("a", 3*shownBody)+`"}`),
+	} {
+		want := x.Evidence()
+		lazy := x.lazyEvidence()
+		if large := !x.small(); (lazy.x == nil) != large {
+			t.Errorf("%s: worked out at once: %v, want %v", name, lazy.x == nil, large)
+		}
+		what, undocumented := lazy.Undocumented()
+		if undocumented != want.UndocumentedStatus || undocumented && what != fmt.Sprintf("%d from %s", want.Status, want.Operation) {
+			t.Errorf("%s: Undocumented() = %q, %v; the evidence says %v", name, what, undocumented, want.UndocumentedStatus)
+		}
+		got, err := json.Marshal(lazy)
+		wantJSON, _ := json.Marshal(want)
+		if err != nil || string(got) != string(wantJSON) || lazy.String() != want.String() {
+			t.Errorf("%s: the entry says\n%s\nits evidence\n%s", name, got, wantJSON)
+		}
+		if strings.Contains(string(got), testKey) {
+			t.Errorf("%s: the entry shows the raw key", name)
+		}
+		if again, _ := lazy.Undocumented(); again != what {
+			t.Errorf("%s: once worked out, Undocumented() = %q, was %q", name, again, what)
+		}
 	}
 }
