@@ -227,14 +227,34 @@ func (o operation) refuses(input spec.Input, value any) bool {
 }
 
 // findBadInput returns the first UUID input whose malformed value the
-// contract refuses.
+// contract refuses. It is the contract's answer, asked by several specs of
+// each operation, so it is worked out once.
 func (o operation) findBadInput() (spec.Input, bool) {
+	key := badInputKey{f.Current().Contract, o.Operation}
+	if found, ok := badInputs.Load(key); ok {
+		return found.(badInput).input, found.(badInput).ok
+	}
+	var found badInput
 	for _, input := range o.UUIDs {
 		if o.refuses(input, "not-a-uuid") {
-			return input, true
+			found = badInput{input, true}
+			break
 		}
 	}
-	return spec.Input{}, false
+	badInputs.Store(key, found)
+	return found.input, found.ok
+}
+
+var badInputs sync.Map // badInputKey -> badInput
+
+type badInputKey struct {
+	contract  *spec.Contract
+	operation spec.Operation
+}
+
+type badInput struct {
+	input spec.Input
+	ok    bool
 }
 
 // badInput is findBadInput, skipping the spec when there is none.
