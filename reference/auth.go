@@ -128,13 +128,15 @@ const publishableKeyHeader = "seam-publishable-key"
 // winning (the zero Scheme for none, and for JWTs).
 func tokenKind(token string) spec.Scheme {
 	var best spec.Scheme
-	for _, s := range spec.Schemes() {
+	for _, s := range schemeRows {
 		if s.Prefix != "" && strings.HasPrefix(token, s.Prefix) && len(s.Prefix) > len(best.Prefix) {
 			best = s
 		}
 	}
 	return best
 }
+
+var schemeRows = spec.Schemes()
 
 // bearerToken returns the token of an Authorization header.
 func (x *exchange) bearerToken(header string) (string, *apiError) {

@@ -478,10 +478,10 @@ func (x *exchange) fail(e *apiError) {
 	if status == http.StatusBadRequest && x.fault("api-undocumented-status") {
 		status = http.StatusUnprocessableEntity
 	}
-	x.writeJSON(status, map[string]any{
-		"error": errorBody{Type: kind, Message: message, RequestID: x.requestID, ValidationErrors: validation},
-		"ok":    x.fault("errors-ok-true"),
-	})
+	x.writeJSON(status, struct {
+		Error errorBody `json:"error"`
+		OK    bool      `json:"ok"`
+	}{errorBody{Type: kind, Message: message, RequestID: x.requestID, ValidationErrors: validation}, x.fault("errors-ok-true")})
 }
 
 // succeed writes a 200 answer: payload plus "ok": true.

@@ -127,7 +127,7 @@ func (e *Env) Token(scheme string) fixtures.Secret {
 	if !ok {
 		RedactedFail(fmt.Sprintf("suite error: unknown scheme %q", scheme))
 	}
-	value := e.Seed.Secrets()[s.Env]
+	value := e.Seed.Value(s.Env)
 	if value == "" {
 		Skip(fmt.Sprintf("no %s credential was given (set %s)", scheme, Hint(s.Env)))
 	}
@@ -206,7 +206,7 @@ func (e *Env) unavailable(scheme string) string {
 	switch {
 	case !ok:
 		return "not a scheme of the contract"
-	case e.Seed.Secrets()[s.Env] == "":
+	case e.Seed.Value(s.Env) == "":
 		return Hint(s.Env) + " not set"
 	case s.Companion != "" && e.Seed.WorkspaceID == "":
 		return Hint("SEAM_WORKSPACE_ID") + " not set"
