@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -27,5 +28,20 @@ func TestLogLineCannotBeForged(t *testing.T) {
 		if !strings.Contains(line, " POST /x%") || !strings.Contains(line, " 404 ") {
 			t.Errorf("path %s: the line does not show the encoded path and status: %q", path, line)
 		}
+	}
+}
+
+// A line is the time, method, escaped path, status, duration and request
+// ID, separated by spaces.
+func TestLogLineFields(t *testing.T) {
+	var log bytes.Buffer
+	h := LogRequests(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("seam-request-id", "7ad2566e-6fd8-466d-b8e4-c10a14a74fd3")
+		w.WriteHeader(http.StatusTeapot)
+	}), &log)
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodDelete, "/user_identities/delete?user_identity_id=x", nil))
+	line := regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ DELETE /user_identities/delete 418 [0-9.]+(µs|ms|s) 7ad2566e-6fd8-466d-b8e4-c10a14a74fd3\n$`)
+	if !line.MatchString(log.String()) {
+		t.Errorf("log line %q", log.String())
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/onsi/ginkgo/v2"
 	"github.com/onsi/ginkgo/v2/types"
@@ -283,6 +284,10 @@ func EscapeControl(s string) string {
 	if !needsEscape(s) {
 		return s
 	}
+	return escapeControl(s)
+}
+
+func escapeControl(s string) string {
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	var b strings.Builder
 	for _, c := range s {
@@ -291,7 +296,7 @@ func EscapeControl(s string) string {
 			b.WriteRune(c)
 		case c < 0x20 || c == 0x7f:
 			fmt.Fprintf(&b, `\x%02x`, c)
-		case c >= 0x80 && c <= 0x9f, c >= 0x202a && c <= 0x202e, c >= 0x2066 && c <= 0x2069:
+		case escapedRune(c):
 			fmt.Fprintf(&b, `\u%04x`, c)
 		default:
 			b.WriteRune(c)
@@ -300,14 +305,32 @@ func EscapeControl(s string) string {
 	return b.String()
 }
 
-// needsEscape is a fast path: plain printable ASCII is left as it is.
+// needsEscape is a fast path: text EscapeControl would leave as it is
+// (printable ASCII, and valid UTF-8 outside the escaped ranges, such as the
+// µ of a duration) is not rebuilt.
 func needsEscape(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 && c != '\n' && c != '\t' || c >= 0x7f {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < 0x80 {
+			if c < 0x20 && c != '\n' && c != '\t' || c == 0x7f {
+				return true
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError || escapedRune(r) {
 			return true
 		}
+		i += size
 	}
 	return false
+}
+
+// escapedRune reports whether EscapeControl writes r as an escape: the C1
+// controls and the bidirectional overrides.
+func escapedRune(r rune) bool {
+	return r >= 0x80 && r <= 0x9f || r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069
 }
 
 // RedactedFail is the one way a failure reaches Ginkgo, and through it the

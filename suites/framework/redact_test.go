@@ -144,6 +144,7 @@ func FuzzRedact(f *testing.F) {
 	f.Add("x", "y", 30, 80, 16, true)
 	f.Add("$SEAM_API_", "KEY", 0, 10, 12, false)
 	f.Add("\xff\xfe", "\u202e", 1, 11, 5, true)
+	f.Add("took 12.5µs é", "\u00ad\u2069", 0, 0, 64, false)
 	r := fuzzRedactor()
 	e := &Env{redactor: r}
 	f.Fuzz(func(t *testing.T, prefix, suffix string, from, to, limit int, useJWT bool) {
@@ -156,6 +157,9 @@ func FuzzRedact(f *testing.F) {
 			from, to = to, from
 		}
 		text := prefix + secret[from:to] + suffix
+		if !needsEscape(text) && escapeControl(text) != text {
+			t.Fatalf("EscapeControl's fast path leaves %q, which it escapes as %q", text, escapeControl(text))
+		}
 		out := r.Redact(text)
 		if piece := pieceOf(out, fuzzKey, fuzzJWT); piece != "" {
 			t.Fatalf("Redact(%q) = %q keeps %q", text, out, piece)
