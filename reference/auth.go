@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/seamconform/seamconform/fixtures"
 	"github.com/seamconform/seamconform/spec"
 )
 
@@ -347,8 +348,5 @@ func newAPIKey(src io.Reader) string {
 
 // newUUID returns a random (version 4) UUID in lower case.
 func newUUID(src io.Reader) string {
-	b := randomBytes(src, 16)
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
+	return fixtures.UUIDFrom([16]byte(randomBytes(src, 16)))
 }
