@@ -14,7 +14,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/seamconform/seamconform/fixtures"
 	"github.com/seamconform/seamconform/spec"
 )
 
@@ -348,5 +347,5 @@ func newAPIKey(src io.Reader) string {
 
 // newUUID returns a random (version 4) UUID in lower case.
 func newUUID(src io.Reader) string {
-	return fixtures.UUIDFrom([16]byte(randomBytes(src, 16)))
+	return spec.UUIDFrom([16]byte(randomBytes(src, 16)))
 }

@@ -3,8 +3,8 @@ package spec
 import (
 	"crypto/rand"
 	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"maps"
 	"regexp"
 	"slices"
@@ -237,19 +237,28 @@ func number(s *openapi3.Schema) any {
 // deterministic yet different fields get different IDs.
 func nameUUID(name string) string {
 	sum := sha256.Sum256([]byte("seamconform:" + name))
-	return formatUUID(sum[:16])
+	return UUIDFrom([16]byte(sum[:16]))
 }
 
 func randomUUID() string {
 	var b [16]byte
 	_, _ = rand.Read(b[:])
-	return formatUUID(b[:])
+	return UUIDFrom(b)
 }
 
-func formatUUID(b []byte) string {
+// UUIDFrom makes 16 random bytes a version 4 UUID in lower case, without fmt:
+// every request and answer of a run needs one.
+func UUIDFrom(b [16]byte) string {
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+	var out [36]byte
+	hex.Encode(out[0:8], b[0:4])
+	hex.Encode(out[9:13], b[4:6])
+	hex.Encode(out[14:18], b[6:8])
+	hex.Encode(out[19:23], b[8:10])
+	hex.Encode(out[24:36], b[10:16])
+	out[8], out[13], out[18], out[23] = '-', '-', '-', '-'
+	return string(out[:])
 }
 
 func jsonText(v any) string {
