@@ -49,6 +49,7 @@ func (c *Contract) Example(op Operation, status int) any {
 // random UUIDs); otherwise answers (deterministic UUIDs).
 type generator struct {
 	minimal bool
+	uuids   map[string]bool // with minimal: the random UUIDs it generated
 }
 
 // maxDepth bounds recursive schemas; below it, lists are empty and nullable
@@ -183,7 +184,9 @@ func (g *generator) str(s *openapi3.Schema, name string) string {
 	switch s.Format {
 	case "uuid":
 		if g.minimal {
-			return randomUUID()
+			u := randomUUID()
+			g.uuids[u] = true
+			return u
 		}
 		return nameUUID(name)
 	case "date-time":

@@ -254,12 +254,43 @@ func uuidSchema(s *openapi3.Schema) (isUUID, array bool) {
 // ones, every other value is deterministic. body is nil when op takes no
 // body, and empty (not nil) when it takes one with nothing required.
 func (c *Contract) MinimalRequest(op Operation) (body map[string]any, query url.Values) {
-	o := c.operation(op)
-	if o == nil {
+	t := c.minimalTemplate(op)
+	if t == nil {
 		return nil, nil
 	}
-	g := &generator{minimal: true}
+	fresh := map[string]string{}
+	if t.body != nil {
+		body = t.freshCopy(t.body, fresh).(map[string]any)
+	}
 	query = url.Values{}
+	for name, values := range t.query {
+		for _, v := range values {
+			query.Add(name, t.freshCopy(v, fresh).(string))
+		}
+	}
+	return body, query
+}
+
+// minimal is an operation's minimal request, generated once: each call of
+// MinimalRequest copies it with new random UUIDs in place of the ones it
+// was generated with, as generating it again (picking oneOf branches by
+// validating them) was a twentieth of a mock run.
+type minimal struct {
+	body  map[string]any
+	query url.Values
+	uuids map[string]bool // the random UUIDs generated into it
+}
+
+func (c *Contract) minimalTemplate(op Operation) *minimal {
+	if t, ok := c.minimals.Load(op); ok {
+		return t.(*minimal)
+	}
+	o := c.operation(op)
+	if o == nil {
+		return nil
+	}
+	g := &generator{minimal: true, uuids: map[string]bool{}}
+	t := &minimal{query: url.Values{}, uuids: g.uuids}
 	for _, p := range o.Parameters {
 		if p.Value == nil || !p.Value.Required || p.Value.Schema == nil {
 			continue
@@ -267,19 +298,48 @@ func (c *Contract) MinimalRequest(op Operation) (body map[string]any, query url.
 		switch v := g.value(p.Value.Schema.Value, p.Value.Name, 0).(type) {
 		case []any:
 			for _, item := range v {
-				query.Add(p.Value.Name, queryText(item))
+				t.query.Add(p.Value.Name, queryText(item))
 			}
 		default:
-			query.Set(p.Value.Name, queryText(v))
+			t.query.Set(p.Value.Name, queryText(v))
 		}
 	}
 	if s := bodySchema(o); s != nil {
-		body, _ = g.value(s, "", 0).(map[string]any)
-		if body == nil {
-			body = map[string]any{}
+		t.body, _ = g.value(s, "", 0).(map[string]any)
+		if t.body == nil {
+			t.body = map[string]any{}
 		}
 	}
-	return body, query
+	got, _ := c.minimals.LoadOrStore(op, t)
+	return got.(*minimal)
+}
+
+// freshCopy copies v deeply, each of the template's random UUIDs replaced
+// by a new one (the same new one wherever it appears).
+func (t *minimal) freshCopy(v any, fresh map[string]string) any {
+	switch v := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(v))
+		for k, e := range v {
+			out[k] = t.freshCopy(e, fresh)
+		}
+		return out
+	case []any:
+		out := make([]any, len(v))
+		for i, e := range v {
+			out[i] = t.freshCopy(e, fresh)
+		}
+		return out
+	case string:
+		if !t.uuids[v] {
+			return v
+		}
+		if _, ok := fresh[v]; !ok {
+			fresh[v] = randomUUID()
+		}
+		return fresh[v]
+	}
+	return v
 }
 
 func queryText(v any) string {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -323,5 +324,39 @@ func TestListMatchesOperations(t *testing.T) {
 		return a.Operation == b.Operation && a.ID == b.ID && slices.Equal(a.Tags, b.Tags)
 	}) {
 		t.Fatalf("List gives %d operations, the model %d, or they differ", len(listed), len(described))
+	}
+}
+
+// Each minimal request is a new copy: fresh UUIDs in the same places, every
+// other value the same, and changing one changes nothing of the next.
+func TestMinimalRequestIsFreshEachTime(t *testing.T) {
+	c := contract(t)
+	compared := 0
+	for _, d := range c.Operations() {
+		body1, query1 := c.MinimalRequest(d.Operation)
+		raw1, _ := json.Marshal(body1)
+		for k := range body1 {
+			body1[k] = "changed"
+		}
+		query1.Set("changed", "yes")
+		body2, query2 := c.MinimalRequest(d.Operation)
+		raw2, _ := json.Marshal(body2)
+		if query2.Has("changed") || body2 != nil && len(body2) > 0 && fmt.Sprint(body2) == fmt.Sprint(body1) {
+			t.Fatalf("%s: a change to one minimal request reached the next", d.Operation)
+		}
+		uuid := regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}`)
+		shape1, shape2 := uuid.ReplaceAllString(string(raw1), "U"), uuid.ReplaceAllString(string(raw2), "U")
+		if shape1 != shape2 {
+			t.Errorf("%s: two minimal requests differ beyond their UUIDs:\n%s\n%s", d.Operation, raw1, raw2)
+		}
+		for _, id := range uuid.FindAllString(string(raw1), -1) {
+			if strings.Contains(string(raw2), id) {
+				t.Errorf("%s: UUID %s sent again", d.Operation, id)
+			}
+			compared++
+		}
+	}
+	if compared < 200 {
+		t.Fatalf("only %d UUIDs compared", compared)
 	}
 }
