@@ -2,6 +2,7 @@ package spec
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -169,21 +170,26 @@ func (d *decoder) pathItem(path string, item map[string]any) *openapi3.PathItem 
 // document given with --spec is decoded whole, so that its errors show at
 // once.
 func decodeLazily(data []byte) (*openapi3.T, *lazyPaths, error) {
-	// One pass over the document: every json.Unmarshal first checks the
-	// whole of what it is given.
-	var top struct {
-		OpenAPI    any                        `json:"openapi"`
-		Info       any                        `json:"info"`
-		Servers    any                        `json:"servers"`
-		Tags       any                        `json:"tags"`
-		Components any                        `json:"components"`
-		Paths      map[string]json.RawMessage `json:"paths"`
+	// The document is only scanned for where each part ends (members):
+	// what is decoded here is the small top and the components; each path
+	// is decoded when first asked for.
+	raw := map[string]any{"openapi": nil, "info": nil, "servers": nil, "tags": nil, "components": nil}
+	paths := map[string]json.RawMessage{}
+	var err error
+	if scanned := members(data, func(key string, value []byte) {
+		switch _, top := raw[key]; {
+		case err != nil:
+		case key == "paths":
+			err = members(value, func(path string, item []byte) { paths[path] = item })
+		case top:
+			var v any
+			err = json.Unmarshal(value, &v)
+			raw[key] = v
+		}
+	}); scanned != nil || err != nil {
+		return nil, nil, errors.Join(scanned, err)
 	}
-	if err := json.Unmarshal(data, &top); err != nil {
-		return nil, nil, err
-	}
-	lazy := &lazyPaths{raw: top.Paths}
-	raw := map[string]any{"openapi": top.OpenAPI, "info": top.Info, "servers": top.Servers, "tags": top.Tags, "components": top.Components}
+	lazy := &lazyPaths{raw: paths}
 	d := &decoder{schemas: openapi3.Schemas{}, components: &lazyComponents{}}
 	doc := d.document(raw)
 	if d.err != nil {

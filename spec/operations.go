@@ -89,11 +89,20 @@ type listedMethod struct {
 func (c *Contract) listedMethods(path string) map[string]listedMethod {
 	out := map[string]listedMethod{}
 	if raw, lazy := c.lazy.rawOf(path); lazy {
-		var byKey map[string]listedMethod
-		_ = json.Unmarshal(raw, &byKey) // the decoder proper reads it too: TestFastLoadMatchesLoader
-		for key, m := range byKey {
+		// Only the operationId and tags of each method are read; the
+		// decoder proper reads the rest (TestFastLoadMatchesLoader).
+		_ = members(raw, func(key string, value []byte) {
+			var m listedMethod
+			_ = members(value, func(field string, v []byte) {
+				switch field {
+				case "operationId":
+					_ = json.Unmarshal(v, &m.ID)
+				case "tags":
+					_ = json.Unmarshal(v, &m.Tags)
+				}
+			})
 			out[strings.ToUpper(key)] = m
-		}
+		})
 		return out
 	}
 	for method, o := range c.pathItem(path).Operations() {

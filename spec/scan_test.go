@@ -1,0 +1,109 @@
+package spec
+
+import (
+	"bytes"
+	"encoding/json"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// members finds the same members as encoding/json, byte for byte.
+func TestMembersAgreesWithEncodingJSON(t *testing.T) {
+	for _, doc := range []string{
+		`{}`, ` { } `, `{"a":1}`, `{"a" : -1.5e3 , "b":true,"c":null}`,
+		`{"s":"a \"quoted\" } ] { [ string\\","t":"\u00e9"}`,
+		`{"o":{"x":[1,{"y":"}"}],"z":{}},"l":[[],[{}],"]"]}`,
+		"{\n\t\"k\\\"ey\": \"v\"\r\n}",
+		`{"dup":1,"dup":2}`,
+	} {
+		var want map[string]json.RawMessage
+		if err := json.Unmarshal([]byte(doc), &want); err != nil {
+			t.Fatalf("%s: %v", doc, err)
+		}
+		got := map[string]json.RawMessage{}
+		if err := members([]byte(doc), func(k string, v []byte) { got[k] = v }); err != nil {
+			t.Fatalf("%s: %v", doc, err)
+		}
+		if !reflect.DeepEqual(normal(got), normal(want)) {
+			t.Errorf("%s:\n got  %s\n want %s", doc, normal(got), normal(want))
+		}
+	}
+	for _, bad := range []string{``, `[]`, `"s"`, `{"a"}`, `{"a":}`, `{"a":1`, `{"a":"1}`, `{"a":[1}`, `{"a":1 "b":2}`} {
+		if err := members([]byte(bad), func(string, []byte) {}); err == nil {
+			t.Errorf("%q: no error", bad)
+		}
+	}
+}
+
+func normal(m map[string]json.RawMessage) map[string]string {
+	out := map[string]string{}
+	for k, v := range m {
+		out[k] = string(bytes.TrimSpace(v))
+	}
+	return out
+}
+
+// The embedded document scanned gives what encoding/json gives: the same
+// raw paths, the same top, and the same operationIds and tags.
+func TestScannedDocumentMatchesEncodingJSON(t *testing.T) {
+	data, err := gunzip(embedded)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(data, &top); err != nil {
+		t.Fatal(err)
+	}
+	var paths map[string]json.RawMessage
+	if err := json.Unmarshal(top["paths"], &paths); err != nil {
+		t.Fatal(err)
+	}
+	_, lazy, err := decodeLazily(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(normal(lazy.raw), normal(paths)) {
+		t.Fatalf("scanned %d paths, encoding/json %d, or their bytes differ", len(lazy.raw), len(paths))
+	}
+	c := &Contract{lazy: lazy}
+	listed := 0
+	for path, raw := range paths {
+		var byKey map[string]listedMethod
+		_ = json.Unmarshal(raw, &byKey)
+		got := c.listedMethods(path)
+		for key, want := range byKey {
+			if m := strings.ToUpper(key); slices.Contains(methodOrder, m) {
+				if !reflect.DeepEqual(got[m], want) {
+					t.Errorf("%s %s: scanned %+v, encoding/json %+v", m, path, got[m], want)
+				}
+				listed++
+			}
+		}
+	}
+	if listed < 500 {
+		t.Fatalf("compared %d operations", listed)
+	}
+}
+
+// FuzzMembers: on any valid JSON object, members finds what encoding/json
+// finds.
+func FuzzMembers(f *testing.F) {
+	for _, s := range []string{`{}`, `{"a":[1,{"b":"}"}],"c":"\"","d":{"e":null}}`, `{"x":1e5,"y":-0.5}`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, doc string) {
+		var want map[string]json.RawMessage
+		if !json.Valid([]byte(doc)) || json.Unmarshal([]byte(doc), &want) != nil {
+			return
+		}
+		got := map[string]json.RawMessage{}
+		if err := members([]byte(doc), func(k string, v []byte) { got[k] = v }); err != nil {
+			t.Fatalf("%q: %v", doc, err)
+		}
+		if !reflect.DeepEqual(normal(got), normal(want)) {
+			t.Fatalf("%q:\n got  %s\n want %s", doc, normal(got), normal(want))
+		}
+	})
+}
