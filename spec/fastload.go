@@ -138,7 +138,13 @@ func (d *decoder) need(name string) {
 // component decodes a component schema into the place allocated for it.
 func (d *decoder) component(name string, raw map[string]any) {
 	defer d.at("components/schemas/" + name)()
-	*d.schemas[name].Value = *d.schema(obj(raw[name])).Value
+	v := raw[name]
+	if text, ok := v.(json.RawMessage); ok { // decodeLazily's: JSON until needed
+		if err := json.Unmarshal(text, &v); err != nil {
+			d.fail("%v", err)
+		}
+	}
+	*d.schemas[name].Value = *d.schema(obj(v)).Value
 }
 
 func (d *decoder) pathItem(path string, item map[string]any) *openapi3.PathItem {
@@ -181,6 +187,8 @@ func decodeLazily(data []byte) (*openapi3.T, *lazyPaths, error) {
 		case err != nil:
 		case key == "paths":
 			err = members(value, func(path string, item []byte) { paths[path] = item })
+		case key == "components":
+			raw[key], err = lazyComponentsOf(value)
 		case top:
 			var v any
 			err = json.Unmarshal(value, &v)
@@ -197,6 +205,29 @@ func decodeLazily(data []byte) (*openapi3.T, *lazyPaths, error) {
 	}
 	lazy.schemas, lazy.components = d.schemas, d.components
 	return doc, lazy, nil
+}
+
+// lazyComponentsOf decodes the components but their schemas, which stay
+// JSON until one is needed (decoder.component): a process that checks a few
+// operations needs a few of the hundreds.
+func lazyComponentsOf(text []byte) (map[string]any, error) {
+	components := map[string]any{}
+	var err error
+	scanned := members(text, func(key string, value []byte) {
+		if err != nil {
+			return
+		}
+		if key != "schemas" {
+			var v any
+			err = json.Unmarshal(value, &v)
+			components[key] = v
+			return
+		}
+		schemas := map[string]any{}
+		err = members(value, func(name string, schema []byte) { schemas[name] = json.RawMessage(schema) })
+		components[key] = schemas
+	})
+	return components, errors.Join(scanned, err)
 }
 
 // lazyPaths are the paths of a document, each decoded the first time it is
