@@ -197,6 +197,20 @@ func (c *Contract) operation(op Operation) *openapi3.Operation {
 	return item.GetOperation(op.Method)
 }
 
+// perOperation returns what build makes of op, made once per contract and
+// kept in m; nil when the document does not define op.
+func perOperation[T any](c *Contract, m *sync.Map, op Operation, build func(Operation, *openapi3.Operation) *T) *T {
+	if got, ok := m.Load(op); ok {
+		return got.(*T)
+	}
+	o := c.operation(op)
+	if o == nil {
+		return nil
+	}
+	got, _ := m.LoadOrStore(op, build(op, o))
+	return got.(*T)
+}
+
 // pathItem returns the document's path item for path, decoding it first
 // when the contract is lazy; nil when the document has no such path.
 func (c *Contract) pathItem(path string) *openapi3.PathItem {

@@ -291,13 +291,10 @@ type minimal struct {
 }
 
 func (c *Contract) minimalTemplate(op Operation) *minimal {
-	if t, ok := c.minimals.Load(op); ok {
-		return t.(*minimal)
-	}
-	o := c.operation(op)
-	if o == nil {
-		return nil
-	}
+	return perOperation(c, &c.minimals, op, newMinimal)
+}
+
+func newMinimal(_ Operation, o *openapi3.Operation) *minimal {
 	g := &generator{minimal: true, uuids: map[string]bool{}}
 	t := &minimal{query: url.Values{}, uuids: g.uuids}
 	for _, p := range o.Parameters {
@@ -319,8 +316,7 @@ func (c *Contract) minimalTemplate(op Operation) *minimal {
 			t.body = map[string]any{}
 		}
 	}
-	got, _ := c.minimals.LoadOrStore(op, t)
-	return got.(*minimal)
+	return t
 }
 
 // freshCopy copies v deeply, each of the template's random UUIDs replaced

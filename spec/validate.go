@@ -133,13 +133,10 @@ func presentsAll(input *openapi3filter.RequestValidationInput, schemes []require
 }
 
 func (c *Contract) requestCheck(op Operation) *requestCheck {
-	if got, ok := c.checks.Load(op); ok {
-		return got.(*requestCheck)
-	}
-	operation := c.operation(op)
-	if operation == nil {
-		return nil
-	}
+	return perOperation(c, &c.checks, op, c.newRequestCheck)
+}
+
+func (c *Contract) newRequestCheck(op Operation, operation *openapi3.Operation) *requestCheck {
 	security := operation.Security
 	if security == nil {
 		security = &c.doc.Security
@@ -160,8 +157,7 @@ func (c *Contract) requestCheck(op Operation) *requestCheck {
 		}
 		check.alternatives = append(check.alternatives, schemes)
 	}
-	got, _ := c.checks.LoadOrStore(op, check)
-	return got.(*requestCheck)
+	return check
 }
 
 // input is kin-openapi's view of req with the body given. The request is a
