@@ -177,8 +177,8 @@ func (d *decoder) pathItem(path string, item map[string]any) *openapi3.PathItem 
 // once.
 func decodeLazily(data []byte) (*openapi3.T, *lazyPaths, error) {
 	// The document is only scanned for where each part ends (members):
-	// what is decoded here is the small top and the components; each path
-	// is decoded when first asked for.
+	// what is decoded here is the small top and the components but their
+	// schemas; each path and schema is decoded when first asked for.
 	raw := map[string]any{"openapi": nil, "info": nil, "servers": nil, "tags": nil, "components": nil}
 	paths := map[string]json.RawMessage{}
 	var err error

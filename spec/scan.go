@@ -1,8 +1,10 @@
 package spec
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
+	"unicode/utf8"
 )
 
 // members calls f with the key and the raw value of each member of the
@@ -25,9 +27,11 @@ func members(data []byte, f func(key string, value []byte)) error {
 		if err != nil {
 			return err
 		}
-		var key string
-		if err := json.Unmarshal(data[i:end], &key); err != nil {
-			return err
+		key := string(data[i+1 : end-1])
+		if bytes.IndexByte(data[i:end], '\\') >= 0 || !utf8.ValidString(key) {
+			if err := json.Unmarshal(data[i:end], &key); err != nil { // escapes: as encoding/json reads them
+				return err
+			}
 		}
 		i = space(data, end)
 		if i >= len(data) || data[i] != ':' {

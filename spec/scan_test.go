@@ -90,7 +90,7 @@ func TestScannedDocumentMatchesEncodingJSON(t *testing.T) {
 // FuzzMembers: on any valid JSON object, members finds what encoding/json
 // finds.
 func FuzzMembers(f *testing.F) {
-	for _, s := range []string{`{}`, `{"a":[1,{"b":"}"}],"c":"\"","d":{"e":null}}`, `{"x":1e5,"y":-0.5}`} {
+	for _, s := range []string{`{}`, `{"a":[1,{"b":"}"}],"c":"\"","d":{"e":null}}`, `{"x":1e5,"y":-0.5}`, `{"é\u00e9":1,"\ud83d\ude00":2}`, "{\"\xff\":1}"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, doc string) {
