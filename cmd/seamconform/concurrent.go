@@ -92,7 +92,7 @@ func interruptOnSignal(env *framework.Env) (stop func()) {
 // batchGC paces the collector for a run's parent process, unless GOGC or
 // GOMEMLIMIT says otherwise: a run is a batch whose heap peaks at a few
 // hundred MB, and at Go's default pace (a collection each time the heap
-// doubles) the collector took a fifth of a mock run's CPU. It collects when
+// doubles) the collector took a sixth of a mock run's CPU. It collects when
 // the heap has grown fivefold, and more often near 1 GiB. Workers keep the
 // default: dozens of them may run at once.
 func batchGC() (restore func()) {

@@ -88,7 +88,7 @@ func (x *Exchange) Evidence() Evidence {
 // LazyEvidence is an exchange's report entry: its Evidence is worked out
 // when first asked for (a report, the verbose console, a worker's report to
 // its parent), since a run of thousands of specs that pass on the mocks
-// asks for none, and redacting them all as they ran was a fifth of its
+// asks for none, and redacting them all as they ran was a tenth of its
 // time. An exchange too large to keep as it is gets its Evidence at once,
 // so memory still grows with the number of exchanges, not with the size of
 // answers.
