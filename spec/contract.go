@@ -89,7 +89,7 @@ type Contract struct {
 	ops       []Described
 	listing   sync.Once
 	listed    []Listed
-	described sync.Map // Operation -> Described
+	described sync.Map // Operation -> *Described
 	checks    sync.Map // Operation -> *requestCheck
 	minimals  sync.Map // Operation -> *minimal
 	examples  sync.Map // exampleKey -> any

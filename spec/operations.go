@@ -2,6 +2,7 @@ package spec
 
 import (
 	"encoding/json"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -114,28 +115,18 @@ func (c *Contract) listedMethods(path string) map[string]listedMethod {
 // Describe returns the model of one operation, false when the document
 // does not define it. Each is computed once per contract.
 func (c *Contract) Describe(op Operation) (Described, bool) {
-	if d, ok := c.described.Load(op); ok {
-		return d.(Described), true
-	}
-	o := c.operation(op)
-	if o == nil {
+	d := perOperation(c, &c.described, op, describe)
+	if d == nil {
 		return Described{}, false
 	}
-	d, _ := c.described.LoadOrStore(op, describe(op, o))
-	return d.(Described), true
+	return *d, true
 }
 
-func describe(op Operation, o *openapi3.Operation) Described {
-	d := Described{Listed: Listed{Operation: op, ID: o.OperationID, Tags: slices.Clone(o.Tags)}}
+func describe(op Operation, o *openapi3.Operation) *Described {
+	d := &Described{Listed: Listed{Operation: op, ID: o.OperationID, Tags: slices.Clone(o.Tags)}}
 	if o.Security != nil {
 		for _, req := range *o.Security {
-			for _, name := range slices.Sorted(func(yield func(string) bool) {
-				for k := range req {
-					if !yield(k) {
-						return
-					}
-				}
-			}) {
+			for _, name := range slices.Sorted(maps.Keys(req)) {
 				if !slices.Contains(d.Schemes, name) {
 					d.Schemes = append(d.Schemes, name)
 				}
@@ -153,13 +144,7 @@ func describe(op Operation, o *openapi3.Operation) Described {
 	if s := bodySchema(o); s != nil {
 		d.Body = true
 		props, required := topLevel(s)
-		for _, name := range slices.Sorted(func(yield func(string) bool) {
-			for k := range props {
-				if !yield(k) {
-					return
-				}
-			}
-		}) {
+		for _, name := range slices.Sorted(maps.Keys(props)) {
 			if isUUID, array := uuidSchema(props[name]); isUUID {
 				d.UUIDs = append(d.UUIDs, Input{Name: name, In: InBody, Required: required[name], Array: array})
 			}
