@@ -26,10 +26,10 @@ const DefaultConcurrency = 4
 
 // NearEndpoint is the round trip under which a run goes one spec at a time
 // unless told otherwise. A worker costs a process and each spec's report
-// crosses to the parent (about 4 ms of CPU per spec in all); against an
+// crosses to the parent (about 4.6 ms of CPU per spec in all); against an
 // endpoint that answers in a few milliseconds, such as serve on the same
 // machine, that costs more than overlapping requests saves (the whole API
-// against serve on 2 cores: 9 s one at a time, 20 s with 4 workers).
+// against serve on 2 cores: 7 s one at a time, 17 s with 4 workers).
 const NearEndpoint = 20 * time.Millisecond
 
 // Auto is the concurrency of a run whose endpoint answered in roundTrip.
