@@ -44,17 +44,11 @@ func serveDelayProxy(args []string) int {
 		fmt.Fprintln(os.Stderr, "seambench delay-proxy: --upstream must be an http:// URL with no path")
 		return 2
 	}
-	l, err := net.Listen("tcp", *addr)
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "seambench: %v\n", err)
+	l, ok := listen(*addr, "PROXY")
+	if !ok {
 		return 2
 	}
-	fmt.Printf("PROXY=http://%s\n", l.Addr())
-	if err := delayLine(l, u.Host, *delay); err != nil {
-		fmt.Fprintf(os.Stderr, "seambench: %v\n", err)
-		return 1
-	}
-	return 0
+	return ended(delayLine(l, u.Host, *delay))
 }
 
 func serveCeiling(args []string) int {
@@ -66,15 +60,29 @@ func serveCeiling(args []string) int {
 	return listenAndServe(*addr, "CEILING", ceiling())
 }
 
-// listenAndServe prints NAME=http://ADDR once listening, for the parent.
+// listenAndServe serves h on addr (see listen).
 func listenAndServe(addr, name string, h http.Handler) int {
+	l, ok := listen(addr, name)
+	if !ok {
+		return 2
+	}
+	return ended(http.Serve(l, h))
+}
+
+// listen listens on addr and prints NAME=http://ADDR, for the parent.
+func listen(addr, name string) (net.Listener, bool) {
 	l, err := net.Listen("tcp", addr)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "seambench: %v\n", err)
-		return 2
+		return nil, false
 	}
 	fmt.Printf("%s=http://%s\n", name, l.Addr())
-	if err := http.Serve(l, h); err != nil {
+	return l, true
+}
+
+// ended is the exit code of a server that stopped with err.
+func ended(err error) int {
+	if err != nil {
 		fmt.Fprintf(os.Stderr, "seambench: %v\n", err)
 		return 1
 	}
