@@ -91,6 +91,7 @@ type Contract struct {
 	listed    []Listed
 	described sync.Map // Operation -> *Described
 	checks    sync.Map // Operation -> *requestCheck
+	fast      fastCompiler
 	minimals  sync.Map // Operation -> *minimal
 	examples  sync.Map // exampleKey -> any
 }

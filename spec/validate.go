@@ -10,7 +10,9 @@ import (
 	"maps"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -58,13 +60,17 @@ func (c *Contract) CheckRequest(op Operation, req *http.Request, body []byte) []
 	if len(body) == 0 && check.bodyRequired {
 		out = append(out, Violation{Rule: RuleBody, Err: errors.New("request body is missing, but its schema has required properties")})
 	}
+	accepted := check.bodyAccepted(req, body) // which implies valid JSON
 	// kin-openapi decodes the first JSON value and ignores what follows it.
-	if len(body) > 0 && check.route.Operation.RequestBody != nil && !json.Valid(body) {
+	if !accepted && len(body) > 0 && check.route.Operation.RequestBody != nil && !json.Valid(body) {
 		out = append(out, Violation{Rule: RuleBody, Err: errors.New("request body is not one valid JSON value")})
 	}
 	input := c.input(check, req, nil)
 	if err := check.checkSecurity(input); err != nil {
 		out = append(out, Violation{Rule: RuleCredentials, Err: err})
+	}
+	if accepted {
+		return out
 	}
 	input.Request.Body, input.Request.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
 	err := openapi3filter.ValidateRequest(context.Background(), input)
@@ -92,6 +98,58 @@ type requestCheck struct {
 	security     openapi3.SecurityRequirements
 	alternatives [][]requiredScheme // security's, each one's schemes by name
 	bodyRequired bool
+	// body is the compiled schema of a JSON body, when the operation has no
+	// parameters and a body is all kin-openapi would check.
+	body *fastSchema
+
+	answersOnce sync.Once
+	answers     map[int]*fastSchema // status → the compiled schema of its JSON answer
+	operation   *openapi3.Operation
+	compiler    *fastCompiler
+}
+
+// answer returns the compiled schema of the JSON answer with status, or nil
+// when kin-openapi must check it (headers to check, a schema not compiled).
+func (check *requestCheck) answer(status int) *fastSchema {
+	check.answersOnce.Do(func() {
+		check.answers = map[int]*fastSchema{}
+		if check.route.Spec.IsOpenAPI31OrLater() {
+			return
+		}
+		for code, ref := range check.operation.Responses.Map() {
+			n, err := strconv.Atoi(code)
+			if err != nil || ref.Value == nil || len(ref.Value.Headers) > 0 {
+				continue
+			}
+			if media := ref.Value.Content["application/json"]; media != nil {
+				if f := check.compiler.compile(media.Schema); f != nil {
+					check.answers[n] = f
+				}
+			}
+		}
+	})
+	return check.answers[status]
+}
+
+// answerAccepted reports whether kin-openapi's ValidateResponse would
+// certainly accept the answer, without asking it.
+func (check *requestCheck) answerAccepted(req *http.Request, status int, header http.Header, body []byte) bool {
+	if req.Method == http.MethodHead || len(body) == 0 || header.Get("Content-Type") != "application/json" {
+		return false
+	}
+	f := check.answer(status)
+	var value any
+	return f != nil && json.Unmarshal(body, &value) == nil && f.accepts(value, false)
+}
+
+// bodyAccepted reports whether kin-openapi's ValidateRequest would certainly
+// accept the request (its security requirements aside), without asking it.
+func (check *requestCheck) bodyAccepted(req *http.Request, body []byte) bool {
+	if check.body == nil || len(body) == 0 || req.Header.Get("Content-Type") != "application/json" {
+		return false
+	}
+	var value any
+	return json.Unmarshal(body, &value) == nil && check.body.accepts(value, true)
 }
 
 // requiredScheme is a scheme a security requirement names, looked up once.
@@ -147,6 +205,14 @@ func (c *Contract) newRequestCheck(op Operation, operation *openapi3.Operation) 
 		route:        routers.Route{Spec: c.doc, Path: op.Path, PathItem: c.pathItem(op.Path), Method: op.Method, Operation: &unsecured},
 		security:     *security,
 		bodyRequired: bodyRequired(operation),
+		operation:    operation,
+		compiler:     &c.fast,
+	}
+	if rb := operation.RequestBody; rb != nil && rb.Value != nil && len(operation.Parameters) == 0 &&
+		len(check.route.PathItem.Parameters) == 0 && !c.doc.IsOpenAPI31OrLater() {
+		if media := rb.Value.Content["application/json"]; media != nil {
+			check.body = c.fast.compile(media.Schema)
+		}
 	}
 	for _, requirement := range *security {
 		var schemes []requiredScheme
@@ -216,15 +282,18 @@ func (c *Contract) CheckResponse(op Operation, req *http.Request, reqBody []byte
 	if check == nil {
 		return fmt.Errorf("the contract does not define %s", op)
 	}
-	input := c.input(check, req, reqBody)
 	if !c.Documents(op, status) {
 		return &UndocumentedStatusError{Operation: op, Status: status}
+	}
+	if check.answerAccepted(req, status, header, body) { // which implies valid JSON
+		return nil
 	}
 	// As for requests: kin-openapi decodes the first JSON value and ignores
 	// what follows it, so `{"ok":false}<html>` would pass as JSON.
 	if isJSONMedia(header.Get("Content-Type")) && len(body) > 0 && !json.Valid(body) {
 		return errors.New("response body is not one valid JSON value, though its Content-Type says JSON")
 	}
+	input := c.input(check, req, reqBody)
 	return openapi3filter.ValidateResponse(context.Background(), &openapi3filter.ResponseValidationInput{
 		RequestValidationInput: input,
 		Status:                 status,

@@ -1,0 +1,454 @@
+package spec
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+)
+
+// fastCase is an operation whose body the fast path checks, with the request
+// it is sent in.
+type fastCase struct {
+	op    Operation
+	check *requestCheck
+}
+
+func fastCases(t testing.TB) ([]fastCase, *Contract) {
+	c, err := Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cases []fastCase
+	for _, d := range c.Operations() {
+		if check := c.requestCheck(d.Operation); check.body != nil {
+			cases = append(cases, fastCase{d.Operation, check})
+		}
+	}
+	return cases, c
+}
+
+// kinAccepts is what CheckRequest asked before the fast path: kin-openapi's
+// ValidateRequest, the security requirements aside.
+func kinAccepts(c *Contract, check *requestCheck, req *http.Request, body []byte) bool {
+	return openapi3filter.ValidateRequest(context.Background(), c.input(check, req, body)) == nil
+}
+
+func jsonRequest(op Operation) *http.Request {
+	req, _ := http.NewRequest(op.Method, "https://connect.getseam.com"+op.Path, nil)
+	req.Header.Set("Content-Type", "application/json")
+	return req
+}
+
+// The fast path must say what kin-openapi says of every body: never accept
+// what it refuses (the verdict would be wrong), and refuse nothing it
+// accepts (the fast path would be slow for nothing). The corpus: for every
+// operation whose body schema it compiles, the generated request and
+// answer-style bodies and, for every value in them, that value removed, set
+// to null, and replaced by a value of each other type.
+func TestFastBodySaysWhatKinOpenAPISays(t *testing.T) {
+	cases, c := fastCases(t)
+	withBody := 0
+	for _, d := range c.Operations() {
+		if c.operation(d.Operation).RequestBody != nil {
+			withBody++
+		}
+	}
+	if len(cases) < withBody*9/10 {
+		t.Fatalf("the fast path compiles the body of %d of %d operations with one; it should cover nearly all", len(cases), withBody)
+	}
+	checked, accepted := 0, 0
+	for _, fc := range cases {
+		req := jsonRequest(fc.op)
+		for _, body := range fastCorpus(c, fc.op) {
+			fast, kin := fc.check.bodyAccepted(req, body), kinAccepts(c, fc.check, req, body)
+			if fast != kin {
+				t.Errorf("%s %s: fast path says %v, kin-openapi %v", fc.op, body, fast, kin)
+			}
+			checked++
+			if kin {
+				accepted++
+			}
+		}
+	}
+	// The corpus must hold both kinds, or the comparison proves little.
+	if accepted < checked/10 || accepted > checked*9/10 {
+		t.Errorf("%d of %d bodies accepted: the corpus does not test both verdicts", accepted, checked)
+	}
+	t.Logf("%d operations, %d bodies, %d accepted", len(cases), checked, accepted)
+}
+
+// The same for answers: every operation's example answer for each status
+// whose schema the fast path compiles, and mutants of it.
+func TestFastAnswerSaysWhatKinOpenAPISays(t *testing.T) {
+	c, err := Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	jsonType := http.Header{"Content-Type": {"application/json"}}
+	checked, accepted, compiled, statuses := 0, 0, 0, 0
+	for _, d := range c.Operations() {
+		check := c.requestCheck(d.Operation)
+		req := jsonRequest(d.Operation)
+		for code := range check.operation.Responses.Map() {
+			status, _ := strconv.Atoi(code)
+			if r := check.operation.Responses.Map()[code].Value; r == nil || r.Content["application/json"] == nil {
+				continue
+			}
+			statuses++
+			if check.answer(status) == nil {
+				continue
+			}
+			compiled++
+			// kin-openapi takes about a millisecond for a large answer:
+			// every answer's example, and a twentieth of them mutated.
+			example := c.Example(d.Operation, status)
+			bodies := mutants(example, 0)
+			if compiled%20 == 0 {
+				bodies = mutants(example, 5)
+			}
+			for _, body := range bodies {
+				input := c.input(check, req, nil)
+				kin := openapi3filter.ValidateResponse(context.Background(), &openapi3filter.ResponseValidationInput{
+					RequestValidationInput: input, Status: status, Header: jsonType,
+					Body: io.NopCloser(bytes.NewReader(body)), Options: input.Options,
+				}) == nil
+				if fast := check.answerAccepted(req, status, jsonType, body); fast != kin {
+					t.Errorf("%s %d %s: fast path says %v, kin-openapi %v", d.Operation, status, body, fast, kin)
+				}
+				checked++
+				if kin {
+					accepted++
+				}
+			}
+		}
+	}
+	if compiled < statuses*9/10 {
+		t.Errorf("the fast path compiles %d of %d documented answers; it should cover nearly all", compiled, statuses)
+	}
+	if accepted < checked/10 || accepted > checked*9/10 {
+		t.Errorf("%d of %d answers accepted: the corpus does not test both verdicts", accepted, checked)
+	}
+	t.Logf("%d of %d answers compiled, %d bodies, %d accepted", compiled, statuses, checked, accepted)
+}
+
+// mutants returns v, v of another kind, and, for at most limit of the
+// values inside it (spread over the whole), v with that value removed,
+// null, or of another kind.
+func mutants(v any, limit int) [][]byte {
+	junk := []any{nil, "", "x", "6e8e1f0c-35a5-4a4b-9f39-1c2b3d4e5f60", 0.5, float64(3), -1.0, true, []any{}, []any{"x"}, map[string]any{}}
+	var out [][]byte
+	add := func(v any) {
+		if b, err := json.Marshal(v); err == nil {
+			out = append(out, b)
+		}
+	}
+	add(v)
+	all := paths(v, nil)
+	slices.SortFunc(all, func(a, b []any) int { return strings.Compare(fmt.Sprint(a), fmt.Sprint(b)) })
+	step := max(1, len(all)/max(limit, 1))
+	for i := 0; limit > 0 && i < len(all); i += step {
+		for _, j := range junk {
+			add(replaced(v, all[i], j, false))
+		}
+		add(replaced(v, all[i], nil, true))
+	}
+	if object, ok := v.(map[string]any); ok {
+		extra := deepCopyJSON(object).(map[string]any)
+		extra["zz_undeclared"] = 1
+		add(extra)
+	}
+	for _, j := range junk {
+		add(j)
+	}
+	return out
+}
+
+// fastCorpus returns bodies for op: valid ones and, for every value in
+// them, mutants.
+func fastCorpus(c *Contract, op Operation) [][]byte {
+	o := c.operation(op)
+	schema := o.RequestBody.Value.Content["application/json"].Schema.Value
+	minimal, _ := c.MinimalRequest(op)
+	var out [][]byte
+	for _, seed := range []any{minimal, (&generator{}).value(schema, "", 0), full(schema)} {
+		out = append(out, mutants(seed, 1000)...)
+	}
+	return out
+}
+
+// full is a value with every property the schema declares, where minimal
+// and example bodies carry only the required ones.
+func full(s *openapi3.Schema) any {
+	v := (&generator{}).value(s, "", 0)
+	object, ok := v.(map[string]any)
+	if !ok {
+		return v
+	}
+	for name, p := range s.Properties {
+		if _, set := object[name]; !set && p.Value != nil {
+			object[name] = (&generator{}).value(p.Value, name, 1)
+		}
+	}
+	return object
+}
+
+// paths lists the path of every value inside v (not v itself).
+func paths(v any, prefix []any) [][]any {
+	var out [][]any
+	switch v := v.(type) {
+	case map[string]any:
+		for k, e := range v {
+			p := append(slices.Clone(prefix), k)
+			out = append(out, p)
+			out = append(out, paths(e, p)...)
+		}
+	case []any:
+		for i, e := range v {
+			p := append(slices.Clone(prefix), i)
+			out = append(out, p)
+			out = append(out, paths(e, p)...)
+		}
+	}
+	return out
+}
+
+// replaced is a copy of v with the value at path set to with, or removed.
+func replaced(v any, path []any, with any, remove bool) any {
+	v = deepCopyJSON(v)
+	parent := v
+	for _, step := range path[:len(path)-1] {
+		switch s := step.(type) {
+		case string:
+			parent = parent.(map[string]any)[s]
+		case int:
+			parent = parent.([]any)[s]
+		}
+	}
+	switch last := path[len(path)-1].(type) {
+	case string:
+		if remove {
+			delete(parent.(map[string]any), last)
+		} else {
+			parent.(map[string]any)[last] = with
+		}
+	case int:
+		if !remove { // the junk values cover an item's removal: null, wrong kinds
+			parent.([]any)[last] = with
+		}
+	}
+	return v
+}
+
+// The fast path never accepts what kin-openapi refuses, for any bytes.
+func FuzzFastBody(f *testing.F) {
+	cases, c := fastCases(f)
+	for i, fc := range cases {
+		if i%25 == 0 {
+			for _, body := range fastCorpus(c, fc.op)[:3] {
+				f.Add(uint16(i), body)
+			}
+		}
+	}
+	f.Fuzz(func(t *testing.T, which uint16, body []byte) {
+		fc := cases[int(which)%len(cases)]
+		req := jsonRequest(fc.op)
+		if fc.check.bodyAccepted(req, body) && !kinAccepts(c, fc.check, req, bytes.Clone(body)) {
+			t.Errorf("%s %s: the fast path accepts what kin-openapi refuses", fc.op, body)
+		}
+	})
+}
+
+// Schemas the embedded contract does not hold (or not in requests), each
+// with values on both sides of its rules: the fast path and kin-openapi
+// must agree on every one.
+func TestFastSchemaSaysWhatKinOpenAPISaysOfEachKeyword(t *testing.T) {
+	cases := []struct {
+		schema string
+		values []string
+	}{
+		{`{"oneOf":[{"type":"string"},{"type":"string","format":"uuid"}]}`, // both match a UUID
+			[]string{`"x"`, `"6e8e1f0c-35a5-4a4b-9f39-1c2b3d4e5f60"`, `1`, `null`}},
+		{`{"oneOf":[{"type":"object","properties":{"kind":{"type":"string","default":"a"},"x":{"type":"number"}},"required":["x"]},
+		            {"type":"object","properties":{"y":{"type":"number"}},"additionalProperties":false}]}`, // a failed branch's default must not reach the next
+			[]string{`{"y":1}`, `{"x":1}`, `{"x":1,"y":2}`, `{}`}},
+		{`{"type":"object","properties":{"n":{"type":"integer","default":3,"minimum":1}},"required":["n"]}`, // a default satisfies required
+			[]string{`{}`, `{"n":null}`, `{"n":0}`, `{"n":2.5}`, `{"n":2}`}},
+		{`{"type":"object","properties":{"n":{"type":"integer","default":0,"minimum":1}}}`, // an invalid default fails the value
+			[]string{`{}`, `{"n":5}`}},
+		{`{"oneOf":[{"type":"object","properties":{"t":{"type":"string","enum":["a"]},"v":{"type":"string"}},"required":["t"]},
+		            {"type":"object","properties":{"t":{"type":"string","enum":["b"]},"v":{"type":"number"}},"required":["t"]}],
+		   "discriminator":{"propertyName":"t"}}`,
+			[]string{`{"t":"a","v":"s"}`, `{"t":"b","v":1}`, `{"t":"a","v":1}`, `{"t":1}`, `{}`, `"a"`, `null`}},
+		{`{"oneOf":[{"type":"object"}],"discriminator":{"propertyName":"t"}}`, // the property is required, and a string
+			[]string{`{}`, `{"t":1}`, `{"t":"x"}`, `[]`}},
+		{`{"nullable":true,"oneOf":[{"type":"string"}]}`, []string{`null`, `"x"`, `1`}},
+		{`{"oneOf":[{"type":"string","nullable":true},{"type":"number"}]}`, []string{`null`, `"x"`, `1`, `true`}},
+		{`{"allOf":[{"type":"object","required":["a"]},{"type":"object","properties":{"a":{"type":"string","maxLength":2}}}]}`,
+			[]string{`{"a":"xy"}`, `{"a":"xyz"}`, `{}`, `null`, `[]`}},
+		{`{}`, []string{`null`, `1`, `"x"`, `{}`, `[]`}},
+		{`{"type":"object","oneOf":[{"type":"object","properties":{"k":{"type":"string","default":"z"}}}],"properties":{"k":{"type":"string","enum":["q"]}}}`,
+			[]string{`{}`, `{"k":"q"}`}}, // the matched branch's default reaches the rest of the schema
+		{`{"type":"number","minimum":0,"exclusiveMinimum":true,"maximum":10,"exclusiveMaximum":true}`,
+			[]string{`0`, `0.1`, `10`, `9.99`, `-1`, `"1"`}},
+		{`{"type":"integer","maximum":5}`, []string{`5`, `5.5`, `6`, `1e2`, `true`}},
+		{`{"type":"string","minLength":2,"maxLength":3}`, []string{`"a"`, `"ab"`, `"abcd"`, `"éé"`, `"😀😀"`, `"😀"`}},
+		{`{"type":"string","pattern":"^[a-z]+$"}`, []string{`"abc"`, `"aBc"`, `""`}},
+		{`{"type":"string","format":"date-time"}`, []string{`"2024-01-02T03:04:05Z"`, `"yesterday"`}},
+		{`{"type":"string","enum":["a","b"],"nullable":true}`, []string{`"a"`, `"c"`, `null`}},
+		{`{"type":"array","items":{"type":"string"},"minItems":1,"maxItems":2}`, []string{`[]`, `["a"]`, `["a","b","c"]`, `[1]`, `{}`}},
+		{`{"type":"object","additionalProperties":{"type":"boolean"}}`, []string{`{"a":true}`, `{"a":1}`, `{}`}},
+	}
+	var compiler fastCompiler
+	for _, tc := range cases {
+		var ref openapi3.SchemaRef
+		if err := json.Unmarshal([]byte(tc.schema), &ref); err != nil {
+			t.Fatal(err)
+		}
+		compareFast(t, &compiler, &ref, tc.schema, tc.values)
+	}
+
+	// A discriminator's mapping picks the one branch kin-openapi checks.
+	branch := func(t, v string) *openapi3.SchemaRef {
+		var ref openapi3.SchemaRef // "d" fits branch a, but the mapping does not name it
+		_ = json.Unmarshal([]byte(`{"type":"object","properties":{"t":{"type":"string","enum":["`+t+`","d"]},"v":{"type":"`+v+`"}},"required":["t"]}`), &ref)
+		return &openapi3.SchemaRef{Ref: "#/components/schemas/" + t, Value: ref.Value}
+	}
+	mapped := &openapi3.SchemaRef{Value: &openapi3.Schema{
+		OneOf: openapi3.SchemaRefs{branch("a", "string"), branch("b", "number")},
+		Discriminator: &openapi3.Discriminator{PropertyName: "t", Mapping: map[string]openapi3.MappingRef{
+			"a": {Ref: "a"}, "b": {Ref: "#/components/schemas/b"}, "c": {Ref: "#/components/schemas/b"}}},
+	}}
+	compareFast(t, &compiler, mapped, "a oneOf with a mapping",
+		[]string{`{"t":"a","v":"s"}`, `{"t":"b","v":1}`, `{"t":"a","v":1}`, `{"t":"c","v":1}`, `{"t":"d","v":"s"}`, `{"t":true}`})
+}
+
+// compareFast asks the fast path and kin-openapi (checking a request, as
+// CheckRequest does) about each value; they must agree.
+func compareFast(t *testing.T, compiler *fastCompiler, ref *openapi3.SchemaRef, name string, values []string) {
+	t.Helper()
+	fast := compiler.compile(ref)
+	if fast == nil {
+		t.Fatalf("%s: not compiled", name)
+	}
+	for _, text := range values {
+		decode := func() any {
+			var v any
+			if err := json.Unmarshal([]byte(text), &v); err != nil {
+				t.Fatal(err)
+			}
+			return v
+		}
+		kin := ref.Value.VisitJSON(decode(), openapi3.VisitAsRequest(), openapi3.DefaultsSet(func() {}), openapi3.MultiErrors(),
+			openapi3.WithStringFormatValidator("uuid", uuidFormat)) == nil
+		if got := fast.accepts(decode(), true); got != kin {
+			t.Errorf("%s of %s: fast path says %v, kin-openapi %v", text, name, got, kin)
+		}
+	}
+}
+
+// fastModelled are the keywords fastSchema models, or that validation
+// ignores.
+var fastModelled = map[string]bool{
+	"additionalProperties": true, "allOf": true, "default": true, "deprecated": true,
+	"description": true, "discriminator": true, "enum": true, "example": true,
+	"examples": true, "exclusiveMaximum": true, "exclusiveMinimum": true,
+	"externalDocs": true, "format": true, "items": true, "maxItems": true,
+	"maxLength": true, "maximum": true, "minItems": true, "minLength": true,
+	"minimum": true, "nullable": true, "oneOf": true, "pattern": true,
+	"properties": true, "required": true, "title": true, "type": true, "xml": true,
+	"$comment": true, "allowEmptyValue": true,
+}
+
+// unmodelledByKeywords is unmodelled as kin-openapi's MarshalYAML lists a
+// schema's keywords: slower, but it names every keyword kin-openapi knows.
+func unmodelledByKeywords(t *testing.T, s *openapi3.Schema) bool {
+	keywords, err := s.MarshalYAML()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, ok := keywords.(map[string]any)
+	if !ok {
+		return true // a boolean schema
+	}
+	for k := range m {
+		if !fastModelled[k] && !strings.HasPrefix(k, "x-") {
+			return true
+		}
+	}
+	return false
+}
+
+// unmodelled must name every keyword the fast path does not model: for
+// each keyword kin-openapi knows, a schema with it, and every schema of the
+// contract.
+func TestUnmodelledNamesEveryOtherKeyword(t *testing.T) {
+	for _, text := range []string{`{"anyOf":[{}]}`, `{"not":{}}`, `{"uniqueItems":true}`, `{"readOnly":true}`,
+		`{"writeOnly":true}`, `{"multipleOf":2}`, `{"minProperties":1}`, `{"maxProperties":1}`, `{"const":1}`,
+		`{"prefixItems":[{}]}`, `{"contains":{}}`, `{"minContains":1}`, `{"maxContains":1}`,
+		`{"patternProperties":{"a":{}}}`, `{"dependentSchemas":{"a":{}}}`, `{"propertyNames":{}}`,
+		`{"unevaluatedItems":false}`, `{"unevaluatedProperties":false}`, `{"if":{}}`, `{"then":{}}`, `{"else":{}}`,
+		`{"dependentRequired":{"a":["b"]}}`, `{"$defs":{"a":{}}}`, `{"$schema":"x"}`, `{"$id":"x"}`,
+		`{"$anchor":"x"}`, `{"$dynamicRef":"x"}`, `{"$dynamicAnchor":"x"}`, `{"contentMediaType":"x"}`,
+		`{"contentEncoding":"x"}`, `{"contentSchema":{}}`} {
+		var s openapi3.Schema
+		if err := json.Unmarshal([]byte(text), &s); err != nil {
+			t.Fatal(err)
+		}
+		if !unmodelledByKeywords(t, &s) || !unmodelled(&s) {
+			t.Errorf("%s: listed %v, unmodelled says %v", text, unmodelledByKeywords(t, &s), unmodelled(&s))
+		}
+	}
+	c, err := Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[*openapi3.Schema]bool{}
+	var visit func(ref *openapi3.SchemaRef)
+	visit = func(ref *openapi3.SchemaRef) {
+		if ref == nil || ref.Value == nil || seen[ref.Value] {
+			return
+		}
+		s := ref.Value
+		seen[s] = true
+		if unmodelled(s) != unmodelledByKeywords(t, s) {
+			t.Errorf("%+v: unmodelled says %v", s, unmodelled(s))
+		}
+		for _, refs := range []openapi3.SchemaRefs{s.OneOf, s.AllOf, s.AnyOf} {
+			for _, r := range refs {
+				visit(r)
+			}
+		}
+		for _, r := range s.Properties {
+			visit(r)
+		}
+		visit(s.Items)
+		visit(s.AdditionalProperties.Schema)
+		visit(s.Not)
+	}
+	for _, d := range c.Operations() {
+		o := c.operation(d.Operation)
+		if o.RequestBody != nil {
+			for _, media := range o.RequestBody.Value.Content {
+				visit(media.Schema)
+			}
+		}
+		for _, r := range o.Responses.Map() {
+			for _, media := range r.Value.Content {
+				visit(media.Schema)
+			}
+		}
+	}
+	if len(seen) < 1000 {
+		t.Errorf("only %d schemas visited", len(seen))
+	}
+}
