@@ -27,12 +27,26 @@ func (c *Contract) Route(req *http.Request) (op Operation, allowed []string, ok 
 	return Operation{}, allowed, false
 }
 
-// QueryNames returns the query parameters op declares.
+// QueryNames returns the query parameters op declares, worked out once
+// (callers must not modify it).
 func (c *Contract) QueryNames(op Operation) []string {
-	o := c.operation(op)
-	if o == nil {
-		return nil
+	if check := c.requestCheck(op); check != nil {
+		return check.queryNames
 	}
+	return nil
+}
+
+// BodyNames returns the top-level properties of op's JSON request body, in
+// any of its oneOf, anyOf or allOf branches, worked out once (callers must
+// not modify it).
+func (c *Contract) BodyNames(op Operation) []string {
+	if check := c.requestCheck(op); check != nil {
+		return check.bodyNames
+	}
+	return nil
+}
+
+func queryNames(o *openapi3.Operation) []string {
 	var names []string
 	for _, p := range o.Parameters {
 		if p.Value != nil && strings.EqualFold(p.Value.In, "query") {
@@ -42,11 +56,8 @@ func (c *Contract) QueryNames(op Operation) []string {
 	return names
 }
 
-// BodyNames returns the top-level properties of op's JSON request body, in
-// any of its oneOf, anyOf or allOf branches.
-func (c *Contract) BodyNames(op Operation) []string {
-	o := c.operation(op)
-	if o == nil || o.RequestBody == nil || o.RequestBody.Value == nil {
+func bodyNames(o *openapi3.Operation) []string {
+	if o.RequestBody == nil || o.RequestBody.Value == nil {
 		return nil
 	}
 	media := o.RequestBody.Value.Content.Get("application/json")

@@ -98,6 +98,8 @@ type requestCheck struct {
 	security     openapi3.SecurityRequirements
 	alternatives [][]requiredScheme // security's, each one's schemes by name
 	bodyRequired bool
+	queryNames   []string
+	bodyNames    []string
 	// body is the compiled schema of a JSON body, when the operation has no
 	// parameters and a body is all kin-openapi would check.
 	body *fastSchema
@@ -207,6 +209,8 @@ func (c *Contract) newRequestCheck(op Operation, operation *openapi3.Operation) 
 		bodyRequired: bodyRequired(operation),
 		operation:    operation,
 		compiler:     &c.fast,
+		queryNames:   queryNames(operation),
+		bodyNames:    bodyNames(operation),
 	}
 	if rb := operation.RequestBody; rb != nil && rb.Value != nil && len(operation.Parameters) == 0 &&
 		len(check.route.PathItem.Parameters) == 0 && !c.doc.IsOpenAPI31OrLater() {
