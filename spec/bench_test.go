@@ -47,3 +47,17 @@ func BenchmarkCheckResponse(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkCheckRequestRefused checks a request whose UUID is malformed:
+// the fast path does not accept it, and kin-openapi explains why (the
+// negative specs' path).
+func BenchmarkCheckRequestRefused(b *testing.B) {
+	c, req, _ := benchDeleteRequest(b)
+	body := []byte(`{"user_identity_id":"not-a-uuid"}`)
+	b.ReportAllocs()
+	for b.Loop() {
+		if vs := c.CheckRequest(spec.DeleteIdentity, req, body); len(vs) != 1 {
+			b.Fatalf("want one violation, got %v", vs)
+		}
+	}
+}

@@ -17,10 +17,10 @@ func (c *Contract) Route(req *http.Request) (op Operation, allowed []string, ok 
 	if item == nil {
 		return Operation{}, nil, false
 	}
+	if item.GetOperation(req.Method) != nil { // Operations builds a map: not on every request
+		return Operation{Method: req.Method, Path: req.URL.Path}, nil, true
+	}
 	for method := range item.Operations() {
-		if method == req.Method {
-			return Operation{Method: method, Path: req.URL.Path}, nil, true
-		}
 		allowed = append(allowed, method)
 	}
 	slices.Sort(allowed)

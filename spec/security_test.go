@@ -46,7 +46,7 @@ func TestCheckSecuritySaysWhatKinOpenAPISays(t *testing.T) {
 			for k, v := range p.headers {
 				req.Header.Set(k, v)
 			}
-			ours := check.checkSecurity(c.input(check, req, nil))
+			ours := check.checkSecurity(c, req)
 			theirs := openapi3filter.ValidateSecurityRequirements(context.Background(), c.input(check, req, nil), check.security)
 			if fmt.Sprint(ours) != fmt.Sprint(theirs) {
 				t.Fatalf("%s, %s:\n ours:   %v\n theirs: %v", l.Operation, p.name, ours, theirs)

@@ -65,13 +65,13 @@ func (c *Contract) CheckRequest(op Operation, req *http.Request, body []byte) []
 	if !accepted && len(body) > 0 && check.route.Operation.RequestBody != nil && !json.Valid(body) {
 		out = append(out, Violation{Rule: RuleBody, Err: errors.New("request body is not one valid JSON value")})
 	}
-	input := c.input(check, req, nil)
-	if err := check.checkSecurity(input); err != nil {
+	if err := check.checkSecurity(c, req); err != nil {
 		out = append(out, Violation{Rule: RuleCredentials, Err: err})
 	}
 	if accepted {
 		return out
 	}
+	input := c.input(check, req, nil)
 	input.Request.Body, input.Request.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
 	err := openapi3filter.ValidateRequest(context.Background(), input)
 	if err == nil {
@@ -165,13 +165,13 @@ type requiredScheme struct {
 // error for error, with the schemes looked up and sorted once: an
 // operation accepting a dozen schemes made it the costliest part of
 // checking a request without credentials.
-func (check *requestCheck) checkSecurity(input *openapi3filter.RequestValidationInput) error {
+func (check *requestCheck) checkSecurity(c *Contract, req *http.Request) error {
 	if len(check.security) == 0 {
 		return nil
 	}
 	errs := make([]error, 0, len(check.security))
 	for _, alternative := range check.alternatives {
-		err := presentsAll(input, alternative)
+		err := presentsAll(c, check, req, alternative)
 		if err == nil {
 			return nil
 		}
@@ -180,12 +180,12 @@ func (check *requestCheck) checkSecurity(input *openapi3filter.RequestValidation
 	return &openapi3filter.SecurityRequirementsError{SecurityRequirements: check.security, Errors: errs}
 }
 
-func presentsAll(input *openapi3filter.RequestValidationInput, schemes []requiredScheme) error {
+func presentsAll(c *Contract, check *requestCheck, req *http.Request, schemes []requiredScheme) error {
 	for _, s := range schemes {
 		if !s.declared {
-			return &openapi3filter.RequestError{Input: input, Err: fmt.Errorf("security scheme %q is not declared", s.name)}
+			return &openapi3filter.RequestError{Input: c.input(check, req, nil), Err: fmt.Errorf("security scheme %q is not declared", s.name)}
 		}
-		if err := presents(input.Request, s.name, s.row, s.modelled); err != nil {
+		if err := presents(req, s.name, s.row, s.modelled); err != nil {
 			return err
 		}
 	}

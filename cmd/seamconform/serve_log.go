@@ -13,7 +13,8 @@ type flushingWriter struct {
 	out     io.Writer
 	mu      sync.Mutex // guards buf
 	buf     []byte
-	writeMu sync.Mutex // keeps flushes in order
+	writeMu sync.Mutex // keeps flushes in order; guards spare
+	spare   []byte
 	stop    chan struct{}
 	done    chan struct{}
 	closing sync.Once
@@ -55,11 +56,12 @@ func (f *flushingWriter) flush() {
 	defer f.writeMu.Unlock()
 	f.mu.Lock()
 	pending := f.buf
-	f.buf = nil
+	f.buf = f.spare[:0]
 	f.mu.Unlock()
 	if len(pending) > 0 {
 		_, _ = f.out.Write(pending) // a log that cannot be written must not stop the server
 	}
+	f.spare = pending // the next flush's buffer: not grown again from nothing
 }
 
 // Close stops the ticker and writes out whatever is still held; closing
