@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"slices"
 	"unicode/utf8"
 )
 
@@ -120,4 +121,15 @@ func skipValue(data []byte, i int) (int, error) {
 		return 0, errNotObject
 	}
 	return i, nil
+}
+
+// TopLevelNames returns the names of the members of the JSON object in
+// data, sorted, each once; ok is false when data is not one valid JSON
+// object. It does not decode the values, as encoding/json would.
+func TopLevelNames(data []byte) (names []string, ok bool) {
+	if !json.Valid(data) || members(data, func(name string, _ []byte) { names = append(names, name) }) != nil {
+		return nil, false
+	}
+	slices.Sort(names)
+	return slices.Compact(names), true
 }

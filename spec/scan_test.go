@@ -3,6 +3,7 @@ package spec
 import (
 	"bytes"
 	"encoding/json"
+	"maps"
 	"reflect"
 	"slices"
 	"strings"
@@ -88,14 +89,21 @@ func TestScannedDocumentMatchesEncodingJSON(t *testing.T) {
 }
 
 // FuzzMembers: on any valid JSON object, members finds what encoding/json
-// finds.
+// finds; on any text, TopLevelNames names what encoding/json decodes, and
+// refuses what it refuses.
 func FuzzMembers(f *testing.F) {
-	for _, s := range []string{`{}`, `{"a":[1,{"b":"}"}],"c":"\"","d":{"e":null}}`, `{"x":1e5,"y":-0.5}`, `{"é\u00e9":1,"\ud83d\ude00":2}`, "{\"\xff\":1}"} {
+	for _, s := range []string{`{}`, `{"a":[1,{"b":"}"}],"c":"\"","d":{"e":null}}`, `{"x":1e5,"y":-0.5}`, `{"é\u00e9":1,"\ud83d\ude00":2}`, "{\"\xff\":1}",
+		`{"a":1,"a":2,"b":3}`, `[1]`, `"x"`, `{"a":1}x`, `{"a":tru}`} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, doc string) {
 		var want map[string]json.RawMessage
-		if !json.Valid([]byte(doc)) || json.Unmarshal([]byte(doc), &want) != nil {
+		decoded := json.Unmarshal([]byte(doc), &want) == nil
+		names, ok := TopLevelNames([]byte(doc))
+		if ok != decoded || ok && !slices.Equal(names, slices.Sorted(maps.Keys(want))) {
+			t.Fatalf("%q: TopLevelNames says %q, %v; encoding/json decodes %v, %v", doc, names, ok, want, decoded)
+		}
+		if !json.Valid([]byte(doc)) || !decoded {
 			return
 		}
 		got := map[string]json.RawMessage{}

@@ -310,12 +310,15 @@ func (c *Checker) checkQueryAsBody(postForm spec.Operation, r *http.Request) []p
 // body that op does not declare: most often a misspelt parameter, which Seam
 // silently ignores, so the client never learns its value was not used.
 func undeclaredProperties(op spec.Operation, declared []string, body []byte) []problem {
-	var object map[string]json.RawMessage
-	if len(declared) == 0 || json.Unmarshal(body, &object) != nil {
+	if len(declared) == 0 {
+		return nil
+	}
+	names, ok := spec.TopLevelNames(body)
+	if !ok {
 		return nil
 	}
 	var out []problem
-	for _, name := range slices.Sorted(maps.Keys(object)) {
+	for _, name := range names {
 		if !slices.Contains(declared, name) {
 			out = append(out, problem{rule: RuleBody, field: name, accepted: true, reason: "body property " + name + " is not declared by " + op.String()})
 		}
