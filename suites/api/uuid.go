@@ -22,11 +22,11 @@ var _ = Describe("API-wide: bad UUID inputs are rejected", func() {
 		var cs checks
 		for _, input := range o.UUIDs {
 			for _, bad := range o.malformed(input) {
-				value := bad.For(f.UnknownID())
-				if !o.refuses(input, value) {
+				r, refused := o.refusing(input, bad.For(f.UnknownID()))
+				if !refused {
 					continue // the document lets it through (another oneOf branch's input)
 				}
-				cs.add(input.Name+": "+bad.Name, o.call(o.minimal().set(input, value)).As(o.valid()).Breaking(rule(input)), f.HaveStatus(http.StatusBadRequest))
+				cs.add(input.Name+": "+bad.Name, r.Breaking(rule(input)), f.HaveStatus(http.StatusBadRequest))
 			}
 		}
 		if len(cs) == 0 {

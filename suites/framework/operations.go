@@ -2,6 +2,7 @@ package framework
 
 import (
 	"fmt"
+	"net/http"
 	"regexp"
 	"strings"
 
@@ -105,5 +106,16 @@ func (e *Env) Breaks(r *Request) []spec.Rule {
 	if err != nil {
 		return nil
 	}
-	return spec.Rules(e.Contract.CheckRequest(r.op, req, r.body))
+	return spec.Rules(e.check(r, req))
+}
+
+// check returns what the contract says of r, built as req: asked once for
+// a request that is checked before it is sent and again when it is.
+func (e *Env) check(r *Request, req *http.Request) []spec.Violation {
+	if r.checked != nil && r.checked.env == e {
+		return r.checked.violations
+	}
+	violations := e.Contract.CheckRequest(r.op, req, r.body)
+	r.checked = &verdict{e, violations}
+	return violations
 }

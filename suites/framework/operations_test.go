@@ -1,11 +1,13 @@
 package framework
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/onsi/ginkgo/v2/types"
 
+	"github.com/seamconform/seamconform/fixtures"
 	"github.com/seamconform/seamconform/spec"
 )
 
@@ -72,5 +74,37 @@ func TestOperationLabelsAreGinkgoLabels(t *testing.T) {
 				t.Fatalf("%s: label %q: %v", d, l, err)
 			}
 		}
+	}
+}
+
+// Breaks remembers its answer for the request it was asked about (Send then
+// does not ask the contract again), and forgets it when the request
+// changes or another environment asks.
+func TestBreaksFollowsTheRequest(t *testing.T) {
+	e := newTestEnv(t, fixtures.Seed{APIKey: testKey})
+	r := Call(spec.DeleteIdentity).JSON(map[string]any{"user_identity_id": "not-a-uuid"})
+	for _, step := range []struct {
+		change func()
+		want   []spec.Rule
+	}{
+		{func() {}, []spec.Rule{spec.RuleBody, spec.RuleCredentials}},
+		{func() { r.As(e.AnyOf([]string{"api_key"})) }, []spec.Rule{spec.RuleBody}},
+		{func() { r.JSON(map[string]any{"user_identity_id": "7ad2566e-6fd8-466d-b8e4-c10a14a74fd3"}) }, nil},
+		{func() { r.Body([]byte(`{`), "application/json") }, []spec.Rule{spec.RuleBody}},
+		{func() { r.Body([]byte(`{"user_identity_id":"7ad2566e-6fd8-466d-b8e4-c10a14a74fd3"}`), "application/json") }, nil},
+		{func() { r.Header("Authorization", "Basic dXNlcjpwdw==").As(Anonymous) }, []spec.Rule{spec.RuleCredentials}},
+	} {
+		step.change()
+		if got := e.Breaks(r); !slices.Equal(got, step.want) {
+			t.Fatalf("Breaks = %v, want %v", got, step.want)
+		}
+		if got := e.Breaks(r); !slices.Equal(got, step.want) {
+			t.Fatalf("asked again: Breaks = %v, want %v", got, step.want)
+		}
+	}
+	// An answer another environment worked out is not reused.
+	r.checked = &verdict{newTestEnv(t, fixtures.Seed{}), []spec.Violation{{Rule: spec.RuleQuery}}}
+	if got := e.Breaks(r); !slices.Equal(got, []spec.Rule{spec.RuleCredentials}) {
+		t.Fatalf("another environment's answer was reused: %v", got)
 	}
 }
