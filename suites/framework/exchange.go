@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -70,10 +71,18 @@ func (r *Request) Body(b []byte, contentType string) *Request {
 }
 
 // Query adds a query parameter.
-func (r *Request) Query(key, value string) *Request { r.query.Add(key, value); r.checked = nil; return r }
+func (r *Request) Query(key, value string) *Request {
+	r.query.Add(key, value)
+	r.checked = nil
+	return r
+}
 
 // Header sets a header.
-func (r *Request) Header(key, value string) *Request { r.header.Set(key, value); r.checked = nil; return r }
+func (r *Request) Header(key, value string) *Request {
+	r.header.Set(key, value)
+	r.checked = nil
+	return r
+}
 
 // Breaking declares the contract rules this request is meant to break. Send
 // fails the spec as a suite error unless the request breaks exactly these,
@@ -107,14 +116,14 @@ type Exchange struct {
 
 // Send sends r in the current environment; see Env.Send.
 func Send(r *Request) *Exchange {
-	GinkgoHelper()
+	markHelper(&sendHelper)
 	return Current().Send(r)
 }
 
 // SendAll sends requests at once in the current environment; see
 // Env.SendAll.
 func SendAll(rs ...*Request) []*Exchange {
-	GinkgoHelper()
+	markHelper(&sendAllHelper)
 	return Current().SendAll(rs...)
 }
 
@@ -130,7 +139,7 @@ func SendAll(rs ...*Request) []*Exchange {
 // answered either, the case is a run error and the run ends before the next
 // request.
 func (e *Env) Send(r *Request) *Exchange {
-	GinkgoHelper()
+	markHelper(&envSendHelper)
 	return e.SendAll(r)[0]
 }
 
@@ -139,7 +148,7 @@ func (e *Env) Send(r *Request) *Exchange {
 // exchanges are attached to the report in the order given. A distant
 // endpoint then costs a spec one round trip rather than one per request.
 func (e *Env) SendAll(rs ...*Request) []*Exchange {
-	GinkgoHelper()
+	markHelper(&envSendAllHelper)
 	e.stopIfInterrupted()
 	e.abortIfStopped()
 	reqs := make([]*http.Request, len(rs))
@@ -171,8 +180,9 @@ func (e *Env) SendAll(rs ...*Request) []*Exchange {
 	}
 	e.stopIfInterrupted()
 	var unanswered error
+	at, visibility := types.NewCodeLocation(0), evidenceVisibility() // where the spec sent them
 	for _, x := range xs {
-		AddReportEntry(ExchangeEntry, x.lazyEvidence(), evidenceVisibility())
+		attach(x, at, visibility)
 		if x.Err != nil && unanswered == nil {
 			unanswered = x.Err
 		}
@@ -186,6 +196,27 @@ func (e *Env) SendAll(rs ...*Request) []*Exchange {
 		AddReportEntry(RunErrorEntry, e.Redact(msg), ReportEntryVisibilityNever)
 	}
 	return xs
+}
+
+// The per-exchange helpers, marked once each (see markHelper).
+var sendHelper, sendAllHelper, envSendHelper, envSendAllHelper, selfCheckHelper atomic.Bool
+
+// markHelper does what GinkgoHelper does for the function that calls it,
+// but only the first time: GinkgoHelper looks up its caller on every call,
+// and these run for every exchange. Ginkgo keeps a helper by name for good.
+func markHelper(marked *atomic.Bool) {
+	if !marked.Load() {
+		types.MarkAsHelper(1)
+		marked.Store(true)
+	}
+}
+
+// attach adds x's evidence to the report, at the spec's line. It is not a
+// helper, so Ginkgo's own search for the entry's location stops here:
+// walking past the helpers to the spec, symbol by symbol, cost more per
+// exchange than the rest of a mock exchange's bookkeeping.
+func attach(x *Exchange, at types.CodeLocation, visibility ReportEntryVisibility) {
+	AddReportEntry(ExchangeEntry, x.lazyEvidence(), visibility, at)
 }
 
 // ExchangeEntry names the report entry that holds an exchange's Evidence
@@ -373,7 +404,7 @@ func (e *Env) build(r *Request) (*http.Request, error) {
 }
 
 func (e *Env) selfCheck(r *Request, req *http.Request) {
-	GinkgoHelper()
+	markHelper(&selfCheckHelper)
 	violations := e.check(r, req)
 	got := spec.Rules(violations)
 	want := slices.Compact(slices.Sorted(slices.Values(r.breaks)))

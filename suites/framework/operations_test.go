@@ -91,7 +91,9 @@ func TestBreaksFollowsTheRequest(t *testing.T) {
 		{func() { r.As(e.AnyOf([]string{"api_key"})) }, []spec.Rule{spec.RuleBody}},
 		{func() { r.JSON(map[string]any{"user_identity_id": "7ad2566e-6fd8-466d-b8e4-c10a14a74fd3"}) }, nil},
 		{func() { r.Body([]byte(`{`), "application/json") }, []spec.Rule{spec.RuleBody}},
-		{func() { r.Body([]byte(`{"user_identity_id":"7ad2566e-6fd8-466d-b8e4-c10a14a74fd3"}`), "application/json") }, nil},
+		{func() {
+			r.Body([]byte(`{"user_identity_id":"7ad2566e-6fd8-466d-b8e4-c10a14a74fd3"}`), "application/json")
+		}, nil},
 		{func() { r.Header("Authorization", "Basic dXNlcjpwdw==").As(Anonymous) }, []spec.Rule{spec.RuleCredentials}},
 	} {
 		step.change()
