@@ -147,11 +147,47 @@ func (check *requestCheck) answerAccepted(req *http.Request, status int, header 
 // bodyAccepted reports whether kin-openapi's ValidateRequest would certainly
 // accept the request (its security requirements aside), without asking it.
 func (check *requestCheck) bodyAccepted(req *http.Request, body []byte) bool {
+	accepted, decided := check.bodyVerdict(req, body)
+	return decided && accepted
+}
+
+// bodyVerdict is what kin-openapi's ValidateRequest would say of the
+// request (its security requirements aside), when the fast path can tell:
+// a JSON body of an operation whose schema it compiled. On such bodies the
+// two agree both ways (TestFastBodySaysWhatKinOpenAPISays, FuzzFastBody).
+func (check *requestCheck) bodyVerdict(req *http.Request, body []byte) (accepted, decided bool) {
 	if check.body == nil || len(body) == 0 || req.Header.Get("Content-Type") != "application/json" {
-		return false
+		return false, false
 	}
 	var value any
-	return json.Unmarshal(body, &value) == nil && check.body.accepts(value, true)
+	if json.Unmarshal(body, &value) != nil {
+		return false, false
+	}
+	return check.body.accepts(value, true), true
+}
+
+// BrokenRules returns the rules req breaks: Rules of CheckRequest, without
+// asking kin-openapi to explain a body the fast path refuses. For a caller
+// that wants only to know which rules break (the suite, checking that a
+// negative request breaks what it claims), not why.
+func (c *Contract) BrokenRules(op Operation, req *http.Request, body []byte) []Rule {
+	check := c.requestCheck(op)
+	if check == nil {
+		return Rules(c.CheckRequest(op, req, body))
+	}
+	accepted, decided := check.bodyVerdict(req, body)
+	if !decided {
+		return Rules(c.CheckRequest(op, req, body))
+	}
+	var rules []Rule // sorted, as Rules returns them
+	if !accepted {
+		rules = append(rules, RuleBody)
+	}
+	if check.checkSecurity(c, req) != nil {
+		rules = append(rules, RuleCredentials)
+	}
+	slices.Sort(rules)
+	return rules
 }
 
 // requiredScheme is a scheme a security requirement names, looked up once.

@@ -106,16 +106,17 @@ func (e *Env) Breaks(r *Request) []spec.Rule {
 	if err != nil {
 		return nil
 	}
-	return spec.Rules(e.check(r, req))
+	return e.check(r, req)
 }
 
-// check returns what the contract says of r, built as req: asked once for
-// a request that is checked before it is sent and again when it is.
-func (e *Env) check(r *Request, req *http.Request) []spec.Violation {
+// check returns the rules of the contract r, built as req, breaks: asked
+// once for a request that is checked before it is sent and again when it
+// is.
+func (e *Env) check(r *Request, req *http.Request) []spec.Rule {
 	if r.checked != nil && r.checked.env == e {
-		return r.checked.violations
+		return r.checked.rules
 	}
-	violations := e.Contract.CheckRequest(r.op, req, r.body)
-	r.checked = &verdict{e, violations}
-	return violations
+	rules := e.Contract.BrokenRules(r.op, req, r.body)
+	r.checked = &verdict{e, rules}
+	return rules
 }

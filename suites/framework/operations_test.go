@@ -105,8 +105,30 @@ func TestBreaksFollowsTheRequest(t *testing.T) {
 		}
 	}
 	// An answer another environment worked out is not reused.
-	r.checked = &verdict{newTestEnv(t, fixtures.Seed{}), []spec.Violation{{Rule: spec.RuleQuery}}}
+	r.checked = &verdict{newTestEnv(t, fixtures.Seed{}), []spec.Rule{spec.RuleQuery}}
 	if got := e.Breaks(r); !slices.Equal(got, []spec.Rule{spec.RuleCredentials}) {
 		t.Fatalf("another environment's answer was reused: %v", got)
+	}
+}
+
+// A request that breaks other rules than it declares is a suite error that
+// names both and gives the contract's reasons; one that breaks exactly what
+// it declares is not.
+func TestBreaksOtherwiseExplains(t *testing.T) {
+	e := newTestEnv(t, fixtures.Seed{APIKey: testKey})
+	r := Call(spec.DeleteIdentity).JSON(map[string]any{"user_identity_id": "not-a-uuid"}).Breaking(spec.RuleBody)
+	req, err := e.build(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	why := e.breaksOtherwise(r, req)
+	for _, want := range []string{"meant to break [body]", "breaks [body credentials]", "credentials: security requirements failed", `body: request body has an error: doesn't match schema`} {
+		if !strings.Contains(why, want) {
+			t.Errorf("no %q in:\n%s", want, why)
+		}
+	}
+	r.As(e.AnyOf([]string{"api_key"}))
+	if req, _ = e.build(r); e.breaksOtherwise(r, req) != "" {
+		t.Errorf("a request breaking exactly what it declares: %s", e.breaksOtherwise(r, req))
 	}
 }
