@@ -134,7 +134,8 @@ func (check *requestCheck) answer(status int) *fastSchema {
 }
 
 // answerAccepted reports whether kin-openapi's ValidateResponse would
-// certainly accept the answer, without asking it.
+// accept the answer, without asking it; false also when the fast path
+// cannot tell.
 func (check *requestCheck) answerAccepted(req *http.Request, status int, header http.Header, body []byte) bool {
 	if req.Method == http.MethodHead || len(body) == 0 || header.Get("Content-Type") != "application/json" {
 		return false
@@ -144,8 +145,9 @@ func (check *requestCheck) answerAccepted(req *http.Request, status int, header 
 	return f != nil && json.Unmarshal(body, &value) == nil && f.accepts(value, false)
 }
 
-// bodyAccepted reports whether kin-openapi's ValidateRequest would certainly
-// accept the request (its security requirements aside), without asking it.
+// bodyAccepted reports whether kin-openapi's ValidateRequest would accept
+// the request (its security requirements aside), without asking it; false
+// also when the fast path cannot tell.
 func (check *requestCheck) bodyAccepted(req *http.Request, body []byte) bool {
 	accepted, decided := check.bodyVerdict(req, body)
 	return decided && accepted

@@ -37,8 +37,8 @@ type Request struct {
 	query       url.Values
 	header      http.Header
 	breaks      []spec.Rule
-	// checked is what the contract said of the request as it stands, when
-	// Breaks asked before it was sent: Send does not ask again.
+	// checked holds the rules of the contract the request, as it stands,
+	// breaks, once Breaks asked before it was sent: Send does not ask again.
 	checked *verdict
 }
 
