@@ -28,7 +28,7 @@ soak: ## 64 clients create, get and delete through serve for 10 s: consistency, 
 	SEAMCONFORM_SOAK=10s go test ./cmd/seamconform -run 'TestServeSoak$$' -count=1 -v
 
 fuzz: ## run each fuzz target for 20 s (FUZZTIME=1m for longer)
-	for t in FuzzHandler:./reference FuzzBearerToken:./spec FuzzUUIDPattern:./spec FuzzMembers:./spec FuzzFastBody:./spec FuzzRedact:./suites/framework; do \
+	for t in FuzzHandler:./reference FuzzBearerToken:./spec FuzzUUIDPattern:./spec FuzzMembers:./spec FuzzFastBody:./spec FuzzFastAnswer:./spec FuzzRedact:./suites/framework; do \
 		go test $${t#*:} -run '^$$' -fuzz "^$${t%%:*}$$" -fuzztime=$${FUZZTIME:-20s} || exit 1; done
 
 bench: bench-go ## Go benchmarks, then the side-by-side table (suite wall time, serve vs Prism vs ceiling, start-up)

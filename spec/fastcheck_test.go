@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"slices"
 	"strconv"
@@ -103,7 +104,6 @@ func TestFastAnswerSaysWhatKinOpenAPISays(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	jsonType := http.Header{"Content-Type": {"application/json"}}
 	checked, accepted, compiled, statuses := 0, 0, 0, 0
 	for _, d := range c.Operations() {
 		check := c.requestCheck(d.Operation)
@@ -126,11 +126,7 @@ func TestFastAnswerSaysWhatKinOpenAPISays(t *testing.T) {
 				bodies = mutants(example, 5)
 			}
 			for _, body := range bodies {
-				input := c.input(check, req, nil)
-				kin := openapi3filter.ValidateResponse(context.Background(), &openapi3filter.ResponseValidationInput{
-					RequestValidationInput: input, Status: status, Header: jsonType,
-					Body: io.NopCloser(bytes.NewReader(body)), Options: input.Options,
-				}) == nil
+				kin := kinAcceptsAnswer(c, check, req, status, body)
 				if fast := check.answerAccepted(req, status, jsonType, body); fast != kin {
 					t.Errorf("%s %d %s: fast path says %v, kin-openapi %v", d.Operation, status, body, fast, kin)
 				}
@@ -148,6 +144,55 @@ func TestFastAnswerSaysWhatKinOpenAPISays(t *testing.T) {
 		t.Errorf("%d of %d answers accepted: the corpus does not test both verdicts", accepted, checked)
 	}
 	t.Logf("%d of %d answers compiled, %d bodies, %d accepted", compiled, statuses, checked, accepted)
+}
+
+var jsonType = http.Header{"Content-Type": {"application/json"}}
+
+// kinAcceptsAnswer is what CheckResponse asked before the fast path:
+// kin-openapi's ValidateResponse.
+func kinAcceptsAnswer(c *Contract, check *requestCheck, req *http.Request, status int, body []byte) bool {
+	input := c.input(check, req, nil)
+	return openapi3filter.ValidateResponse(context.Background(), &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: input, Status: status, Header: jsonType,
+		Body: io.NopCloser(bytes.NewReader(body)), Options: input.Options,
+	}) == nil
+}
+
+// The fast path never accepts an answer kin-openapi refuses, for any bytes:
+// a wrong acceptance would pass a non-conforming implementation.
+func FuzzFastAnswer(f *testing.F) {
+	c, err := Embedded()
+	if err != nil {
+		f.Fatal(err)
+	}
+	type answerCase struct {
+		op     Operation
+		status int
+		check  *requestCheck
+	}
+	var cases []answerCase
+	for _, d := range c.Operations() {
+		check := c.requestCheck(d.Operation)
+		for _, status := range slices.Sorted(maps.Keys(check.operation.Responses.Map())) {
+			if n, _ := strconv.Atoi(status); check.answer(n) != nil {
+				cases = append(cases, answerCase{d.Operation, n, check})
+			}
+		}
+	}
+	for i, ac := range cases {
+		if i%40 == 0 {
+			for _, body := range mutants(c.Example(ac.op, ac.status), 0)[:3] {
+				f.Add(uint16(i), body)
+			}
+		}
+	}
+	f.Fuzz(func(t *testing.T, which uint16, body []byte) {
+		ac := cases[int(which)%len(cases)]
+		req := jsonRequest(ac.op)
+		if ac.check.answerAccepted(req, ac.status, jsonType, body) && !kinAcceptsAnswer(c, ac.check, req, ac.status, bytes.Clone(body)) {
+			t.Errorf("%s %d %s: the fast path accepts an answer kin-openapi refuses", ac.op, ac.status, body)
+		}
+	})
 }
 
 // mutants returns v, v of another kind, and, for at most limit of the
