@@ -27,9 +27,16 @@ mutation: ## run the suite against every named fault and print the score
 soak: ## 64 clients create, get and delete through serve for 10 s: consistency, contract, flat memory
 	SEAMCONFORM_SOAK=10s go test ./cmd/seamconform -run 'TestServeSoak$$' -count=1 -v
 
+# Go 1.26's fuzz coordinator can fail a target with a bare "context deadline
+# exceeded" when -fuzztime ends during an input (golang/go#75804, fixed in
+# 1.27): with no failing input written, that is no finding.
 fuzz: ## run each fuzz target for 20 s (FUZZTIME=1m for longer)
 	for t in FuzzHandler:./reference FuzzBearerToken:./spec FuzzUUIDPattern:./spec FuzzMembers:./spec FuzzFastBody:./spec FuzzFastAnswer:./spec FuzzRedact:./suites/framework; do \
-		go test $${t#*:} -run '^$$' -fuzz "^$${t%%:*}$$" -fuzztime=$${FUZZTIME:-20s} || exit 1; done
+		out=$$(go test $${t#*:} -run '^$$' -fuzz "^$${t%%:*}$$" -fuzztime=$${FUZZTIME:-20s} 2>&1); rc=$$?; \
+		if [ $$rc -eq 0 ]; then echo "$$out" | tail -1; \
+		elif echo "$$out" | grep -q 'context deadline exceeded' && ! echo "$$out" | grep -q 'Failing input written'; then \
+			echo "$${t%%:*}: no finding (Go 1.26 stopped the fuzzer late, golang/go#75804)"; \
+		else echo "$$out"; exit 1; fi; done
 
 bench: bench-go ## Go benchmarks, then the side-by-side table (suite wall time, serve vs Prism vs ceiling, start-up)
 	go run ./cmd/seambench
