@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -508,5 +509,42 @@ func TestUnmodelledNamesEveryOtherKeyword(t *testing.T) {
 	}
 	if len(seen) < 1000 {
 		t.Errorf("only %d schemas visited", len(seen))
+	}
+}
+
+// A contract is safe for concurrent use while its fast path is compiled:
+// goroutines checking every operation's request and answer at once, on a
+// contract nothing has compiled yet, get the verdicts one goroutine gets
+// (run with -race to see the compiler's locking hold).
+func TestFastPathConcurrentUse(t *testing.T) {
+	fresh, err := decodeEmbeddedContract()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ops := fresh.Operations()
+	verdicts := func() []bool {
+		var out []bool
+		for _, d := range ops {
+			body, _ := fresh.MinimalRequest(d.Operation)
+			raw, _ := json.Marshal(body)
+			req := jsonRequest(d.Operation)
+			out = append(out, len(fresh.CheckRequest(d.Operation, req, raw)) == 0)
+			if answer, err := json.Marshal(fresh.Example(d.Operation, http.StatusOK)); err == nil {
+				out = append(out, fresh.CheckResponse(d.Operation, req, raw, http.StatusOK, jsonType, answer) == nil)
+			}
+		}
+		return out
+	}
+	results := make([][]bool, 4)
+	var wg sync.WaitGroup
+	for i := range results {
+		wg.Go(func() { results[i] = verdicts() })
+	}
+	wg.Wait()
+	want := verdicts()
+	for i, got := range results {
+		if !slices.Equal(got, want) {
+			t.Fatalf("goroutine %d got other verdicts than a lone check", i)
+		}
 	}
 }
