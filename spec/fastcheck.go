@@ -553,20 +553,27 @@ func equalJSON(a, b any) bool {
 	return false // a kind JSON decoding never makes: let kin-openapi judge
 }
 
-func deepCopyJSON(v any) any {
+func deepCopyJSON(v any) any { return copyJSON(v, nil) }
+
+// copyJSON copies a decoded JSON value deeply, each other value replaced by
+// what leaf makes of it (kept as it is with a nil leaf).
+func copyJSON(v any, leaf func(any) any) any {
 	switch v := v.(type) {
 	case map[string]any:
 		c := make(map[string]any, len(v))
 		for k, e := range v {
-			c[k] = deepCopyJSON(e)
+			c[k] = copyJSON(e, leaf)
 		}
 		return c
 	case []any:
 		c := make([]any, len(v))
 		for i, e := range v {
-			c[i] = deepCopyJSON(e)
+			c[i] = copyJSON(e, leaf)
 		}
 		return c
+	}
+	if leaf != nil {
+		return leaf(v)
 	}
 	return v
 }

@@ -307,29 +307,16 @@ func newMinimal(_ Operation, o *openapi3.Operation) *minimal {
 // freshCopy copies v deeply, each of the template's random UUIDs replaced
 // by a new one (the same new one wherever it appears).
 func (t *minimal) freshCopy(v any, fresh map[string]string) any {
-	switch v := v.(type) {
-	case map[string]any:
-		out := make(map[string]any, len(v))
-		for k, e := range v {
-			out[k] = t.freshCopy(e, fresh)
+	return copyJSON(v, func(leaf any) any {
+		u, isString := leaf.(string)
+		if !isString || !t.uuids[u] {
+			return leaf
 		}
-		return out
-	case []any:
-		out := make([]any, len(v))
-		for i, e := range v {
-			out[i] = t.freshCopy(e, fresh)
+		if _, ok := fresh[u]; !ok {
+			fresh[u] = randomUUID()
 		}
-		return out
-	case string:
-		if !t.uuids[v] {
-			return v
-		}
-		if _, ok := fresh[v]; !ok {
-			fresh[v] = randomUUID()
-		}
-		return fresh[v]
-	}
-	return v
+		return fresh[u]
+	})
 }
 
 func queryText(v any) string {
