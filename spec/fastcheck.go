@@ -2,6 +2,7 @@ package spec
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -39,12 +40,10 @@ type fastSchema struct {
 	format    openapi3.StringFormatValidator
 
 	// numbers
-	numberFormat     openapi3.NumberFormatValidator
-	min, max         *float64
-	exclusiveMin     *float64 // the bound a value must exceed
-	exclusiveMax     *float64
-	integer          bool // integer permitted, number not
-	permitsAnyNumber bool
+	numberFormat openapi3.NumberFormatValidator
+	min, max     *float64
+	exclusiveMin *float64 // the bound a value must exceed
+	exclusiveMax *float64
 
 	// arrays
 	minItems int64
@@ -142,40 +141,33 @@ func walkFast(f *fastSchema, reached map[*fastSchema]bool) bool {
 	if f.bad {
 		return false
 	}
-	ok := walkFast(f.items, reached) && walkFast(f.additional, reached)
-	for _, p := range f.properties {
-		ok = ok && walkFast(p, reached)
+	for _, c := range f.children() {
+		if !walkFast(c, reached) {
+			return false
+		}
 	}
-	for _, b := range f.oneOf {
-		ok = ok && walkFast(b.schema, reached)
-	}
-	for _, a := range f.allOf {
-		ok = ok && walkFast(a, reached)
-	}
-	return ok
+	return true
 }
 
 func (f *fastSchema) childInjects() bool {
-	injects := func(c *fastSchema) bool { return c != nil && c.injects }
-	if len(f.defaults) > 0 || injects(f.items) || injects(f.additional) {
-		return true
+	return len(f.defaults) > 0 || slices.ContainsFunc(f.children(), func(c *fastSchema) bool { return c.injects })
+}
+
+// children are the schemas f applies to its value or to values in it.
+func (f *fastSchema) children() []*fastSchema {
+	var out []*fastSchema
+	for _, c := range []*fastSchema{f.items, f.additional} {
+		if c != nil {
+			out = append(out, c)
+		}
 	}
 	for _, p := range f.properties {
-		if injects(p) {
-			return true
-		}
+		out = append(out, p)
 	}
 	for _, b := range f.oneOf {
-		if injects(b.schema) {
-			return true
-		}
+		out = append(out, b.schema)
 	}
-	for _, a := range f.allOf {
-		if injects(a) {
-			return true
-		}
-	}
-	return false
+	return append(out, f.allOf...)
 }
 
 var badFast = &fastSchema{bad: true}
@@ -198,19 +190,15 @@ func (fc *fastCompiler) schema(s *openapi3.Schema, sameValue []*openapi3.Schema)
 		f.bad = true
 		return f
 	}
-	child := func(ref *openapi3.SchemaRef) *fastSchema {
-		if ref == nil || ref.Value == nil {
-			return badFast
-		}
-		return fc.schema(ref.Value, nil)
-	}
-	sameValue = append(sameValue, s)
-	same := func(ref *openapi3.SchemaRef) *fastSchema {
+	// A schema of a value inside s's starts a chain of its own; oneOf and
+	// allOf check the same value as s.
+	sub := func(ref *openapi3.SchemaRef, sameValue []*openapi3.Schema) *fastSchema {
 		if ref == nil || ref.Value == nil {
 			return badFast
 		}
 		return fc.schema(ref.Value, sameValue)
 	}
+	sameValue = append(sameValue, s)
 
 	f.types = typeMask(s.Type)
 	f.nullable = s.Nullable || s.Type.IncludesNull()
@@ -222,8 +210,6 @@ func (fc *fastCompiler) schema(s *openapi3.Schema, sameValue []*openapi3.Schema)
 		f.pattern = &openapi3.Schema{Pattern: s.Pattern}
 	}
 
-	f.integer = f.permits(typeInteger) && !f.permits(typeNumber)
-	f.permitsAnyNumber = f.permits(typeInteger | typeNumber)
 	if s.Format != "" {
 		switch {
 		case s.Format == "uuid":
@@ -231,7 +217,7 @@ func (fc *fastCompiler) schema(s *openapi3.Schema, sameValue []*openapi3.Schema)
 		default:
 			f.format = openapi3.SchemaStringFormats[s.Format]
 		}
-		if f.integer {
+		if f.integerOnly() {
 			if _, checked := openapi3.SchemaIntegerFormats[s.Format]; checked {
 				f.bad = true
 			}
@@ -245,13 +231,13 @@ func (fc *fastCompiler) schema(s *openapi3.Schema, sameValue []*openapi3.Schema)
 
 	f.minItems, f.maxItems = int64(s.MinItems), toInt64(s.MaxItems)
 	if s.Items != nil {
-		f.items = child(s.Items)
+		f.items = sub(s.Items, nil)
 	}
 
 	if len(s.Properties) > 0 {
 		f.properties = map[string]*fastSchema{}
 		for name, ref := range s.Properties {
-			f.properties[name] = child(ref)
+			f.properties[name] = sub(ref, nil)
 			if ref != nil && ref.Value != nil && ref.Value.Default != nil {
 				f.defaults = append(f.defaults, fastDefault{name, ref.Value.Default})
 			}
@@ -262,11 +248,11 @@ func (fc *fastCompiler) schema(s *openapi3.Schema, sameValue []*openapi3.Schema)
 		f.noAdditional = true
 	}
 	if ref := s.AdditionalProperties.Schema; ref != nil {
-		f.additional = child(ref)
+		f.additional = sub(ref, nil)
 	}
 
 	for _, ref := range s.OneOf {
-		f.oneOf = append(f.oneOf, fastBranch{ref: ref.Ref, schema: same(ref)})
+		f.oneOf = append(f.oneOf, fastBranch{ref: ref.Ref, schema: sub(ref, sameValue)})
 	}
 	if d := s.Discriminator; d != nil && len(s.OneOf) > 0 {
 		f.discriminated, f.discriminator = true, d.PropertyName
@@ -282,7 +268,7 @@ func (fc *fastCompiler) schema(s *openapi3.Schema, sameValue []*openapi3.Schema)
 		}
 	}
 	for _, ref := range s.AllOf {
-		f.allOf = append(f.allOf, same(ref))
+		f.allOf = append(f.allOf, sub(ref, sameValue))
 	}
 	return f
 }
@@ -309,7 +295,7 @@ func exclusiveBound(b openapi3.ExclusiveBound, inclusive *float64) *float64 {
 	return nil
 }
 
-var typeBits = []string{openapi3.TypeArray, openapi3.TypeBoolean, openapi3.TypeInteger, openapi3.TypeNumber, openapi3.TypeObject, openapi3.TypeString, openapi3.TypeNull}
+var typeBits = []string{openapi3.TypeArray, openapi3.TypeBoolean, openapi3.TypeInteger, openapi3.TypeNumber, openapi3.TypeObject, openapi3.TypeString}
 
 func typeMask(types *openapi3.Types) uint8 {
 	var mask uint8
@@ -322,6 +308,9 @@ func typeMask(types *openapi3.Types) uint8 {
 }
 
 func (f *fastSchema) permits(t uint8) bool { return f.types&t != 0 }
+
+// integerOnly: integers are permitted, other numbers not.
+func (f *fastSchema) integerOnly() bool { return f.permits(typeInteger) && !f.permits(typeNumber) }
 
 // The bits of typeBits' types.
 const (
@@ -412,12 +401,12 @@ func (f *fastSchema) acceptsNumber(v float64) bool {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return false
 	}
-	if f.integer {
+	if f.integerOnly() {
 		if v != math.Trunc(v) {
 			return false
 		}
 	} else {
-		if !f.permitsAnyNumber {
+		if !f.permits(typeInteger | typeNumber) {
 			return false
 		}
 		if f.numberFormat != nil && f.numberFormat.Validate(v) != nil {
