@@ -109,13 +109,13 @@ func TestFastAnswerSaysWhatKinOpenAPISays(t *testing.T) {
 	for _, d := range c.Operations() {
 		check := c.requestCheck(d.Operation)
 		req := jsonRequest(d.Operation)
-		for code := range check.operation.Responses.Map() {
+		for code := range check.route.Operation.Responses.Map() {
 			status, _ := strconv.Atoi(code)
-			if r := check.operation.Responses.Map()[code].Value; r == nil || r.Content["application/json"] == nil {
+			if r := check.route.Operation.Responses.Map()[code].Value; r == nil || r.Content["application/json"] == nil {
 				continue
 			}
 			statuses++
-			if check.answer(status) == nil {
+			if check.answer(c, status) == nil {
 				continue
 			}
 			compiled++
@@ -128,7 +128,7 @@ func TestFastAnswerSaysWhatKinOpenAPISays(t *testing.T) {
 			}
 			for _, body := range bodies {
 				kin := kinAcceptsAnswer(c, check, req, status, body)
-				if fast := check.answerAccepted(req, status, jsonType, body); fast != kin {
+				if fast := check.answerAccepted(c, req, status, jsonType, body); fast != kin {
 					t.Errorf("%s %d %s: fast path says %v, kin-openapi %v", d.Operation, status, body, fast, kin)
 				}
 				checked++
@@ -174,8 +174,8 @@ func FuzzFastAnswer(f *testing.F) {
 	var cases []answerCase
 	for _, d := range c.Operations() {
 		check := c.requestCheck(d.Operation)
-		for _, status := range slices.Sorted(maps.Keys(check.operation.Responses.Map())) {
-			if n, _ := strconv.Atoi(status); check.answer(n) != nil {
+		for _, status := range slices.Sorted(maps.Keys(check.route.Operation.Responses.Map())) {
+			if n, _ := strconv.Atoi(status); check.answer(c, n) != nil {
 				cases = append(cases, answerCase{d.Operation, n, check})
 			}
 		}
@@ -190,7 +190,7 @@ func FuzzFastAnswer(f *testing.F) {
 	f.Fuzz(func(t *testing.T, which uint16, body []byte) {
 		ac := cases[int(which)%len(cases)]
 		req := jsonRequest(ac.op)
-		if ac.check.answerAccepted(req, ac.status, jsonType, body) && !kinAcceptsAnswer(c, ac.check, req, ac.status, bytes.Clone(body)) {
+		if ac.check.answerAccepted(c, req, ac.status, jsonType, body) && !kinAcceptsAnswer(c, ac.check, req, ac.status, bytes.Clone(body)) {
 			t.Errorf("%s %d %s: the fast path accepts an answer kin-openapi refuses", ac.op, ac.status, body)
 		}
 	})

@@ -106,25 +106,23 @@ type requestCheck struct {
 
 	answersOnce sync.Once
 	answers     map[int]*fastSchema // status → the compiled schema of its JSON answer
-	operation   *openapi3.Operation
-	compiler    *fastCompiler
 }
 
 // answer returns the compiled schema of the JSON answer with status, or nil
 // when kin-openapi must check it (headers to check, a schema not compiled).
-func (check *requestCheck) answer(status int) *fastSchema {
+func (check *requestCheck) answer(c *Contract, status int) *fastSchema {
 	check.answersOnce.Do(func() {
 		check.answers = map[int]*fastSchema{}
 		if check.route.Spec.IsOpenAPI31OrLater() {
 			return
 		}
-		for code, ref := range check.operation.Responses.Map() {
+		for code, ref := range check.route.Operation.Responses.Map() {
 			n, err := strconv.Atoi(code)
 			if err != nil || ref.Value == nil || len(ref.Value.Headers) > 0 {
 				continue
 			}
 			if media := ref.Value.Content["application/json"]; media != nil {
-				if f := check.compiler.compile(media.Schema); f != nil {
+				if f := c.fast.compile(media.Schema); f != nil {
 					check.answers[n] = f
 				}
 			}
@@ -136,11 +134,11 @@ func (check *requestCheck) answer(status int) *fastSchema {
 // answerAccepted reports whether kin-openapi's ValidateResponse would
 // accept the answer, without asking it; false also when the fast path
 // cannot tell.
-func (check *requestCheck) answerAccepted(req *http.Request, status int, header http.Header, body []byte) bool {
+func (check *requestCheck) answerAccepted(c *Contract, req *http.Request, status int, header http.Header, body []byte) bool {
 	if req.Method == http.MethodHead || len(body) == 0 || header.Get("Content-Type") != "application/json" {
 		return false
 	}
-	f := check.answer(status)
+	f := check.answer(c, status)
 	var value any
 	return f != nil && json.Unmarshal(body, &value) == nil && f.accepts(value, false)
 }
@@ -245,8 +243,6 @@ func (c *Contract) newRequestCheck(op Operation, operation *openapi3.Operation) 
 		route:        routers.Route{Spec: c.doc, Path: op.Path, PathItem: c.pathItem(op.Path), Method: op.Method, Operation: &unsecured},
 		security:     *security,
 		bodyRequired: bodyRequired(operation),
-		operation:    operation,
-		compiler:     &c.fast,
 		queryNames:   queryNames(operation),
 		bodyNames:    bodyNames(operation),
 	}
@@ -327,7 +323,7 @@ func (c *Contract) CheckResponse(op Operation, req *http.Request, reqBody []byte
 	if !c.Documents(op, status) {
 		return &UndocumentedStatusError{Operation: op, Status: status}
 	}
-	if check.answerAccepted(req, status, header, body) { // which implies valid JSON
+	if check.answerAccepted(c, req, status, header, body) { // which implies valid JSON
 		return nil
 	}
 	// As for requests: kin-openapi decodes the first JSON value and ignores
