@@ -587,6 +587,13 @@ func TestEvidenceIsRedacted(t *testing.T) {
 	}
 }
 
+// dealt is the first n owners of a deal over shares.
+func dealt(shares []int, n int) []int {
+	p := &part{shares: shares, current: make([]int, len(shares))}
+	p.owner(n - 1)
+	return p.owners[:n]
+}
+
 // Operations are dealt out in proportion to each process's share, spread
 // over the whole listing, the same way in every process.
 func TestDealtFollowsTheShares(t *testing.T) {

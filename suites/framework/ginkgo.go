@@ -138,13 +138,6 @@ func (p *part) owner(i int) int {
 	return p.owners[i]
 }
 
-// dealt is the first n owners of a deal over shares.
-func dealt(shares []int, n int) []int {
-	p := &part{shares: shares, current: make([]int, len(shares))}
-	p.owner(n - 1)
-	return p.owners[:n]
-}
-
 // Selected reports whether the run's label filter keeps a spec of r that
 // carries extra labels. A generator of one spec per operation builds only
 // the specs it keeps: Ginkgo would otherwise build, sort and skip each of
