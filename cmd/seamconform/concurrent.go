@@ -89,13 +89,15 @@ func interruptOnSignal(env *framework.Env) (stop func()) {
 	return onSignals(env.Interrupt, func() { os.Exit(reports.ExitIncomplete) })
 }
 
-// batchGC paces the collector for a run's parent process, unless GOGC or
-// GOMEMLIMIT says otherwise: a run is a batch whose heap peaks at a few
-// hundred MB, and at Go's default pace (a collection each time the heap
-// doubles) the collector took a sixth of a mock run's CPU. It collects when
-// the heap has grown fivefold, and more often near 1 GiB. Workers keep the
-// default: dozens of them may run at once.
-func batchGC() (restore func()) {
+// paceGC paces the collector for a run's parent process and for serve,
+// unless GOGC or GOMEMLIMIT says otherwise. A run is a batch whose heap
+// peaks at a few hundred MB; serve's heap is mostly the contract, which
+// every collection marks again. At Go's default pace (a collection each
+// time the heap doubles) the collector took a sixth of a mock run's CPU
+// and a tenth of serve's under load. It collects when the heap has grown
+// fivefold, and more often near 1 GiB. Workers keep the default: dozens of
+// them may run at once.
+func paceGC() (restore func()) {
 	if os.Getenv("GOGC") != "" || os.Getenv("GOMEMLIMIT") != "" {
 		return func() {}
 	}

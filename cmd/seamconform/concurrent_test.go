@@ -330,13 +330,13 @@ func TestConcurrencyFollowsTheEndpointsRoundTrip(t *testing.T) {
 	expect(t, r, 0, fmt.Sprintf("Concurrency: %d (the endpoint answered in ", parallel.DefaultConcurrency), "Running in parallel across")
 }
 
-// A run's parent collects less often, unless the user paced the collector.
-func TestBatchGCPacesTheCollectorUnlessTheUserDid(t *testing.T) {
+// A run's parent and serve collect less often, unless the user paced the collector.
+func TestPaceGCPacesTheCollectorUnlessTheUserDid(t *testing.T) {
 	t.Setenv("GOGC", "")
 	t.Setenv("GOMEMLIMIT", "")
 	before := debug.SetGCPercent(-1)
 	debug.SetGCPercent(before)
-	restore := batchGC()
+	restore := paceGC()
 	if got := debug.SetGCPercent(400); got != 400 {
 		t.Errorf("GC percent during a run: %d, want 400", got)
 	}
@@ -345,7 +345,7 @@ func TestBatchGCPacesTheCollectorUnlessTheUserDid(t *testing.T) {
 		t.Errorf("GC percent after a run: %d, want %d again", got, before)
 	}
 	t.Setenv("GOGC", "50")
-	restore = batchGC()
+	restore = paceGC()
 	if got := debug.SetGCPercent(before); got != before {
 		t.Errorf("with GOGC set, a run changed the GC percent to %d", got)
 	}

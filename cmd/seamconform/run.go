@@ -126,7 +126,7 @@ func runCommand(args []string, stdout, stderr io.Writer) (int, error) {
 	// Only the parent writes reports; workers, started with the same flags,
 	// must not touch them.
 	if !isWorker {
-		defer batchGC()()
+		defer paceGC()()
 		if err := outputs.checkWritable(); err != nil {
 			return reports.ExitUsage, err
 		}

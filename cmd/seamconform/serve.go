@@ -41,6 +41,7 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		}
 		return nil
 	}
+	defer paceGC()()
 	// The request log is written out every 100 ms, not a write per request:
 	// nobody reads a log line faster, and a busy server stays fast.
 	buffered := newFlushingWriter(stderr, 100*time.Millisecond)
