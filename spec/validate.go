@@ -205,11 +205,14 @@ func (check *requestCheck) checkSecurity(c *Contract, req *http.Request) error {
 	if len(check.security) == 0 {
 		return nil
 	}
-	errs := make([]error, 0, len(check.security))
+	var errs []error // allocated only for a request that fails
 	for _, alternative := range check.alternatives {
 		err := presentsAll(c, check, req, alternative)
 		if err == nil {
 			return nil
+		}
+		if errs == nil {
+			errs = make([]error, 0, len(check.alternatives))
 		}
 		errs = append(errs, err)
 	}

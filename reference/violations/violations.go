@@ -15,6 +15,7 @@ import (
 	"io"
 	"maps"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -144,10 +145,7 @@ func (c *Checker) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	// The handler gets the whole body; a larger one is checked by its
 	// first MiB, which fails the schema as a truncated JSON value would.
-	r.Body = struct {
-		io.Reader
-		io.Closer
-	}{io.MultiReader(bytes.NewReader(body), r.Body), r.Body}
+	r.Body = &replayedBody{Reader: *bytes.NewReader(body), rest: r.Body}
 
 	op, allowed, found := c.contract.Route(r)
 	var problems []problem
@@ -180,6 +178,22 @@ func (c *Checker) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	c.record(r, body, opName(op, found, r), answer.status, problems, responseProblems)
 }
+
+// replayedBody gives the handler the body the checker read, then the rest
+// of a body larger than it reads. One allocation: it wraps every request.
+type replayedBody struct {
+	bytes.Reader
+	rest io.ReadCloser
+}
+
+func (b *replayedBody) Read(p []byte) (int, error) {
+	if b.Len() > 0 {
+		return b.Reader.Read(p)
+	}
+	return b.rest.Read(p)
+}
+
+func (b *replayedBody) Close() error { return b.rest.Close() }
 
 // serve runs h and returns what it panicked with, if anything.
 func serve(h http.Handler, w http.ResponseWriter, r *http.Request) (aborted any) {
@@ -217,9 +231,11 @@ type problem struct {
 // SDKs' conventions, and what it does that is only worth a note.
 func (c *Checker) checkRequest(op spec.Operation, r *http.Request, body []byte) []problem {
 	var out []problem
-	described, _ := c.contract.Describe(op)
-	for _, v := range c.contract.CheckRequest(op, r, body) {
-		out = append(out, classify(described, r, v))
+	if broken := c.contract.CheckRequest(op, r, body); len(broken) > 0 {
+		described, _ := c.contract.Describe(op)
+		for _, v := range broken {
+			out = append(out, classify(described, r, v))
+		}
 	}
 	declared := c.contract.QueryNames(op)
 	postForm := spec.Operation{Method: http.MethodPost, Path: op.Path}
@@ -236,8 +252,12 @@ func (c *Checker) checkRequest(op spec.Operation, r *http.Request, body []byte) 
 	}
 	// With _strict=true Seam refuses undeclared parameters; without, it
 	// ignores them.
-	strict := r.URL.Query().Get("_strict") == "true"
-	for _, name := range slices.Sorted(maps.Keys(r.URL.Query())) {
+	var query url.Values
+	if r.URL.RawQuery != "" { // most requests have none: no map to parse
+		query = r.URL.Query()
+	}
+	strict := query.Get("_strict") == "true"
+	for _, name := range slices.Sorted(maps.Keys(query)) {
 		switch why, tolerated := ToleratedQuery[name]; {
 		case slices.Contains(declared, name):
 		case tolerated:
