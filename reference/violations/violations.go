@@ -155,20 +155,26 @@ func (c *Checker) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		problems = []problem{{rule: RuleRoute, reason: routeReason(r, allowed)}}
 	}
 
-	answer := &bufferedAnswer{header: http.Header{}, status: http.StatusOK}
-	if aborted := serve(c.next, answer, r); aborted != nil {
-		// The handler dropped the connection on purpose (an SDK fault):
-		// the request still counts.
-		c.record(r, body, opName(op, found, r), 0, problems, nil)
-		panic(aborted)
+	operation := opName(op, found, r)
+	var override *bufferedAnswer
+	if c.opts.AnswerAsSeam {
+		override = seamAnswer(problems)
 	}
+	if override == nil && !(c.opts.CheckResponses && found) {
+		// Nothing may replace the answer or check it: it goes through as
+		// it is written, the usual case for a conforming client.
+		passed := &passedAnswer{ResponseWriter: w, status: http.StatusOK}
+		c.runHandler(passed, r, body, operation, problems)
+		c.record(r, body, operation, passed.status, problems, nil)
+		return
+	}
+	answer := &bufferedAnswer{header: http.Header{}, status: http.StatusOK}
+	c.runHandler(answer, r, body, operation, problems)
 	// Seam checks credentials (401), then input (400), then looks things
 	// up: a success or a not-found for a request the contract rejects is
 	// not Seam's answer. (Others, such as an SDK fault's 429, stand.)
-	if c.opts.AnswerAsSeam && (answer.status < 300 || answer.status == http.StatusNotFound) {
-		if override := seamAnswer(problems); override != nil {
-			answer = override
-		}
+	if override != nil && (answer.status < 300 || answer.status == http.StatusNotFound) {
+		answer = override
 	}
 	answer.writeTo(w)
 
@@ -176,7 +182,36 @@ func (c *Checker) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if c.opts.CheckResponses && found {
 		responseProblems = c.checkResponse(op, r, body, answer)
 	}
-	c.record(r, body, opName(op, found, r), answer.status, problems, responseProblems)
+	c.record(r, body, operation, answer.status, problems, responseProblems)
+}
+
+// runHandler has the handler answer into w. A handler that drops the
+// connection on purpose (an SDK fault) goes on doing so, and the request
+// still counts.
+func (c *Checker) runHandler(w http.ResponseWriter, r *http.Request, body []byte, operation string, problems []problem) {
+	if aborted := serve(c.next, w, r); aborted != nil {
+		c.record(r, body, operation, 0, problems, nil)
+		panic(aborted)
+	}
+}
+
+// passedAnswer passes an answer through, keeping its status.
+type passedAnswer struct {
+	http.ResponseWriter
+	status int
+	wrote  bool
+}
+
+func (a *passedAnswer) WriteHeader(status int) {
+	if !a.wrote {
+		a.status, a.wrote = status, true
+	}
+	a.ResponseWriter.WriteHeader(status)
+}
+
+func (a *passedAnswer) Write(p []byte) (int, error) {
+	a.wrote = true
+	return a.ResponseWriter.Write(p)
 }
 
 // replayedBody gives the handler the body the checker read, then the rest
