@@ -1,7 +1,6 @@
 package reference
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -44,8 +43,8 @@ func (x *exchange) object(required string) (map[string]any, *apiError) {
 		}
 		return nil, invalidBody("Expected object, received nothing: the request body is empty", required)
 	}
-	var v any
-	if err := json.Unmarshal(body, &v); err != nil {
+	v, err := spec.DecodeJSON(body)
+	if err != nil {
 		if x.fault("malformed-json-500") {
 			return nil, internalError()
 		}

@@ -21,9 +21,13 @@ import (
 // document that uses more of OpenAPI fails `make spec`'s test rather than
 // validating less.
 func decodeEmbedded(data []byte) (*openapi3.T, error) {
-	var raw map[string]any
-	if err := json.Unmarshal(data, &raw); err != nil {
+	v, err := DecodeJSON(data)
+	if err != nil {
 		return nil, err
+	}
+	raw, ok := v.(map[string]any)
+	if !ok {
+		return nil, errNotObject
 	}
 	d := &decoder{schemas: openapi3.Schemas{}}
 	doc := d.document(raw)
@@ -140,7 +144,8 @@ func (d *decoder) component(name string, raw map[string]any) {
 	defer d.at("components/schemas/" + name)()
 	v := raw[name]
 	if text, ok := v.(json.RawMessage); ok { // decodeLazily's: JSON until needed
-		if err := json.Unmarshal(text, &v); err != nil {
+		var err error
+		if v, err = DecodeJSON(text); err != nil {
 			d.fail("%v", err)
 		}
 	}
@@ -190,9 +195,7 @@ func decodeLazily(data []byte) (*openapi3.T, *lazyPaths, error) {
 		case key == "components":
 			raw[key], err = lazyComponentsOf(value)
 		case top:
-			var v any
-			err = json.Unmarshal(value, &v)
-			raw[key] = v
+			raw[key], err = DecodeJSON(value)
 		}
 	}); scanned != nil || err != nil {
 		return nil, nil, errors.Join(scanned, err)
@@ -218,9 +221,7 @@ func lazyComponentsOf(text []byte) (map[string]any, error) {
 			return
 		}
 		if key != "schemas" {
-			var v any
-			err = json.Unmarshal(value, &v)
-			components[key] = v
+			components[key], err = DecodeJSON(value)
 			return
 		}
 		schemas := map[string]any{}
@@ -265,12 +266,12 @@ func (l *lazyPaths) item(path string) *openapi3.PathItem {
 	if v, ok := l.items.Load(path); ok {
 		return v.(*openapi3.PathItem)
 	}
-	var m map[string]any
 	d := &decoder{schemas: l.schemas, components: l.components}
-	if err := json.Unmarshal(raw, &m); err != nil {
+	v, err := DecodeJSON(raw)
+	if err != nil {
 		d.fail("%v", err)
 	}
-	item := d.pathItem(path, m)
+	item := d.pathItem(path, obj(v))
 	if d.err != nil {
 		panic("embedded spec: " + d.err.Error()) // a build-time asset: TestFastLoadMatchesLoader decodes every path
 	}

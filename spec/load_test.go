@@ -86,6 +86,7 @@ func TestFastLoadMatchesLoader(t *testing.T) {
 		"unknown schema keyword": `{"openapi":"3.0.0","paths":{"/a":{"post":{"responses":{"200":{"description":"OK","content":{"application/json":{"schema":{"type":"string","not":{}}}}}}}}}}`,
 		"dangling ref":           `{"openapi":"3.0.0","paths":{"/a":{"post":{"responses":{"200":{"description":"OK","content":{"application/json":{"schema":{"$ref":"#/components/schemas/x"}}}}}}}}}`,
 		"not JSON":               `{`,
+		"not an object":          `[]`,
 	} {
 		if _, err := decodeEmbedded([]byte(doc)); err == nil {
 			t.Errorf("%s: decoded", name)

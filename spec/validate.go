@@ -139,8 +139,11 @@ func (check *requestCheck) answerAccepted(c *Contract, req *http.Request, status
 		return false
 	}
 	f := check.answer(c, status)
-	var value any
-	return f != nil && json.Unmarshal(body, &value) == nil && f.accepts(value, false)
+	if f == nil {
+		return false
+	}
+	value, err := DecodeJSON(body)
+	return err == nil && f.accepts(value, false)
 }
 
 // bodyAccepted reports whether kin-openapi's ValidateRequest would accept
@@ -159,8 +162,8 @@ func (check *requestCheck) bodyVerdict(req *http.Request, body []byte) (accepted
 	if check.body == nil || len(body) == 0 || req.Header.Get("Content-Type") != "application/json" {
 		return false, false
 	}
-	var value any
-	if json.Unmarshal(body, &value) != nil {
+	value, err := DecodeJSON(body)
+	if err != nil {
 		return false, false
 	}
 	return check.body.accepts(value, true), true

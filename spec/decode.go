@@ -1,0 +1,216 @@
+package spec
+
+import (
+	"encoding/json"
+	"errors"
+	"strconv"
+)
+
+// DecodeJSON decodes data as json.Unmarshal does into an `any`: the same
+// value for valid JSON (maps, slices, strings, float64, bool, nil), an
+// error for anything else. encoding/json goes over data twice, to check it
+// and then to decode it, a byte at a time through its scanner's function
+// values; serve decodes every request body twice (to check it, and in the
+// reference) and loading the contract decodes every schema it reads.
+// FuzzDecodeJSON holds it to encoding/json.
+func DecodeJSON(data []byte) (any, error) {
+	d := jsonDecoder{data: data}
+	v, err := d.value(0)
+	if err != nil {
+		return nil, err
+	}
+	if space(data, d.i) != len(data) {
+		return nil, errSyntax
+	}
+	return v, nil
+}
+
+var (
+	errSyntax = errors.New("invalid JSON")
+	errDepth  = errors.New("JSON nested too deep")
+)
+
+// maxJSONDepth is encoding/json's limit on nested objects and arrays.
+const maxJSONDepth = 10000
+
+type jsonDecoder struct {
+	data []byte
+	i    int // the next byte to read
+}
+
+func (d *jsonDecoder) value(depth int) (any, error) {
+	d.i = space(d.data, d.i)
+	if d.i >= len(d.data) {
+		return nil, errSyntax
+	}
+	switch d.data[d.i] {
+	case '{':
+		return d.object(depth + 1)
+	case '[':
+		return d.array(depth + 1)
+	case '"':
+		return d.text()
+	case 't':
+		return true, d.literal("true")
+	case 'f':
+		return false, d.literal("false")
+	case 'n':
+		return nil, d.literal("null")
+	}
+	return d.number()
+}
+
+func (d *jsonDecoder) object(depth int) (any, error) {
+	if depth > maxJSONDepth {
+		return nil, errDepth
+	}
+	m := map[string]any{}
+	d.i = space(d.data, d.i+1)
+	if d.i < len(d.data) && d.data[d.i] == '}' {
+		d.i++
+		return m, nil
+	}
+	for {
+		d.i = space(d.data, d.i)
+		if d.i >= len(d.data) || d.data[d.i] != '"' {
+			return nil, errSyntax
+		}
+		key, err := d.text()
+		if err != nil {
+			return nil, err
+		}
+		if d.i = space(d.data, d.i); d.i >= len(d.data) || d.data[d.i] != ':' {
+			return nil, errSyntax
+		}
+		d.i++
+		v, err := d.value(depth)
+		if err != nil {
+			return nil, err
+		}
+		m[key] = v // a repeated name: the last one counts, as in encoding/json
+		if d.i = space(d.data, d.i); d.i >= len(d.data) {
+			return nil, errSyntax
+		}
+		switch d.data[d.i] {
+		case ',':
+			d.i++
+		case '}':
+			d.i++
+			return m, nil
+		default:
+			return nil, errSyntax
+		}
+	}
+}
+
+func (d *jsonDecoder) array(depth int) (any, error) {
+	if depth > maxJSONDepth {
+		return nil, errDepth
+	}
+	a := []any{}
+	d.i = space(d.data, d.i+1)
+	if d.i < len(d.data) && d.data[d.i] == ']' {
+		d.i++
+		return a, nil
+	}
+	for {
+		v, err := d.value(depth)
+		if err != nil {
+			return nil, err
+		}
+		a = append(a, v)
+		if d.i = space(d.data, d.i); d.i >= len(d.data) {
+			return nil, errSyntax
+		}
+		switch d.data[d.i] {
+		case ',':
+			d.i++
+		case ']':
+			d.i++
+			return a, nil
+		default:
+			return nil, errSyntax
+		}
+	}
+}
+
+// text decodes the string that starts at d.data[d.i]. Plain ASCII is
+// copied; escapes, control characters and other bytes (whose invalid UTF-8
+// encoding/json replaces) are left to encoding/json.
+func (d *jsonDecoder) text() (string, error) {
+	start := d.i + 1
+	for i := start; i < len(d.data); i++ {
+		switch c := d.data[i]; {
+		case c == '"':
+			d.i = i + 1
+			return string(d.data[start:i]), nil
+		case c == '\\' || c < 0x20 || c >= 0x80:
+			end, err := skipString(d.data, d.i)
+			if err != nil {
+				return "", errSyntax
+			}
+			var s string
+			if err := json.Unmarshal(d.data[d.i:end], &s); err != nil {
+				return "", err
+			}
+			d.i = end
+			return s, nil
+		}
+	}
+	return "", errSyntax
+}
+
+func (d *jsonDecoder) literal(word string) error {
+	if len(d.data)-d.i < len(word) || string(d.data[d.i:d.i+len(word)]) != word {
+		return errSyntax
+	}
+	d.i += len(word)
+	return nil
+}
+
+// number reads JSON's grammar for a number, then its float64 as
+// encoding/json does; a number float64 cannot hold is an error there too.
+func (d *jsonDecoder) number() (any, error) {
+	data, i := d.data, d.i
+	if i < len(data) && data[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(data) && data[i] == '0':
+		i++
+	case i < len(data) && '1' <= data[i] && data[i] <= '9':
+		i = digits(data, i)
+	default:
+		return nil, errSyntax
+	}
+	if i < len(data) && data[i] == '.' {
+		if i++; i >= len(data) || !isDigit(data[i]) {
+			return nil, errSyntax
+		}
+		i = digits(data, i)
+	}
+	if i < len(data) && (data[i] == 'e' || data[i] == 'E') {
+		if i++; i < len(data) && (data[i] == '+' || data[i] == '-') {
+			i++
+		}
+		if i >= len(data) || !isDigit(data[i]) {
+			return nil, errSyntax
+		}
+		i = digits(data, i)
+	}
+	f, err := strconv.ParseFloat(string(data[d.i:i]), 64)
+	if err != nil {
+		return nil, err
+	}
+	d.i = i
+	return f, nil
+}
+
+func digits(data []byte, i int) int {
+	for i < len(data) && isDigit(data[i]) {
+		i++
+	}
+	return i
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }

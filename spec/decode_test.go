@@ -1,0 +1,77 @@
+package spec
+
+import (
+	"encoding/json"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// decodeSeeds are texts where a JSON decoder goes wrong: every kind of
+// value, escapes, UTF-8 valid and not, numbers at the edges of the grammar
+// and of float64, repeated names, and text after the value.
+var decodeSeeds = []string{
+	`{}`, `[]`, `null`, `true`, `false`, `0`, `-0`, `"x"`, ` {"a" : [ 1 , 2 ] } `,
+	`{"a":[1,{"b":"}"}],"c":"\"","d":{"e":null},"f":[[],{}]}`,
+	`{"é\u00e9":1,"\ud83d\ude00":2,"\ud800":3,"tab\there":"\/\b\f\n\r\t"}`, "{\"\xff\":\"\xfe\"}", "\"\x01\"", `"\x"`, `"\u12"`,
+	`{"a":1,"a":2,"b":3}`, `1e5`, `-0.5`, `1E+2`, `1e-2`, `1.`, `.5`, `01`, `-`, `1e`, `1e+`, `+1`, `1e400`, `-1e400`, `4.9e-324`, `1e-400`,
+	`123456789012345678901234567890`, `{"a":1}x`, `{"a":tru}`, `{"a":nul}`, `[1,]`, `{"a":1,}`, `{,}`, `[,1]`, `{"a"}`, `{"a":}`, `{1:2}`,
+	`"`, `"abc`, `[`, `{`, `{"a":1`, `[1 2]`, `{"a":1 "b":2}`, ``, ` `, "\ufeff{}", `nulll`, `truefalse`, `[true,false,null]`,
+}
+
+// sameAsEncodingJSON fails t unless DecodeJSON decodes doc as
+// json.Unmarshal does: the same value, or an error from both.
+func sameAsEncodingJSON(t *testing.T, doc string) {
+	t.Helper()
+	var want any
+	wantErr := json.Unmarshal([]byte(doc), &want)
+	got, err := DecodeJSON([]byte(doc))
+	if (err != nil) != (wantErr != nil) || err == nil && !reflect.DeepEqual(got, want) {
+		t.Fatalf("%.80q: DecodeJSON gives %#v, %v; encoding/json %#v, %v", doc, got, err, want, wantErr)
+	}
+}
+
+func TestDecodeJSONDecodesAsEncodingJSONDoes(t *testing.T) {
+	for _, doc := range decodeSeeds {
+		sameAsEncodingJSON(t, doc)
+	}
+	// Nesting at encoding/json's limit and past it (too long to fuzz).
+	for _, depth := range []int{maxJSONDepth, maxJSONDepth + 1} {
+		sameAsEncodingJSON(t, strings.Repeat("[", depth)+strings.Repeat("]", depth))
+		sameAsEncodingJSON(t, strings.Repeat(`{"a":`, depth)+"1"+strings.Repeat("}", depth))
+	}
+}
+
+// Every body and answer the differential tests build, and the document's
+// own JSON, decode the same way too.
+func TestDecodeJSONDecodesTheContractAsEncodingJSONDoes(t *testing.T) {
+	sameAsEncodingJSON(t, string(EmbeddedDocument()))
+}
+
+func FuzzDecodeJSON(f *testing.F) {
+	for _, s := range decodeSeeds {
+		f.Add(s)
+	}
+	f.Fuzz(sameAsEncodingJSON)
+}
+
+func BenchmarkDecodeJSON(b *testing.B) {
+	body := []byte(`{"user_identity_id":"0f6b4c2e-1d2a-4e3b-9c5d-7e8f9a0b1c2d","full_name":"Jane Doe","tags":["a","b"],"limit":10,"ok":true}`)
+	b.Run("DecodeJSON", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := DecodeJSON(body); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("encoding-json", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			var v any
+			if err := json.Unmarshal(body, &v); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
