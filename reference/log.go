@@ -26,12 +26,16 @@ func LogRequests(h http.Handler, w io.Writer) http.Handler {
 		line = append(append(append(append(line, ' '), r.Method...), ' '), r.URL.EscapedPath()...)
 		line = strconv.AppendInt(append(line, ' '), int64(rec.status), 10)
 		line = append(append(line, ' '), time.Since(start).Round(time.Microsecond).String()...)
-		line = append(append(append(line, ' '), rw.Header().Get("seam-request-id")...), '\n')
+		line = append(append(append(line, ' '), rw.Header().Get(requestIDHeader)...), '\n')
 		mu.Lock()
 		defer mu.Unlock()
 		_, _ = w.Write(line)
 	})
 }
+
+// requestIDHeader is seam-request-id in canonical form, which
+// Header.Get and Header.Set need not rewrite.
+const requestIDHeader = "Seam-Request-Id"
 
 type statusRecorder struct {
 	http.ResponseWriter

@@ -513,12 +513,14 @@ func (x *exchange) writeJSON(status int, v any) {
 }
 
 func (x *exchange) write(status int, contentType string, body []byte) {
+	// Set in canonical form: Header.Set would canonicalize the name anew
+	// for every answer.
 	h := x.w.Header()
 	if !x.fault("no-request-id") {
-		h.Set("seam-request-id", x.requestID)
+		h[requestIDHeader] = []string{x.requestID}
 	}
 	if contentType != "" {
-		h.Set("Content-Type", contentType)
+		h["Content-Type"] = []string{contentType}
 	}
 	x.w.WriteHeader(status)
 	_, _ = x.w.Write(body)
