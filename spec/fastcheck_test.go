@@ -98,6 +98,36 @@ func TestFastBodySaysWhatKinOpenAPISays(t *testing.T) {
 	t.Logf("%d operations, %d bodies, %d accepted", len(cases), checked, accepted)
 }
 
+// An operation without a body or parameters gives kin-openapi nothing to
+// check but credentials: whatever a request to it carries, the fast path
+// accepts it, as kin-openapi does.
+func TestFastPathAcceptsWhatKinOpenAPIAcceptsWithoutInput(t *testing.T) {
+	c, err := Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	operations := 0
+	for _, d := range c.Operations() {
+		check := c.requestCheck(d.Operation)
+		if !check.noInput {
+			continue
+		}
+		operations++
+		for _, query := range []string{"", "?limit=x&device_id=1"} {
+			for _, body := range []string{"", `{}`, `{"device_id":5}`, "not JSON"} {
+				req, _ := http.NewRequest(d.Method, "https://connect.getseam.com"+d.Path+query, nil)
+				accepted, decided := check.bodyVerdict(req, []byte(body))
+				if kin := kinAccepts(c, check, req, []byte(body)); !decided || accepted != kin {
+					t.Errorf("%s%s %q: fast path %v (decided %v), kin-openapi %v", d.Operation, query, body, accepted, decided, kin)
+				}
+			}
+		}
+	}
+	if operations < 20 {
+		t.Fatalf("%d operations without input: Seam's document has about forty", operations)
+	}
+}
+
 // The same for answers: every operation's example answer for each status
 // whose schema the fast path compiles, and mutants of it.
 func TestFastAnswerSaysWhatKinOpenAPISays(t *testing.T) {

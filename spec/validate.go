@@ -103,6 +103,9 @@ type requestCheck struct {
 	// body is the compiled schema of a JSON body, when the operation has no
 	// parameters and a body is all kin-openapi would check.
 	body *fastSchema
+	// noInput: the operation has neither a body nor parameters, and
+	// kin-openapi nothing to check but credentials.
+	noInput bool
 
 	answersOnce sync.Once
 	answers     map[int]*fastSchema // status → the compiled schema of its JSON answer
@@ -156,9 +159,14 @@ func (check *requestCheck) bodyAccepted(req *http.Request, body []byte) bool {
 
 // bodyVerdict is what kin-openapi's ValidateRequest would say of the
 // request (its security requirements aside), when the fast path can tell:
-// a JSON body of an operation whose schema it compiled. On such bodies the
-// two agree both ways (TestFastBodySaysWhatKinOpenAPISays, FuzzFastBody).
+// a JSON body of an operation whose schema it compiled, or any request to
+// an operation without input. On such requests the two agree both ways
+// (TestFastBodySaysWhatKinOpenAPISays, FuzzFastBody,
+// TestFastPathAcceptsWhatKinOpenAPIAcceptsWithoutInput).
 func (check *requestCheck) bodyVerdict(req *http.Request, body []byte) (accepted, decided bool) {
+	if check.noInput {
+		return true, true
+	}
 	if check.body == nil || len(body) == 0 || req.Header.Get("Content-Type") != "application/json" {
 		return false, false
 	}
@@ -186,7 +194,7 @@ func (c *Contract) BrokenRules(op Operation, req *http.Request, body []byte) []R
 	if !accepted {
 		rules = append(rules, RuleBody)
 	}
-	if check.checkSecurity(c, req) != nil {
+	if !check.credentialed(req) {
 		rules = append(rules, RuleCredentials)
 	}
 	slices.Sort(rules)
@@ -208,20 +216,30 @@ type requiredScheme struct {
 // sent to an operation whose first schemes are others' formatted an error
 // for each of them.
 func (check *requestCheck) checkSecurity(c *Contract, req *http.Request) error {
-	if len(check.security) == 0 {
+	if check.credentialed(req) {
 		return nil
-	}
-	token, bearer := BearerToken(req.Header.Get("Authorization"))
-	for _, alternative := range check.alternatives {
-		if presentsEvery(req, alternative, token, bearer) {
-			return nil
-		}
 	}
 	errs := make([]error, 0, len(check.alternatives))
 	for _, alternative := range check.alternatives {
 		errs = append(errs, presentsAll(c, check, req, alternative))
 	}
 	return &openapi3filter.SecurityRequirementsError{SecurityRequirements: check.security, Errors: errs}
+}
+
+// credentialed reports whether req presents one of the operation's
+// alternatives, or it needs none: checkSecurity's verdict without its
+// explanation.
+func (check *requestCheck) credentialed(req *http.Request) bool {
+	if len(check.security) == 0 {
+		return true
+	}
+	token, bearer := BearerToken(req.Header.Get("Authorization"))
+	for _, alternative := range check.alternatives {
+		if presentsEvery(req, alternative, token, bearer) {
+			return true
+		}
+	}
+	return false
 }
 
 // presentsEvery reports whether req presents every scheme of an
@@ -272,8 +290,9 @@ func (c *Contract) newRequestCheck(op Operation, operation *openapi3.Operation) 
 		queryNames:   queryNames(operation),
 		bodyNames:    bodyNames(operation),
 	}
-	if rb := operation.RequestBody; rb != nil && rb.Value != nil && len(operation.Parameters) == 0 &&
-		len(check.route.PathItem.Parameters) == 0 && !c.doc.IsOpenAPI31OrLater() {
+	noParameters := len(operation.Parameters) == 0 && len(check.route.PathItem.Parameters) == 0
+	check.noInput = operation.RequestBody == nil && noParameters
+	if rb := operation.RequestBody; rb != nil && rb.Value != nil && noParameters && !c.doc.IsOpenAPI31OrLater() {
 		if media := rb.Value.Content["application/json"]; media != nil {
 			check.body = c.fast.compile(media.Schema)
 		}
