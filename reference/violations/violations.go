@@ -288,11 +288,13 @@ func (c *Checker) checkRequest(op spec.Operation, r *http.Request, body []byte) 
 	// With _strict=true Seam refuses undeclared parameters; without, it
 	// ignores them.
 	var query url.Values
-	if r.URL.RawQuery != "" { // most requests have none: no map to parse
+	var names []string
+	if r.URL.RawQuery != "" { // most requests have none: no map to parse or sort
 		query = r.URL.Query()
+		names = slices.Sorted(maps.Keys(query))
 	}
 	strict := query.Get("_strict") == "true"
-	for _, name := range slices.Sorted(maps.Keys(query)) {
+	for _, name := range names {
 		switch why, tolerated := ToleratedQuery[name]; {
 		case slices.Contains(declared, name):
 		case tolerated:
