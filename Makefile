@@ -31,7 +31,7 @@ soak: ## 64 clients create, get and delete through serve for 10 s: consistency, 
 # exceeded" when -fuzztime ends during an input (golang/go#75804, fixed in
 # 1.27): with no failing input written, that is no finding.
 fuzz: ## run each fuzz target for 20 s (FUZZTIME=1m for longer)
-	for t in FuzzHandler:./reference FuzzBearerToken:./spec FuzzUUIDPattern:./spec FuzzMembers:./spec FuzzDecodeJSON:./spec FuzzFastBody:./spec FuzzFastAnswer:./spec FuzzRedact:./suites/framework; do \
+	for t in FuzzHandler:./reference FuzzErrorEnvelope:./reference FuzzBearerToken:./spec FuzzUUIDPattern:./spec FuzzMembers:./spec FuzzDecodeJSON:./spec FuzzFastBody:./spec FuzzFastAnswer:./spec FuzzRedact:./suites/framework; do \
 		out=$$(go test $${t#*:} -run '^$$' -fuzz "^$${t%%:*}$$" -fuzztime=$${FUZZTIME:-20s} 2>&1); rc=$$?; \
 		if [ $$rc -eq 0 ]; then echo "$$out" | tail -1; \
 		elif echo "$$out" | grep -q 'context deadline exceeded' && ! echo "$$out" | grep -q 'Failing input written'; then \

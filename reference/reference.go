@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -471,20 +472,38 @@ func (x *exchange) fail(e *apiError) {
 	if x.fault("stack-trace-in-errors") {
 		message += "\n" + goTrace
 	}
-	type errorBody struct {
-		Type             string         `json:"type"`
-		Message          string         `json:"message"`
-		RequestID        string         `json:"request_id"`
-		ValidationErrors map[string]any `json:"validation_errors,omitempty"`
-	}
 	status := e.status
 	if status == http.StatusBadRequest && x.fault("api-undocumented-status") {
 		status = http.StatusUnprocessableEntity
 	}
-	x.writeJSON(status, struct {
-		Error errorBody `json:"error"`
-		OK    bool      `json:"ok"`
-	}{errorBody{Type: kind, Message: message, RequestID: x.requestID, ValidationErrors: validation}, x.fault("errors-ok-true")})
+	x.write(status, "application/json", errorEnvelope(kind, message, x.requestID, validation, x.fault("errors-ok-true")))
+}
+
+// errorEnvelope is Seam's error answer, byte for byte as encoding/json
+// writes it (TestErrorEnvelopeIsWhatEncodingJSONWrites), without its
+// reflection: most of the answers a run draws are errors.
+func errorEnvelope(kind, message, requestID string, validation map[string]any, ok bool) []byte {
+	b := make([]byte, 0, 96+len(kind)+len(message)+len(requestID))
+	b = appendJSONString(append(b, `{"error":{"type":`...), kind)
+	b = appendJSONString(append(b, `,"message":`...), message)
+	b = appendJSONString(append(b, `,"request_id":`...), requestID)
+	if len(validation) > 0 {
+		v, _ := json.Marshal(validation) // cannot fail: strings, lists and maps of them
+		b = append(append(b, `,"validation_errors":`...), v...)
+	}
+	return append(strconv.AppendBool(append(b, `},"ok":`...), ok), '}')
+}
+
+// appendJSONString appends s as encoding/json writes a string: printable
+// ASCII that needs no escape as it is, anything else through encoding/json.
+func appendJSONString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			quoted, _ := json.Marshal(s)
+			return append(b, quoted...)
+		}
+	}
+	return append(append(append(b, '"'), s...), '"')
 }
 
 // succeed writes a 200 answer: payload plus "ok": true.
