@@ -40,6 +40,14 @@ func TestPercentile(t *testing.T) {
 	}
 }
 
+// The median run is the one of median throughput, whatever their order.
+func TestMedianLoadIsTheRunOfMedianThroughput(t *testing.T) {
+	run := func(requests int) loadResult { return loadResult{Requests: requests, Elapsed: time.Second} }
+	if got := medianLoad([]loadResult{run(300), run(100), run(200)}); got.Requests != 200 {
+		t.Fatalf("median of 300, 100 and 200 req/s: %d", got.Requests)
+	}
+}
+
 func TestDelayProxyForwardsAfterTheDelay(t *testing.T) {
 	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write([]byte(r.URL.Path))
