@@ -2,6 +2,7 @@ package reference
 
 import (
 	"crypto/hmac"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
@@ -343,6 +344,14 @@ func newAPIKey(src io.Reader) string {
 			return key
 		}
 	}
+}
+
+// requestID returns a random (version 4) UUID for an answer's
+// seam-request-id, from crypto/rand without an allocation for its bytes.
+func requestID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // never fails: it crashes the program instead
+	return spec.UUIDFrom(b)
 }
 
 // newUUID returns a random (version 4) UUID in lower case.

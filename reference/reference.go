@@ -338,7 +338,7 @@ func (x *exchange) fault(name string) bool {
 
 // ServeHTTP answers one request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	x := &exchange{s: s, w: w, r: r, requestID: newUUID(rand.Reader)}
+	x := &exchange{s: s, w: w, r: r, requestID: requestID()}
 	defer func() {
 		// A last resort: no input is meant to get here.
 		if recover() != nil {
