@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -15,14 +16,21 @@ import (
 // terminal with %1B.
 func LogRequests(h http.Handler, w io.Writer) http.Handler {
 	var mu sync.Mutex
+	var second atomic.Pointer[stamp] // the time of the last second a line was written in
 	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: rw, status: http.StatusOK}
 		h.ServeHTTP(rec, r)
-		// Put together before taking the lock, without fmt: a busy
-		// server writes a line for every request.
+		// Put together before taking the lock, without fmt, and with the
+		// time formatted once a second: a busy server writes a line for
+		// every request.
+		s := second.Load()
+		if s == nil || s.unix != start.Unix() {
+			s = &stamp{start.Unix(), start.UTC().Format(time.RFC3339)}
+			second.Store(s)
+		}
 		line := make([]byte, 0, 128)
-		line = start.UTC().AppendFormat(line, time.RFC3339)
+		line = append(line, s.text...)
 		line = append(append(append(append(line, ' '), r.Method...), ' '), r.URL.EscapedPath()...)
 		line = strconv.AppendInt(append(line, ' '), int64(rec.status), 10)
 		line = append(append(line, ' '), time.Since(start).Round(time.Microsecond).String()...)
@@ -36,6 +44,11 @@ func LogRequests(h http.Handler, w io.Writer) http.Handler {
 // requestIDHeader is seam-request-id in canonical form, which
 // Header.Get and Header.Set need not rewrite.
 const requestIDHeader = "Seam-Request-Id"
+
+type stamp struct {
+	unix int64
+	text string
+}
 
 type statusRecorder struct {
 	http.ResponseWriter
