@@ -123,13 +123,20 @@ func skipValue(data []byte, i int) (int, error) {
 	return i, nil
 }
 
-// TopLevelNames returns the names of the members of the JSON object in
-// data, sorted, each once; ok is false when data is not one valid JSON
-// object. It does not decode the values, as encoding/json would.
-func TopLevelNames(data []byte) (names []string, ok bool) {
-	if !json.Valid(data) || members(data, func(name string, _ []byte) { names = append(names, name) }) != nil {
-		return nil, false
+// UndeclaredNames returns the names of the members of the JSON object in
+// data that declared does not list, sorted, each once; none when data is
+// not one valid JSON object. It does not decode the values, as
+// encoding/json would, and checks that data is valid JSON only when it
+// names something undeclared: most bodies name nothing else.
+func UndeclaredNames(data []byte, declared []string) []string {
+	var names []string
+	if members(data, func(name string, _ []byte) {
+		if !slices.Contains(declared, name) {
+			names = append(names, name)
+		}
+	}) != nil || len(names) == 0 || !json.Valid(data) {
+		return nil
 	}
 	slices.Sort(names)
-	return slices.Compact(names), true
+	return slices.Compact(names)
 }

@@ -89,8 +89,8 @@ func TestScannedDocumentMatchesEncodingJSON(t *testing.T) {
 }
 
 // FuzzMembers: on any valid JSON object, members finds what encoding/json
-// finds; on any text, TopLevelNames names what encoding/json decodes, and
-// refuses what it refuses.
+// finds; on any text, UndeclaredNames names what encoding/json decodes
+// and a list does not declare, and nothing of what it refuses.
 func FuzzMembers(f *testing.F) {
 	for _, s := range []string{`{}`, `{"a":[1,{"b":"}"}],"c":"\"","d":{"e":null}}`, `{"x":1e5,"y":-0.5}`, `{"é\u00e9":1,"\ud83d\ude00":2}`, "{\"\xff\":1}",
 		`{"a":1,"a":2,"b":3}`, `[1]`, `"x"`, `{"a":1}x`, `{"a":tru}`} {
@@ -99,9 +99,14 @@ func FuzzMembers(f *testing.F) {
 	f.Fuzz(func(t *testing.T, doc string) {
 		var want map[string]json.RawMessage
 		decoded := json.Unmarshal([]byte(doc), &want) == nil
-		names, ok := TopLevelNames([]byte(doc))
-		if ok != decoded || ok && !slices.Equal(names, slices.Sorted(maps.Keys(want))) {
-			t.Fatalf("%q: TopLevelNames says %q, %v; encoding/json decodes %v, %v", doc, names, ok, want, decoded)
+		all := slices.Sorted(maps.Keys(want))
+		if names := UndeclaredNames([]byte(doc), nil); !slices.Equal(names, all) {
+			t.Fatalf("%q: UndeclaredNames says %q; encoding/json decodes %v, %v", doc, names, want, decoded)
+		}
+		if len(all) > 0 { // declaring the first name leaves the others
+			if names := UndeclaredNames([]byte(doc), all[:1]); !slices.Equal(names, all[1:]) {
+				t.Fatalf("%q: with %q declared, UndeclaredNames says %q", doc, all[0], names)
+			}
 		}
 		if !json.Valid([]byte(doc)) || !decoded {
 			return

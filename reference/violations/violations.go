@@ -370,15 +370,9 @@ func undeclaredProperties(op spec.Operation, declared []string, body []byte) []p
 	if len(declared) == 0 {
 		return nil
 	}
-	names, ok := spec.TopLevelNames(body)
-	if !ok {
-		return nil
-	}
 	var out []problem
-	for _, name := range names {
-		if !slices.Contains(declared, name) {
-			out = append(out, problem{rule: RuleBody, field: name, accepted: true, reason: "body property " + name + " is not declared by " + op.String()})
-		}
+	for _, name := range spec.UndeclaredNames(body, declared) {
+		out = append(out, problem{rule: RuleBody, field: name, accepted: true, reason: "body property " + name + " is not declared by " + op.String()})
 	}
 	return out
 }
