@@ -307,7 +307,7 @@ func loadRows(cfg benchConfig, doc string, t *table) error {
 }
 
 // pairedRounds is how many times serve and the ceiling are each measured.
-const pairedRounds = 3
+const pairedRounds = 5
 
 // medianLoad is the run of median throughput.
 func medianLoad(runs []loadResult) loadResult {
