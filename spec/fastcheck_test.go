@@ -189,6 +189,47 @@ func kinAcceptsAnswer(c *Contract, check *requestCheck, req *http.Request, statu
 	}) == nil
 }
 
+// An answer whose status the contract documents without content or
+// headers (Seam's 400 and 401) is checked as kin-openapi checks it, plus
+// the rule that a JSON Content-Type means one valid JSON value.
+func TestAnswersWithoutContentAreCheckedAsKinOpenAPIChecksThem(t *testing.T) {
+	c, err := Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	answers := []struct{ contentType, body string }{
+		{"application/json", `{"error":{"type":"unauthorized","message":"no"},"ok":false}`},
+		{"application/json", ""}, {"text/plain", "Unauthorized"}, {"application/json", `{"ok":false}<html>`},
+	}
+	compared := 0
+	for _, d := range c.Operations() {
+		check := c.requestCheck(d.Operation)
+		req := jsonRequest(d.Operation)
+		for code, ref := range check.route.Operation.Responses.Map() {
+			status, err := strconv.Atoi(code)
+			if err != nil || ref.Value == nil || len(ref.Value.Content) > 0 || len(ref.Value.Headers) > 0 {
+				continue
+			}
+			for _, a := range answers {
+				header := http.Header{"Content-Type": {a.contentType}}
+				input := c.input(check, req, nil)
+				kin := openapi3filter.ValidateResponse(context.Background(), &openapi3filter.ResponseValidationInput{
+					RequestValidationInput: input, Status: status, Header: header,
+					Body: io.NopCloser(strings.NewReader(a.body)), Options: input.Options,
+				})
+				notJSON := isJSONMedia(a.contentType) && a.body != "" && !json.Valid([]byte(a.body))
+				if got := c.CheckResponse(d.Operation, req, nil, status, header, []byte(a.body)); (got != nil) != (kin != nil || notJSON) {
+					t.Errorf("%s %d %q: CheckResponse %v; kin-openapi %v, not JSON %v", d.Operation, status, a.body, got, kin, notJSON)
+				}
+				compared++
+			}
+		}
+	}
+	if compared < 1000 {
+		t.Fatalf("compared %d answers: Seam documents 400 and 401 for every operation", compared)
+	}
+}
+
 // The fast path never accepts an answer kin-openapi refuses, for any bytes:
 // a wrong acceptance would pass a non-conforming implementation.
 func FuzzFastAnswer(f *testing.F) {

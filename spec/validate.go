@@ -365,7 +365,8 @@ func (c *Contract) CheckResponse(op Operation, req *http.Request, reqBody []byte
 	if check == nil {
 		return fmt.Errorf("the contract does not define %s", op)
 	}
-	if !c.Documents(op, status) {
+	documented := check.route.Operation.Responses.Status(status)
+	if documented == nil {
 		return &UndocumentedStatusError{Operation: op, Status: status}
 	}
 	if check.answerAccepted(c, req, status, header, body) { // which implies valid JSON
@@ -375,6 +376,11 @@ func (c *Contract) CheckResponse(op Operation, req *http.Request, reqBody []byte
 	// what follows it, so `{"ok":false}<html>` would pass as JSON.
 	if isJSONMedia(header.Get("Content-Type")) && len(body) > 0 && !json.Valid(body) {
 		return errors.New("response body is not one valid JSON value, though its Content-Type says JSON")
+	}
+	// Seam documents its 400 and 401 answers without content or headers,
+	// of which kin-openapi checks nothing: most answers a run draws.
+	if r := documented.Value; r != nil && len(r.Content) == 0 && len(r.Headers) == 0 {
+		return nil
 	}
 	input := c.input(check, req, reqBody)
 	return openapi3filter.ValidateResponse(context.Background(), &openapi3filter.ResponseValidationInput{
