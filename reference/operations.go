@@ -3,7 +3,6 @@ package reference
 import (
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/mail"
 	"net/url"
@@ -21,7 +20,7 @@ var errBodyTooLarge = errors.New("the request body is larger than 1 MiB")
 // readBody returns the request body, read at most once.
 func (x *exchange) readBody() ([]byte, error) {
 	if !x.bodyRead && x.r.Body != nil {
-		x.body, x.bodyErr = io.ReadAll(io.LimitReader(x.r.Body, maxBody+1))
+		x.body, x.bodyErr = spec.ReadBody(x.r, maxBody)
 		if x.bodyErr == nil && len(x.body) > maxBody {
 			x.bodyErr = errBodyTooLarge
 		}

@@ -3,8 +3,40 @@ package spec
 import (
 	"encoding/json"
 	"errors"
+	"io"
+	"net/http"
 	"strconv"
 )
+
+// ReadBody reads req's body to its end or to limit+1 bytes, whichever
+// comes first (a caller tells a body over the limit by its length), into
+// one allocation of the length the request declares, when it declares one.
+// serve reads every body twice (the checker, then the reference), and
+// io.ReadAll starts each at 512 zeroed bytes.
+func ReadBody(req *http.Request, limit int64) ([]byte, error) {
+	if req.Body == nil {
+		return nil, nil
+	}
+	size := int64(512)
+	if req.ContentLength >= 0 && req.ContentLength <= limit {
+		size = req.ContentLength + 1 // room to read the end without growing
+	}
+	b := make([]byte, 0, size)
+	body := io.LimitedReader{R: req.Body, N: limit + 1}
+	for {
+		n, err := body.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)] // grow, as io.ReadAll does
+		}
+	}
+}
 
 // DecodeJSON decodes data as json.Unmarshal does into an `any`: the same
 // value for valid JSON (maps, slices, strings, float64, bool, nil), an

@@ -1,7 +1,10 @@
 package spec
 
 import (
+	"bytes"
 	"encoding/json"
+	"io"
+	"net/http"
 	"reflect"
 	"strings"
 	"testing"
@@ -74,4 +77,30 @@ func BenchmarkDecodeJSON(b *testing.B) {
 			}
 		}
 	})
+}
+
+// ReadBody reads what io.ReadAll of a LimitReader read, whatever length
+// the request declares (its own, none, or a wrong one), and reads a body of
+// the length declared into no more room than it needs.
+func TestReadBodyReadsWhatReadAllRead(t *testing.T) {
+	const limit = 64
+	for _, body := range []string{"", "{}", `{"user_identity_id":"0f6b4c2e-1d2a-4e3b-9c5d-7e8f9a0b1c2d"}`, strings.Repeat("x", limit), strings.Repeat("y", 3*limit)} {
+		for _, declared := range []int64{int64(len(body)), -1, 0, 5, limit + 1, 10 * limit} {
+			req, _ := http.NewRequest(http.MethodPost, "http://example.invalid/", strings.NewReader(body))
+			req.ContentLength = declared
+			got, err := ReadBody(req, limit)
+			want, _ := io.ReadAll(io.LimitReader(strings.NewReader(body), limit+1))
+			if err != nil || !bytes.Equal(got, want) {
+				t.Errorf("%d bytes declared as %d: read %q, %v; want %q", len(body), declared, got, err, want)
+			}
+		}
+	}
+	body := `{"user_identity_id":"0f6b4c2e-1d2a-4e3b-9c5d-7e8f9a0b1c2d"}`
+	req, _ := http.NewRequest(http.MethodPost, "http://example.invalid/", strings.NewReader(body))
+	if got, _ := ReadBody(req, limit); cap(got) != len(body)+1 {
+		t.Errorf("a body of %d bytes, as declared, read into %d bytes", len(body), cap(got))
+	}
+	if got, err := ReadBody(&http.Request{}, limit); got != nil || err != nil {
+		t.Errorf("no body: %q, %v", got, err)
+	}
 }
