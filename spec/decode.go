@@ -97,9 +97,7 @@ func (d *jsonDecoder) object(depth int) (any, error) {
 		return nil, errDepth
 	}
 	m := map[string]any{}
-	d.i = space(d.data, d.i+1)
-	if d.i < len(d.data) && d.data[d.i] == '}' {
-		d.i++
+	if d.empty('}') {
 		return m, nil
 	}
 	for {
@@ -120,17 +118,11 @@ func (d *jsonDecoder) object(depth int) (any, error) {
 			return nil, err
 		}
 		m[key] = v // a repeated name: the last one counts, as in encoding/json
-		if d.i = space(d.data, d.i); d.i >= len(d.data) {
-			return nil, errSyntax
-		}
-		switch d.data[d.i] {
-		case ',':
-			d.i++
-		case '}':
-			d.i++
+		switch done, err := d.next('}'); {
+		case err != nil:
+			return nil, err
+		case done:
 			return m, nil
-		default:
-			return nil, errSyntax
 		}
 	}
 }
@@ -140,9 +132,7 @@ func (d *jsonDecoder) array(depth int) (any, error) {
 		return nil, errDepth
 	}
 	a := []any{}
-	d.i = space(d.data, d.i+1)
-	if d.i < len(d.data) && d.data[d.i] == ']' {
-		d.i++
+	if d.empty(']') {
 		return a, nil
 	}
 	for {
@@ -151,19 +141,34 @@ func (d *jsonDecoder) array(depth int) (any, error) {
 			return nil, err
 		}
 		a = append(a, v)
-		if d.i = space(d.data, d.i); d.i >= len(d.data) {
-			return nil, errSyntax
-		}
-		switch d.data[d.i] {
-		case ',':
-			d.i++
-		case ']':
-			d.i++
+		switch done, err := d.next(']'); {
+		case err != nil:
+			return nil, err
+		case done:
 			return a, nil
-		default:
-			return nil, errSyntax
 		}
 	}
+}
+
+// empty reads past the byte that opened an object or array and reports
+// whether closing follows at once, reading past it too.
+func (d *jsonDecoder) empty(closing byte) bool {
+	d.i = space(d.data, d.i+1)
+	if d.i < len(d.data) && d.data[d.i] == closing {
+		d.i++
+		return true
+	}
+	return false
+}
+
+// next reads past what follows a member or an element: a comma, or
+// closing, which ends the object or array (done).
+func (d *jsonDecoder) next(closing byte) (done bool, err error) {
+	if d.i = space(d.data, d.i); d.i >= len(d.data) || d.data[d.i] != ',' && d.data[d.i] != closing {
+		return false, errSyntax
+	}
+	d.i++
+	return d.data[d.i-1] == closing, nil
 }
 
 // text decodes the string that starts at d.data[d.i]. Plain ASCII is
