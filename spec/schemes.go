@@ -153,26 +153,60 @@ func authenticate(_ context.Context, in *openapi3filter.AuthenticationInput) err
 // presents is authenticate for the scheme named name, whose row s is
 // modelled (the table has it) or not.
 func presents(req *http.Request, name string, s Scheme, modelled bool) error {
-	if !modelled {
-		return fmt.Errorf("the suite does not model security scheme %q", name)
-	}
 	var token string
-	var ok bool
+	var bearer bool
 	if s.Bearer() {
-		if token, ok = BearerToken(req.Header.Get("Authorization")); !ok {
-			return errors.New("no Bearer credential in the Authorization header")
-		}
-	} else if token = req.Header.Get(s.Header); token == "" {
-		return fmt.Errorf("no %s header", s.Header)
+		token, bearer = BearerToken(req.Header.Get("Authorization"))
 	}
-	if !s.Shaped(token) {
+	switch lacking(req, s, modelled, token, bearer) {
+	case lacksModel:
+		return fmt.Errorf("the suite does not model security scheme %q", name)
+	case lacksBearer:
+		return errors.New("no Bearer credential in the Authorization header")
+	case lacksHeader:
+		return fmt.Errorf("no %s header", s.Header)
+	case lacksShape:
 		if s.JWT {
 			return fmt.Errorf("a %s is a JWT", s.Kind)
 		}
 		return fmt.Errorf("a %s starts with %s (and no longer prefix of another kind)", s.Kind, s.Prefix)
-	}
-	if s.Companion != "" && req.Header.Get(s.Companion) == "" {
+	case lacksCompanion:
 		return fmt.Errorf("a %s needs the %s header", s.Kind, s.Companion)
 	}
 	return nil
+}
+
+// lack is the first thing a request lacks to present a scheme.
+type lack int
+
+const (
+	lacksNothing   lack = iota
+	lacksModel          // the table does not model the scheme
+	lacksBearer         // no Bearer credential in the Authorization header
+	lacksHeader         // the scheme's header is missing or empty
+	lacksShape          // the credential is not of the scheme's shape
+	lacksCompanion      // the scheme's companion header is missing
+)
+
+// lacking says what req lacks to present scheme s, whose row is modelled
+// or not. token and bearer are req's Bearer credential, read once by a
+// caller that checks many schemes; presents explains the answer.
+func lacking(req *http.Request, s Scheme, modelled bool, token string, bearer bool) lack {
+	switch {
+	case !modelled:
+		return lacksModel
+	case !s.Bearer():
+		if token = req.Header.Get(s.Header); token == "" {
+			return lacksHeader
+		}
+	case !bearer:
+		return lacksBearer
+	}
+	if !s.Shaped(token) {
+		return lacksShape
+	}
+	if s.Companion != "" && req.Header.Get(s.Companion) == "" {
+		return lacksCompanion
+	}
+	return lacksNothing
 }

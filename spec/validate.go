@@ -247,13 +247,7 @@ func (check *requestCheck) credentialed(req *http.Request) bool {
 // not. TestCheckSecuritySaysWhatKinOpenAPISays holds the two to kin-openapi.
 func presentsEvery(req *http.Request, schemes []requiredScheme, token string, bearer bool) bool {
 	for _, s := range schemes {
-		credential, sent := token, bearer
-		if !s.row.Bearer() {
-			credential = req.Header.Get(s.row.Header)
-			sent = credential != ""
-		}
-		if !s.declared || !s.modelled || !sent || !s.row.Shaped(credential) ||
-			s.row.Companion != "" && req.Header.Get(s.row.Companion) == "" {
+		if !s.declared || lacking(req, s.row, s.modelled, token, bearer) != lacksNothing {
 			return false
 		}
 	}
