@@ -141,13 +141,14 @@ type lineWriter struct{ w io.Writer }
 
 func (l lineWriter) Write(p []byte) (int, error) {
 	line, ended := strings.CutSuffix(string(p), "\n")
-	if escaped := framework.EscapeControl(line); escaped == line && !strings.Contains(line, "\n") {
+	escaped := framework.EscapeControl(line)
+	if escaped == line && !strings.Contains(line, "\n") {
 		if _, err := l.w.Write(p); err != nil { // the usual line, safe as it is
 			return 0, err
 		}
 		return len(p), nil
 	}
-	line = strings.ReplaceAll(framework.EscapeControl(line), "\n", `\n`)
+	line = strings.ReplaceAll(escaped, "\n", `\n`)
 	if ended {
 		line += "\n"
 	}
