@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
@@ -16,6 +17,9 @@ import (
 func ReadBody(req *http.Request, limit int64) ([]byte, error) {
 	if req.Body == nil {
 		return nil, nil
+	}
+	if b, ok := req.Body.(*bufferedBody); ok && (b.whole || int64(len(b.data)) > limit) {
+		return b.data[:min(int64(len(b.data)), limit+1)], nil
 	}
 	size := int64(512)
 	if req.ContentLength >= 0 && req.ContentLength <= limit {
@@ -37,6 +41,43 @@ func ReadBody(req *http.Request, limit int64) ([]byte, error) {
 		}
 	}
 }
+
+// BufferBody reads req's body as ReadBody does and leaves in its place one
+// that replays it, then the rest of a body over the limit. ReadBody of the
+// replayed body returns the same bytes without reading or copying them:
+// serve reads a body once for its time limits, its checker and its
+// reference together.
+func BufferBody(req *http.Request, limit int64) ([]byte, error) {
+	data, err := ReadBody(req, limit)
+	if _, done := req.Body.(*bufferedBody); done || req.Body == nil {
+		return data, err
+	}
+	b := &bufferedBody{data: data, whole: err == nil && int64(len(data)) <= limit, rest: req.Body}
+	b.Reset(data)
+	if b.whole {
+		// Closed at its end, net/http neither drains it after the handler
+		// nor counts it as closed early.
+		_ = req.Body.Close()
+	}
+	req.Body = b
+	return data, err
+}
+
+type bufferedBody struct {
+	bytes.Reader
+	data  []byte
+	whole bool // data is all of the body: rest has nothing more to read
+	rest  io.ReadCloser
+}
+
+func (b *bufferedBody) Read(p []byte) (int, error) {
+	if b.Len() > 0 || b.whole {
+		return b.Reader.Read(p)
+	}
+	return b.rest.Read(p)
+}
+
+func (b *bufferedBody) Close() error { return b.rest.Close() }
 
 // DecodeJSON decodes data as json.Unmarshal does into an `any`: the same
 // value for valid JSON (maps, slices, strings, float64, bool, nil), an

@@ -104,3 +104,29 @@ func TestReadBodyReadsWhatReadAllRead(t *testing.T) {
 		t.Errorf("no body: %q, %v", got, err)
 	}
 }
+
+// A buffered body reads as the body did: ReadBody gives the same bytes,
+// the same slice, however often it is asked and whatever limit (up to the
+// buffer's); Read replays the body, then the rest of one over the limit.
+func TestBufferBodyReplaysTheBody(t *testing.T) {
+	const limit = 8
+	for _, body := range []string{"", "{}", "12345678", strings.Repeat("z", 3*limit)} {
+		req, _ := http.NewRequest(http.MethodPost, "http://example.invalid/", strings.NewReader(body))
+		first, err := BufferBody(req, limit)
+		want, _ := io.ReadAll(io.LimitReader(strings.NewReader(body), limit+1))
+		if err != nil || !bytes.Equal(first, want) {
+			t.Fatalf("%q: buffered %q, %v; want %q", body, first, err, want)
+		}
+		again, _ := BufferBody(req, limit)
+		smaller, _ := ReadBody(req, 2)
+		if len(first) > 0 && (&again[0] != &first[0] || &smaller[0] != &first[0]) {
+			t.Errorf("%q: read again into new memory", body)
+		}
+		if wantSmaller := want[:min(len(want), 3)]; !bytes.Equal(smaller, wantSmaller) {
+			t.Errorf("%q: ReadBody with limit 2 gave %q, want %q", body, smaller, wantSmaller)
+		}
+		if replayed, err := io.ReadAll(req.Body); err != nil || string(replayed) != body {
+			t.Errorf("%q: read back %q, %v", body, replayed, err)
+		}
+	}
+}

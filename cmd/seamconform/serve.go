@@ -67,9 +67,10 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		fmt.Fprintf(stderr, "seamconform serve: faults on: %s\n", strings.Join(faults, ", "))
 	}
 
-	httpServer := limits.server(handler, requestLog, ci.sdkFaults)
+	guard := limits.guard(ci.sdkFaults)
+	httpServer := guard.server(handler, requestLog)
 	served := make(chan error, 1)
-	go func() { served <- httpServer.Serve(limits.listen(listener)) }()
+	go func() { served <- httpServer.Serve(guard.listen(listener)) }()
 	select {
 	case err := <-served:
 		return err

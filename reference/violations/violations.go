@@ -138,14 +138,13 @@ func (c *Checker) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		c.serveControl(w, r)
 		return
 	}
-	body, err := spec.ReadBody(r, maxBody)
+	// The handler gets the whole body; a larger one is checked by its
+	// first MiB, which fails the schema as a truncated JSON value would.
+	body, err := spec.BufferBody(r, maxBody)
 	if err != nil {
 		http.Error(w, "reading the request body: "+err.Error(), http.StatusBadRequest)
 		return
 	}
-	// The handler gets the whole body; a larger one is checked by its
-	// first MiB, which fails the schema as a truncated JSON value would.
-	r.Body = &replayedBody{Reader: *bytes.NewReader(body), rest: r.Body}
 
 	op, allowed, found := c.contract.Route(r)
 	var problems []problem
@@ -213,22 +212,6 @@ func (a *passedAnswer) Write(p []byte) (int, error) {
 	a.wrote = true
 	return a.ResponseWriter.Write(p)
 }
-
-// replayedBody gives the handler the body the checker read, then the rest
-// of a body larger than it reads. One allocation: it wraps every request.
-type replayedBody struct {
-	bytes.Reader
-	rest io.ReadCloser
-}
-
-func (b *replayedBody) Read(p []byte) (int, error) {
-	if b.Len() > 0 {
-		return b.Reader.Read(p)
-	}
-	return b.rest.Read(p)
-}
-
-func (b *replayedBody) Close() error { return b.rest.Close() }
 
 // serve runs h and returns what it panicked with, if anything.
 func serve(h http.Handler, w http.ResponseWriter, r *http.Request) (aborted any) {

@@ -1,0 +1,124 @@
+package main
+
+import (
+	"bufio"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"testing"
+	"time"
+)
+
+// Limits far enough apart that the moment a connection closes tells which
+// one closed it.
+var testLimits = serveLimits{readHeader: 300 * time.Millisecond, read: 700 * time.Millisecond, write: 1100 * time.Millisecond, idle: 500 * time.Millisecond, maxConns: 8}
+
+// guardedServer serves handler under limits on a loopback port.
+func guardedServer(t *testing.T, limits serveLimits, handler http.Handler) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := limits.guard(nil)
+	srv := g.server(handler, io.Discard)
+	go func() { _ = srv.Serve(g.listen(l)) }()
+	t.Cleanup(func() { srv.Close() })
+	return l.Addr().String()
+}
+
+// Each way of holding a connection is cut off by its own limit, counted
+// from where net/http's timeout of the same name counts: not before, and
+// not much after.
+func TestServeLimitsCloseAConnectionThatOverstays(t *testing.T) {
+	sleepy := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/slow" {
+			time.Sleep(2 * testLimits.write)
+		}
+		_, _ = io.WriteString(w, `{"ok":true}`)
+	})
+	addr := guardedServer(t, testLimits, sleepy)
+	request := func(path, body string) string {
+		return "POST " + path + " HTTP/1.1\r\nHost: x\r\nContent-Length: " + strconv.Itoa(len(body)) + "\r\n\r\n" + body
+	}
+	for _, tc := range []struct {
+		name  string
+		send  string
+		limit time.Duration
+	}{
+		{"headers never ended", "POST / HTTP/1.1\r\nHost: x\r\n", testLimits.readHeader},
+		{"body never ended", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n{}", testLimits.read},
+		{"handler overran", request("/slow", "{}"), testLimits.write},
+		{"idle after an answer", request("/", "{}"), testLimits.idle},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c, err := net.Dial("tcp", addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			start := time.Now()
+			if _, err := io.WriteString(c, tc.send); err != nil {
+				t.Fatal(err)
+			}
+			r := bufio.NewReader(c)
+			if tc.name == "idle after an answer" {
+				res, err := http.ReadResponse(r, nil)
+				if err != nil {
+					t.Fatalf("no answer: %v", err)
+				}
+				_, _ = io.Copy(io.Discard, res.Body)
+				start = time.Now()
+			}
+			_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
+			rest, err := io.ReadAll(r)
+			took := time.Since(start)
+			if err != nil {
+				t.Fatalf("the connection was not closed within 10 s (%v); read %q", err, rest)
+			}
+			if took < tc.limit || took > tc.limit+time.Second {
+				t.Errorf("closed after %s; want it closed at its limit, %s", took.Round(time.Millisecond), tc.limit)
+			}
+			if tc.name == "handler overran" && len(rest) > 0 {
+				t.Errorf("an answer came after the write limit: %q", rest)
+			}
+		})
+	}
+}
+
+// A connection that keeps working is never cut off: requests on one
+// keep-alive connection, each with a handler slower than the read limit
+// (the body was read before it) and pauses shorter than the idle limit,
+// for twice the longest limit.
+func TestServeLimitsLetAWorkingConnectionGoOn(t *testing.T) {
+	slow := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		time.Sleep(testLimits.read + 100*time.Millisecond)
+		_, _ = w.Write(body)
+	})
+	addr := guardedServer(t, testLimits, slow)
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	r := bufio.NewReader(c)
+	deadline := time.Now().Add(2 * testLimits.write)
+	for i := 0; time.Now().Before(deadline); i++ {
+		body := `{"n":` + strconv.Itoa(i) + `}`
+		if _, err := io.WriteString(c, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: "+strconv.Itoa(len(body))+"\r\n\r\n"+body); err != nil {
+			t.Fatalf("request %d: %v", i, err)
+		}
+		res, err := http.ReadResponse(r, nil)
+		if err != nil {
+			t.Fatalf("request %d on the same connection: %v", i, err)
+		}
+		got, _ := io.ReadAll(res.Body)
+		if string(got) != body {
+			t.Fatalf("request %d: answered %q, want %q", i, got, body)
+		}
+		time.Sleep(testLimits.idle / 2)
+	}
+}
