@@ -187,11 +187,12 @@ func decodeLazily(data []byte) (*openapi3.T, *lazyPaths, error) {
 	raw := map[string]any{"openapi": nil, "info": nil, "servers": nil, "tags": nil, "components": nil}
 	paths := map[string]json.RawMessage{}
 	var err error
-	if scanned := members(data, func(key string, value []byte) {
+	if scanned := members(data, func(k, value []byte) {
+		key := string(k)
 		switch _, top := raw[key]; {
 		case err != nil:
 		case key == "paths":
-			err = members(value, func(path string, item []byte) { paths[path] = item })
+			err = members(value, func(path, item []byte) { paths[string(path)] = item })
 		case key == "components":
 			raw[key], err = lazyComponentsOf(value)
 		case top:
@@ -216,17 +217,17 @@ func decodeLazily(data []byte) (*openapi3.T, *lazyPaths, error) {
 func lazyComponentsOf(text []byte) (map[string]any, error) {
 	components := map[string]any{}
 	var err error
-	scanned := members(text, func(key string, value []byte) {
+	scanned := members(text, func(key, value []byte) {
 		if err != nil {
 			return
 		}
-		if key != "schemas" {
-			components[key], err = DecodeJSON(value)
+		if string(key) != "schemas" {
+			components[string(key)], err = DecodeJSON(value)
 			return
 		}
 		schemas := map[string]any{}
-		err = members(value, func(name string, schema []byte) { schemas[name] = json.RawMessage(schema) })
-		components[key] = schemas
+		err = members(value, func(name, schema []byte) { schemas[string(name)] = json.RawMessage(schema) })
+		components["schemas"] = schemas
 	})
 	return components, errors.Join(scanned, err)
 }

@@ -92,17 +92,17 @@ func (c *Contract) listedMethods(path string) map[string]listedMethod {
 	if raw, lazy := c.lazy.rawOf(path); lazy {
 		// Only the operationId and tags of each method are read; the
 		// decoder proper reads the rest (TestFastLoadMatchesLoader).
-		_ = members(raw, func(key string, value []byte) {
+		_ = members(raw, func(key, value []byte) {
 			var m listedMethod
-			_ = members(value, func(field string, v []byte) {
-				switch field {
+			_ = members(value, func(field, v []byte) {
+				switch string(field) {
 				case "operationId":
 					_ = json.Unmarshal(v, &m.ID)
 				case "tags":
 					_ = json.Unmarshal(v, &m.Tags)
 				}
 			})
-			out[strings.ToUpper(key)] = m
+			out[strings.ToUpper(string(key))] = m
 		})
 		return out
 	}

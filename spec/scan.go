@@ -14,7 +14,7 @@ import (
 // which CI validates (TestEmbeddedIsValidOpenAPI): encoding/json checks the
 // whole of what it is given before decoding any of it, and a run needs
 // only the parts it reads. Text that is not an object is an error.
-func members(data []byte, f func(key string, value []byte)) error {
+func members(data []byte, f func(key, value []byte)) error {
 	i := space(data, 0)
 	if i >= len(data) || data[i] != '{' {
 		return errNotObject
@@ -28,11 +28,13 @@ func members(data []byte, f func(key string, value []byte)) error {
 		if err != nil {
 			return err
 		}
-		key := string(data[i+1 : end-1])
-		if bytes.IndexByte(data[i:end], '\\') >= 0 || !utf8.ValidString(key) {
-			if err := json.Unmarshal(data[i:end], &key); err != nil { // escapes: as encoding/json reads them
+		key := data[i+1 : end-1] // not copied: a caller that keeps it makes a string of it
+		if bytes.IndexByte(key, '\\') >= 0 || !utf8.Valid(key) {
+			var unescaped string
+			if err := json.Unmarshal(data[i:end], &unescaped); err != nil { // escapes: as encoding/json reads them
 				return err
 			}
+			key = []byte(unescaped)
 		}
 		i = space(data, end)
 		if i >= len(data) || data[i] != ':' {
@@ -130,10 +132,13 @@ func skipValue(data []byte, i int) (int, error) {
 // names something undeclared: most bodies name nothing else.
 func UndeclaredNames(data []byte, declared []string) []string {
 	var names []string
-	if members(data, func(name string, _ []byte) {
-		if !slices.Contains(declared, name) {
-			names = append(names, name)
+	if members(data, func(name, _ []byte) {
+		for _, d := range declared {
+			if d == string(name) {
+				return
+			}
 		}
+		names = append(names, string(name))
 	}) != nil || len(names) == 0 || !json.Valid(data) {
 		return nil
 	}

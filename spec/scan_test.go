@@ -24,7 +24,7 @@ func TestMembersAgreesWithEncodingJSON(t *testing.T) {
 			t.Fatalf("%s: %v", doc, err)
 		}
 		got := map[string]json.RawMessage{}
-		if err := members([]byte(doc), func(k string, v []byte) { got[k] = v }); err != nil {
+		if err := members([]byte(doc), func(k, v []byte) { got[string(k)] = v }); err != nil {
 			t.Fatalf("%s: %v", doc, err)
 		}
 		if !reflect.DeepEqual(normal(got), normal(want)) {
@@ -32,7 +32,7 @@ func TestMembersAgreesWithEncodingJSON(t *testing.T) {
 		}
 	}
 	for _, bad := range []string{``, `[]`, `"s"`, `{"a"}`, `{"a":}`, `{"a":1`, `{"a":"1}`, `{"a":[1}`, `{"a":1 "b":2}`} {
-		if err := members([]byte(bad), func(string, []byte) {}); err == nil {
+		if err := members([]byte(bad), func(_, _ []byte) {}); err == nil {
 			t.Errorf("%q: no error", bad)
 		}
 	}
@@ -112,7 +112,7 @@ func FuzzMembers(f *testing.F) {
 			return
 		}
 		got := map[string]json.RawMessage{}
-		if err := members([]byte(doc), func(k string, v []byte) { got[k] = v }); err != nil {
+		if err := members([]byte(doc), func(k, v []byte) { got[string(k)] = v }); err != nil {
 			t.Fatalf("%q: %v", doc, err)
 		}
 		if !reflect.DeepEqual(normal(got), normal(want)) {

@@ -117,8 +117,8 @@ type Checker struct {
 
 	mu         sync.Mutex
 	violations []Violation
-	notes      map[[2]string]int // operation, text → count
-	calls      map[string]*Call
+	notes      map[[2]string]int        // operation, text → count
+	calls      map[spec.Operation]*Call // by the method and path asked for
 }
 
 // New returns a Checker of exchanges with next against contract.
@@ -126,7 +126,7 @@ func New(contract *spec.Contract, next http.Handler, opts Options) *Checker {
 	if opts.Log == nil {
 		opts.Log = io.Discard
 	}
-	return &Checker{contract: contract, next: next, opts: opts, notes: map[[2]string]int{}, calls: map[string]*Call{}}
+	return &Checker{contract: contract, next: next, opts: opts, notes: map[[2]string]int{}, calls: map[spec.Operation]*Call{}}
 }
 
 const maxBody = 1 << 20
@@ -154,7 +154,9 @@ func (c *Checker) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		problems = []problem{{rule: RuleRoute, reason: routeReason(r, allowed)}}
 	}
 
-	operation := opName(op, found, r)
+	if !found {
+		op = spec.Operation{Method: r.Method, Path: r.URL.Path}
+	}
 	var override *bufferedAnswer
 	if c.opts.AnswerAsSeam {
 		override = seamAnswer(problems)
@@ -163,12 +165,12 @@ func (c *Checker) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// Nothing may replace the answer or check it: it goes through as
 		// it is written, the usual case for a conforming client.
 		passed := &passedAnswer{ResponseWriter: w, status: http.StatusOK}
-		c.runHandler(passed, r, body, operation, problems)
-		c.record(r, body, operation, passed.status, problems, nil)
+		c.runHandler(passed, r, body, op, problems)
+		c.record(r, body, op, passed.status, problems, nil)
 		return
 	}
 	answer := &bufferedAnswer{header: http.Header{}, status: http.StatusOK}
-	c.runHandler(answer, r, body, operation, problems)
+	c.runHandler(answer, r, body, op, problems)
 	// Seam checks credentials (401), then input (400), then looks things
 	// up: a success or a not-found for a request the contract rejects is
 	// not Seam's answer. (Others, such as an SDK fault's 429, stand.)
@@ -181,15 +183,15 @@ func (c *Checker) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if c.opts.CheckResponses && found {
 		responseProblems = c.checkResponse(op, r, body, answer)
 	}
-	c.record(r, body, operation, answer.status, problems, responseProblems)
+	c.record(r, body, op, answer.status, problems, responseProblems)
 }
 
 // runHandler has the handler answer into w. A handler that drops the
 // connection on purpose (an SDK fault) goes on doing so, and the request
 // still counts.
-func (c *Checker) runHandler(w http.ResponseWriter, r *http.Request, body []byte, operation string, problems []problem) {
+func (c *Checker) runHandler(w http.ResponseWriter, r *http.Request, body []byte, op spec.Operation, problems []problem) {
 	if aborted := serve(c.next, w, r); aborted != nil {
-		c.record(r, body, operation, 0, problems, nil)
+		c.record(r, body, op, 0, problems, nil)
 		panic(aborted)
 	}
 }
@@ -225,13 +227,6 @@ func routeReason(r *http.Request, allowed []string) string {
 		return "the contract has no path " + r.URL.Path
 	}
 	return fmt.Sprintf("%s takes %s, not %s", r.URL.Path, strings.Join(allowed, " or "), r.Method)
-}
-
-func opName(op spec.Operation, found bool, r *http.Request) string {
-	if found {
-		return op.String()
-	}
-	return r.Method + " " + r.URL.Path
 }
 
 // problem is a violation or a note before it is recorded.
@@ -482,9 +477,8 @@ func firstLine(s string) string {
 	return line
 }
 
-func (c *Checker) record(r *http.Request, body []byte, operation string, status int, request, response []problem) {
+func (c *Checker) record(r *http.Request, body []byte, op spec.Operation, status int, request, response []problem) {
 	now := time.Now().UTC()
-	operation = printable(operation)
 	// Most requests conform: only a violation or a note is worth redacting
 	// the request for.
 	sent, scrub := SentRequest{}, func(s string) string { return s }
@@ -493,12 +487,13 @@ func (c *Checker) record(r *http.Request, body []byte, operation string, status 
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	call := c.calls[operation]
+	call := c.calls[op]
 	if call == nil {
-		call = &Call{Operation: operation}
-		c.calls[operation] = call
+		call = &Call{Operation: printable(op.String())}
+		c.calls[op] = call
 	}
 	call.Requests++
+	operation := call.Operation
 	for _, side := range []struct {
 		side     Side
 		problems []problem
@@ -543,9 +538,16 @@ func (c *Checker) Notes() []Note {
 func (c *Checker) Calls() []Call {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	// Paths that differ only in control characters print alike: one call.
+	byName := map[string]Call{}
+	for _, call := range c.calls {
+		sum := byName[call.Operation]
+		sum.Operation, sum.Requests, sum.Violations = call.Operation, sum.Requests+call.Requests, sum.Violations+call.Violations
+		byName[call.Operation] = sum
+	}
 	var out []Call
-	for _, name := range slices.Sorted(maps.Keys(c.calls)) {
-		out = append(out, *c.calls[name])
+	for _, name := range slices.Sorted(maps.Keys(byName)) {
+		out = append(out, byName[name])
 	}
 	return out
 }
@@ -553,7 +555,7 @@ func (c *Checker) Calls() []Call {
 // Reset forgets everything recorded and runs OnReset.
 func (c *Checker) Reset() {
 	c.mu.Lock()
-	c.violations, c.notes, c.calls = nil, map[[2]string]int{}, map[string]*Call{}
+	c.violations, c.notes, c.calls = nil, map[[2]string]int{}, map[spec.Operation]*Call{}
 	c.mu.Unlock()
 	if c.opts.OnReset != nil {
 		c.opts.OnReset()
