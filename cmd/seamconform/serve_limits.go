@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"flag"
 	"io"
@@ -289,10 +290,13 @@ func logLines(w io.Writer) io.Writer { return lineWriter{w} }
 type lineWriter struct{ w io.Writer }
 
 func (l lineWriter) Write(p []byte) (int, error) {
+	if printableASCII(p) { // the usual line, safe as it is
+		return l.w.Write(p)
+	}
 	line, ended := strings.CutSuffix(string(p), "\n")
 	escaped := framework.EscapeControl(line)
 	if escaped == line && !strings.Contains(line, "\n") {
-		if _, err := l.w.Write(p); err != nil { // the usual line, safe as it is
+		if _, err := l.w.Write(p); err != nil { // other text, safe as it is
 			return 0, err
 		}
 		return len(p), nil
@@ -305,4 +309,16 @@ func (l lineWriter) Write(p []byte) (int, error) {
 		return 0, err
 	}
 	return len(p), nil
+}
+
+// printableASCII reports whether p is printable ASCII and tabs, but for a
+// newline at its end: what the escaping leaves as it is.
+func printableASCII(p []byte) bool {
+	p = bytes.TrimSuffix(p, []byte("\n"))
+	for _, c := range p {
+		if (c < 0x20 && c != '\t') || c >= 0x7f {
+			return false
+		}
+	}
+	return true
 }
