@@ -68,6 +68,8 @@ type bufferedBody struct {
 	data  []byte
 	whole bool // data is all of the body: rest has nothing more to read
 	rest  io.ReadCloser
+	// acceptedBy is the last operation's check that accepted data.
+	acceptedBy *requestCheck
 }
 
 func (b *bufferedBody) Read(p []byte) (int, error) {

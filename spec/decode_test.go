@@ -130,3 +130,43 @@ func TestBufferBodyReplaysTheBody(t *testing.T) {
 		}
 	}
 }
+
+// serve's reference checks again a request its checker checked: the bytes
+// of a buffered body that passed pass again without being decoded, and
+// only those bytes, with the same Content-Type, for the same operation.
+func TestABufferedBodyThatPassedIsNotDecodedAgain(t *testing.T) {
+	c, err := Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest(http.MethodPost, "https://example.invalid/user_identities/delete", strings.NewReader(`{"user_identity_id":"7ad2566e-6fd8-466d-b8e4-c10a14a74fd3"}`))
+	req.Header.Set("Authorization", "Bearer seam_test_key_123")
+	req.Header.Set("Content-Type", "application/json")
+	body, _ := BufferBody(req, 1<<20)
+	if vs := c.CheckRequest(DeleteIdentity, req, body); len(vs) != 0 {
+		t.Fatalf("a conforming request: %v", vs)
+	}
+	copied := bytes.Clone(body)
+	again := testing.AllocsPerRun(50, func() { c.CheckRequest(DeleteIdentity, req, body) })
+	anew := testing.AllocsPerRun(50, func() { c.CheckRequest(DeleteIdentity, req, copied) })
+	if again >= anew {
+		t.Errorf("checking the body that passed allocated %.0f times, the same bytes elsewhere %.0f: it was decoded again", again, anew)
+	}
+	for name, check := range map[string]func() []Violation{
+		"other bytes": func() []Violation {
+			return c.CheckRequest(DeleteIdentity, req, []byte(`{"user_identity_id":"7ad2566e"}`))
+		},
+		"another operation": func() []Violation {
+			return c.CheckRequest(Operation{Method: http.MethodPost, Path: "/devices/delete"}, req, body)
+		},
+		"another Content-Type": func() []Violation {
+			req.Header.Set("Content-Type", "text/plain")
+			defer req.Header.Set("Content-Type", "application/json")
+			return c.CheckRequest(DeleteIdentity, req, body)
+		},
+	} {
+		if vs := check(); len(vs) == 0 {
+			t.Errorf("%s: no violation", name)
+		}
+	}
+}
