@@ -114,16 +114,14 @@ var _ = Describe("API-wide: bad credentials are refused", func() {
 	table(authFirst, func(o operation) bool { return o.secured() && (o.hasUUID() || o.Body) }, func(o operation) {
 		in, breaks := o.minimal(), []spec.Rule{spec.RuleCredentials}
 		if input, ok := o.findBadInput(); ok {
-			By("no credentials and a malformed " + input.Name)
-			Expect(f.Send(o.call(in.set(input, "not-a-uuid")).Breaking(append(breaks, rule(input))...))).To(f.HaveStatus(http.StatusUnauthorized))
+			Expect(f.Send(o.call(in.set(input, "not-a-uuid")).Breaking(append(breaks, rule(input))...))).To(f.HaveStatus(http.StatusUnauthorized), "no credentials and a malformed "+input.Name)
 			return
 		}
 		if !o.Body {
 			Skip("no input of this operation can be made invalid")
 		}
-		By("no credentials and a body that is not JSON")
 		r := o.call(inputs{query: in.query}).Body([]byte(`{"`), "application/json").Breaking(append(breaks, spec.RuleBody)...)
-		Expect(f.Send(r)).To(f.HaveStatus(http.StatusUnauthorized))
+		Expect(f.Send(r)).To(f.HaveStatus(http.StatusUnauthorized), "no credentials and a body that is not JSON")
 	})
 })
 

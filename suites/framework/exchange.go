@@ -180,7 +180,7 @@ func (e *Env) SendAll(rs ...*Request) []*Exchange {
 	}
 	e.stopIfInterrupted()
 	var unanswered error
-	at, visibility := types.NewCodeLocation(0), evidenceVisibility() // where the spec sent them
+	at, visibility := sentFrom(), evidenceVisibility()
 	for _, x := range xs {
 		attach(x, at, visibility)
 		if x.Err != nil && unanswered == nil {
@@ -197,6 +197,41 @@ func (e *Env) SendAll(rs ...*Request) []*Exchange {
 	}
 	return xs
 }
+
+// sentFrom is where the spec called SendAll (its caller's caller): the
+// first frame that is not a helper, as types.NewCodeLocation finds it. Its
+// search walks the whole stack, forty frames of Ginkgo and the suite, then
+// names frames one by one; a spec sends from the same few places thousands
+// of times, so the answer is kept by the first frames of the stack,
+// whenever it lies within them.
+func sentFrom() types.CodeLocation {
+	var key [8]uintptr
+	n := runtime.Callers(3, key[:]) // past Callers, sentFrom and SendAll
+	sentFromMu.RLock()
+	at, known := sentFromPlaces[key]
+	sentFromMu.RUnlock()
+	if known {
+		return at
+	}
+	at = types.NewCodeLocation(1)
+	frames := runtime.CallersFrames(key[:n])
+	for more := n > 0; more; {
+		var frame runtime.Frame
+		frame, more = frames.Next()
+		if frame.File == at.FileName && frame.Line == at.LineNumber {
+			sentFromMu.Lock()
+			sentFromPlaces[key] = at
+			sentFromMu.Unlock()
+			break
+		}
+	}
+	return at
+}
+
+var (
+	sentFromMu     sync.RWMutex
+	sentFromPlaces = map[[8]uintptr]types.CodeLocation{}
+)
 
 // The per-exchange helpers, marked once each (see markHelper).
 var sendHelper, sendAllHelper, envSendHelper, envSendAllHelper, selfCheckHelper atomic.Bool
