@@ -170,16 +170,14 @@ func (g *connGuard) listen(inner net.Listener) net.Listener {
 	return &guardedListener{Listener: inner, g: g}
 }
 
+// watch closes what overstays, every round, until the listener is closed
+// and the last connection with it: a server shutting down waits for its
+// active connections, which must still keep their limits.
 func (g *connGuard) watch() {
 	tick := time.NewTicker(g.every)
 	defer tick.Stop()
 	var overdue []*guardedConn
-	for {
-		select {
-		case <-tick.C:
-		case <-g.closed:
-			return
-		}
+	for range tick.C {
 		now := g.now()
 		g.mu.Lock()
 		for c := range g.conns {
@@ -187,7 +185,15 @@ func (g *connGuard) watch() {
 				overdue = append(overdue, c)
 			}
 		}
+		open := len(g.conns)
 		g.mu.Unlock()
+		select {
+		case <-g.closed:
+			if open == 0 {
+				return
+			}
+		default:
+		}
 		for _, c := range overdue {
 			c.Close() // what blocks on it fails, and net/http ends the connection
 		}

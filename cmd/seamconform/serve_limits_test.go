@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"bufio"
 	"io"
 	"net"
@@ -15,7 +16,7 @@ import (
 var testLimits = serveLimits{readHeader: 300 * time.Millisecond, read: 700 * time.Millisecond, write: 1100 * time.Millisecond, idle: 500 * time.Millisecond, maxConns: 8}
 
 // guardedServer serves handler under limits on a loopback port.
-func guardedServer(t *testing.T, limits serveLimits, handler http.Handler) string {
+func guardedServer(t *testing.T, limits serveLimits, handler http.Handler) (string, *http.Server) {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -25,7 +26,7 @@ func guardedServer(t *testing.T, limits serveLimits, handler http.Handler) strin
 	srv := g.server(handler, io.Discard)
 	go func() { _ = srv.Serve(g.listen(l)) }()
 	t.Cleanup(func() { srv.Close() })
-	return l.Addr().String()
+	return l.Addr().String(), srv
 }
 
 // Each way of holding a connection is cut off by its own limit, counted
@@ -38,7 +39,7 @@ func TestServeLimitsCloseAConnectionThatOverstays(t *testing.T) {
 		}
 		_, _ = io.WriteString(w, `{"ok":true}`)
 	})
-	addr := guardedServer(t, testLimits, sleepy)
+	addr, _ := guardedServer(t, testLimits, sleepy)
 	request := func(path, body string) string {
 		return "POST " + path + " HTTP/1.1\r\nHost: x\r\nContent-Length: " + strconv.Itoa(len(body)) + "\r\n\r\n" + body
 	}
@@ -98,7 +99,7 @@ func TestServeLimitsLetAWorkingConnectionGoOn(t *testing.T) {
 		time.Sleep(testLimits.read + 100*time.Millisecond)
 		_, _ = w.Write(body)
 	})
-	addr := guardedServer(t, testLimits, slow)
+	addr, _ := guardedServer(t, testLimits, slow)
 	c, err := net.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
@@ -120,5 +121,31 @@ func TestServeLimitsLetAWorkingConnectionGoOn(t *testing.T) {
 			t.Fatalf("request %d: answered %q, want %q", i, got, body)
 		}
 		time.Sleep(testLimits.idle / 2)
+	}
+}
+
+// A server shutting down waits for its active connections, which keep
+// their limits: a client that stalls cannot hold the shutdown past them.
+func TestServeLimitsHoldWhileShuttingDown(t *testing.T) {
+	addr, srv := guardedServer(t, testLimits, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.ReadAll(r.Body)
+	}))
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := io.WriteString(c, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n{}"); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(50 * time.Millisecond) // the request is active
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	start := time.Now()
+	if err := srv.Shutdown(ctx); err != nil {
+		t.Fatalf("shutdown: %v after %s; the stalled body should have been cut at %s", err, time.Since(start).Round(time.Millisecond), testLimits.read)
+	}
+	if took := time.Since(start); took > testLimits.read+time.Second {
+		t.Errorf("shutdown took %s", took.Round(time.Millisecond))
 	}
 }
