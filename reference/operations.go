@@ -67,6 +67,9 @@ func (x *exchange) object(required string) (map[string]any, *apiError) {
 // query returns the query parameters. Malformed pairs are dropped, as most
 // servers do: a parameter the operation needs then reads as missing.
 func (x *exchange) query() url.Values {
+	if x.r.URL.RawQuery == "" { // most requests: no map to make
+		return nil
+	}
 	values, _ := url.ParseQuery(x.r.URL.RawQuery)
 	return values
 }
