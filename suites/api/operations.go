@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"sync/atomic"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -76,8 +77,13 @@ func (cs *checks) add(step string, r *f.Request, m types.GomegaMatcher) {
 	*cs = append(*cs, check{step, r, m})
 }
 
+var runMarked atomic.Bool
+
 func (cs checks) run() {
-	GinkgoHelper()
+	if !runMarked.Load() { // GinkgoHelper looks up its caller on every call
+		GinkgoHelper()
+		runMarked.Store(true)
+	}
 	if len(cs) == 0 {
 		return
 	}

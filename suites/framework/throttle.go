@@ -70,8 +70,8 @@ func retryAfter(header string, retry int, now time.Time) time.Duration {
 // skipIfThrottled ends the spec as could-not-check when its request stayed
 // throttled: the endpoint said it was busy, not how it behaves.
 func skipIfThrottled(x *Exchange) {
-	GinkgoHelper()
 	if x.Err == nil && x.Status == http.StatusTooManyRequests {
+		GinkgoHelper() // only here: it looks up its caller, and this runs for every exchange
 		CouldNotCheck(fmt.Sprintf("the endpoint answered %s with 429 Too Many Requests %d times in a row (the suite waited as Retry-After said); try a lower --concurrency",
 			x.Operation, maxThrottleRetries+1))
 	}
