@@ -42,7 +42,7 @@ func (x *exchange) object(required string) (map[string]any, *apiError) {
 		}
 		return nil, invalidBody("Expected object, received nothing: the request body is empty", required)
 	}
-	v, err := spec.DecodeJSON(body)
+	v, err := spec.DecodeBody(x.r, body) // the checker's decoding, in serve
 	if err != nil {
 		if x.fault("malformed-json-500") {
 			return nil, internalError()

@@ -70,6 +70,9 @@ type bufferedBody struct {
 	rest  io.ReadCloser
 	// acceptedBy is the last operation's check that accepted data.
 	acceptedBy *requestCheck
+	// decoded is data decoded by a check that left it as it was, for the
+	// next DecodeBody to take.
+	decoded any
 }
 
 func (b *bufferedBody) Read(p []byte) (int, error) {
@@ -80,6 +83,19 @@ func (b *bufferedBody) Read(p []byte) (int, error) {
 }
 
 func (b *bufferedBody) Close() error { return b.rest.Close() }
+
+// DecodeBody is DecodeJSON of req's body, read as body: serve's checker
+// has just decoded it to check it, and unless the check wrote defaults
+// into what it decoded, its reference takes that instead of decoding the
+// same bytes again. Each decoding is taken once: the value is the taker's.
+func DecodeBody(req *http.Request, body []byte) (any, error) {
+	if b, ok := req.Body.(*bufferedBody); ok && b.decoded != nil && sameBytes(b.data, body) {
+		v := b.decoded
+		b.decoded = nil
+		return v, nil
+	}
+	return DecodeJSON(body)
+}
 
 // DecodeJSON decodes data as json.Unmarshal does into an `any`: the same
 // value for valid JSON (maps, slices, strings, float64, bool, nil), an

@@ -170,3 +170,55 @@ func TestABufferedBodyThatPassedIsNotDecodedAgain(t *testing.T) {
 		}
 	}
 }
+
+// The reference takes the checker's decoding of a body, once, unless the
+// check wrote the schema's defaults into it: what it takes is the body as
+// sent, and a second taker decodes afresh.
+func TestDecodeBodyTakesTheCheckersDecodingOnce(t *testing.T) {
+	c, err := Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	send := func(op Operation, body string) (*http.Request, []byte) {
+		req, _ := http.NewRequest(op.Method, "https://example.invalid"+op.Path, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer seam_test_key_123")
+		req.Header.Set("Content-Type", "application/json")
+		data, _ := BufferBody(req, 1<<20)
+		c.CheckRequest(op, req, data)
+		return req, data
+	}
+	req, body := send(DeleteIdentity, `{"user_identity_id":"7ad2566e-6fd8-466d-b8e4-c10a14a74fd3"}`)
+	first, _ := DecodeBody(req, body)
+	firstMap := first.(map[string]any)
+	firstMap["user_identity_id"] = "changed by its taker"
+	second, _ := DecodeBody(req, body)
+	if second.(map[string]any)["user_identity_id"] != "7ad2566e-6fd8-466d-b8e4-c10a14a74fd3" {
+		t.Errorf("the second taker got %v: the first one's value, not the body", second)
+	}
+	if taken := testing.AllocsPerRun(1, func() {
+		req, body := send(DeleteIdentity, `{"user_identity_id":"7ad2566e-6fd8-466d-b8e4-c10a14a74fd3"}`)
+		_, _ = DecodeBody(req, body)
+	}); taken >= testing.AllocsPerRun(1, func() {
+		_, body := send(DeleteIdentity, `{"user_identity_id":"7ad2566e-6fd8-466d-b8e4-c10a14a74fd3"}`)
+		_, _ = DecodeJSON(body)
+	}) {
+		t.Error("DecodeBody decoded the body again")
+	}
+
+	// An operation whose body schema has defaults: the check writes them
+	// into its decoding, which is not the body as sent.
+	for _, d := range c.Operations() {
+		op := d.Operation
+		check := c.requestCheck(op)
+		if check == nil || check.body == nil || !check.body.injects {
+			continue
+		}
+		req, body := send(op, `{}`)
+		got, _ := DecodeBody(req, body)
+		if m, ok := got.(map[string]any); !ok || len(m) != 0 {
+			t.Errorf("%s: DecodeBody of {} gave %v", op, got)
+		}
+		return
+	}
+	t.Fatal("no operation's body schema has defaults: the last case checks nothing")
+}

@@ -182,7 +182,7 @@ func (check *requestCheck) bodyVerdict(req *http.Request, body []byte) (accepted
 	// serve checks a request, then its reference checks it again: the
 	// second time, the same bytes of a buffered body are known to pass.
 	buffered, _ := req.Body.(*bufferedBody)
-	if buffered != nil && buffered.acceptedBy == check && len(buffered.data) == len(body) && &buffered.data[0] == &body[0] {
+	if buffered != nil && buffered.acceptedBy == check && sameBytes(buffered.data, body) {
 		return true, true
 	}
 	value, err := DecodeJSON(body)
@@ -190,8 +190,13 @@ func (check *requestCheck) bodyVerdict(req *http.Request, body []byte) (accepted
 		return false, false
 	}
 	accepted = check.body.accepts(value, true)
-	if accepted && buffered != nil {
-		buffered.acceptedBy = check
+	if buffered != nil && sameBytes(buffered.data, body) {
+		if accepted {
+			buffered.acceptedBy = check
+		}
+		if !check.body.injects {
+			buffered.decoded = value
+		}
 	}
 	return accepted, true
 }
@@ -476,4 +481,9 @@ func validationOptions() openapi3filter.Options {
 		AuthenticationFunc:      authenticate,
 		SchemaValidationOptions: []openapi3.SchemaValidationOption{openapi3.WithStringFormatValidator("uuid", uuidFormat)},
 	}
+}
+
+// sameBytes reports whether a and b are the same bytes in memory.
+func sameBytes(a, b []byte) bool {
+	return len(a) == len(b) && len(a) > 0 && &a[0] == &b[0]
 }
