@@ -35,8 +35,9 @@ func LogRequests(h http.Handler, w io.Writer) http.Handler {
 		line = strconv.AppendInt(append(line, ' '), int64(rec.status), 10)
 		// Milliseconds to the microsecond, in ASCII: no µ for the log's
 		// escaping to look at, no string to allocate.
-		line = strconv.AppendFloat(append(line, ' '), float64(time.Since(start).Microseconds())/1000, 'f', 3, 64)
-		line = append(line, "ms"...)
+		us := time.Since(start).Microseconds()
+		line = strconv.AppendInt(append(line, ' '), us/1000, 10)
+		line = append(append(line, '.', byte('0'+us/100%10), byte('0'+us/10%10), byte('0'+us%10)), "ms"...)
 		line = append(append(append(line, ' '), rw.Header().Get(requestIDHeader)...), '\n')
 		mu.Lock()
 		defer mu.Unlock()
