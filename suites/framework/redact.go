@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -27,16 +26,16 @@ import (
 // and escapes control bytes, so that received bytes cannot drive the
 // terminal.
 type Redactor struct {
-	mu      sync.RWMutex
-	secrets []fixtures.Secret
+	mu sync.RWMutex
 	// known holds every registered value, for Add.
 	known map[string]bool
 	// pieces holds every Fragment-byte substring of every secret.
 	pieces map[string]bool
-	// starts lists the secrets by their first bytes, longest first, and
-	// windows filters the places where a secret or a piece may start: with
-	// hundreds of secrets, one pass over the text replaces them all.
-	starts  map[uint32][]int
+	// starts lists the secrets by their first bytes, longest first (the
+	// first added first among equals), and windows filters the places
+	// where a secret or a piece may start: with hundreds of secrets, one
+	// pass over the text replaces them all.
+	starts  map[uint32][]fixtures.Secret
 	windows window
 }
 
@@ -57,17 +56,24 @@ func (r *Redactor) Add(secrets ...fixtures.Secret) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.known == nil {
-		r.known, r.pieces = map[string]bool{}, map[string]bool{}
+		r.known, r.pieces, r.starts = map[string]bool{}, map[string]bool{}, map[uint32][]fixtures.Secret{}
 	}
-	added := false
 	for _, whole := range secrets {
 		for _, s := range append([]fixtures.Secret{whole}, whole.Parts()...) {
 			if len(s.Value) < 8 || s.Shell == fixtures.ShellEscape(s.Value) || r.known[s.Value] {
 				continue // too short to be a secret, public, or known
 			}
 			r.known[s.Value] = true
-			r.secrets = append(r.secrets, s)
-			added = true
+			// Into its place among those starting alike: the API-wide
+			// family adds hundreds, one or two at a time.
+			k := windowKey(s.Value)
+			bucket := r.starts[k]
+			at := len(bucket)
+			for at > 0 && len(bucket[at-1].Value) < len(s.Value) {
+				at--
+			}
+			r.starts[k] = slices.Insert(bucket, at, s)
+			r.windows.add(s.Value)
 			// A joined secret ("Bearer " + key) has public parts: only a
 			// secret of one piece gives pieces, or "Bearer sea" would go.
 			if parts := s.Parts(); len(parts) == 1 && parts[0].Value == s.Value {
@@ -78,17 +84,6 @@ func (r *Redactor) Add(secrets ...fixtures.Secret) {
 				}
 			}
 		}
-	}
-	if !added {
-		return
-	}
-	// Longest first, so a secret that contains another is replaced whole.
-	sort.SliceStable(r.secrets, func(i, j int) bool { return len(r.secrets[i].Value) > len(r.secrets[j].Value) })
-	r.starts = map[uint32][]int{}
-	for i, s := range r.secrets {
-		k := windowKey(s.Value)
-		r.starts[k] = append(r.starts[k], i)
-		r.windows.add(s.Value)
 	}
 }
 
@@ -136,8 +131,8 @@ func (r *Redactor) nextSecret(text string) (int, fixtures.Secret) {
 		if !r.windows.may(text[i:]) {
 			continue
 		}
-		for _, n := range r.starts[windowKey(text[i:])] {
-			if s := r.secrets[n]; strings.HasPrefix(text[i:], s.Value) {
+		for _, s := range r.starts[windowKey(text[i:])] { // longest first: a secret that contains another is replaced whole
+			if strings.HasPrefix(text[i:], s.Value) {
 				return i, s
 			}
 		}
