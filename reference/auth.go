@@ -53,7 +53,7 @@ func (x *exchange) authorize() (string, *apiError) {
 
 // authenticate returns who the request's credential stands for.
 func (x *exchange) authenticate() (principal, *apiError) {
-	header := x.r.Header.Get("Authorization")
+	header := spec.HeaderValue(x.r.Header, "Authorization")
 	if header == "" {
 		if key := x.r.Header.Get(publishableKeyHeader); key != "" {
 			x.token = key

@@ -89,7 +89,7 @@ func (x *exchange) checkInput() (map[string]any, *apiError) {
 	if lax {
 		return body, nil
 	}
-	if x.op.Body && x.r.Header.Get("Content-Type") == "" {
+	if x.op.Body && spec.HeaderValue(x.r.Header, "Content-Type") == "" {
 		x.r.Header.Set("Content-Type", "application/json") // Seam reads a body without one as JSON
 	}
 	var problems []spec.Violation

@@ -7,6 +7,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/seamconform/seamconform/spec"
 )
 
 // LogRequests writes one line per request to w: time, method, path, status,
@@ -38,7 +40,7 @@ func LogRequests(h http.Handler, w io.Writer) http.Handler {
 		us := time.Since(start).Microseconds()
 		line = strconv.AppendInt(append(line, ' '), us/1000, 10)
 		line = append(append(line, '.', byte('0'+us/100%10), byte('0'+us/10%10), byte('0'+us%10)), "ms"...)
-		line = append(append(append(line, ' '), rw.Header().Get(requestIDHeader)...), '\n')
+		line = append(append(append(line, ' '), spec.HeaderValue(rw.Header(), requestIDHeader)...), '\n')
 		mu.Lock()
 		defer mu.Unlock()
 		_, _ = w.Write(line)

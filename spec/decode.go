@@ -42,6 +42,16 @@ func ReadBody(req *http.Request, limit int64) ([]byte, error) {
 	}
 }
 
+// HeaderValue is h.Get(name) for a name already in canonical form, which
+// it does not canonicalize again: serve's handlers read a dozen headers
+// per request, and Get checked every byte of each name every time.
+func HeaderValue(h http.Header, name string) string {
+	if v := h[name]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
+
 // BufferBody reads req's body as ReadBody does and leaves in its place one
 // that replays it, then the rest of a body over the limit. ReadBody of the
 // replayed body returns the same bytes without reading or copying them:

@@ -222,3 +222,18 @@ func TestDecodeBodyTakesTheCheckersDecodingOnce(t *testing.T) {
 	}
 	t.Fatal("no operation's body schema has defaults: the last case checks nothing")
 }
+
+// HeaderValue reads what Header.Get reads, for a canonical name.
+func TestHeaderValueIsGet(t *testing.T) {
+	h := http.Header{}
+	h.Set("Content-Type", "application/json")
+	h.Add("Seam-Workspace", "a")
+	h.Add("Seam-Workspace", "b")
+	h["Authorization"] = []string{}
+	h["lower-case"] = []string{"set without canonical form"}
+	for _, name := range []string{"Content-Type", "Seam-Workspace", "Authorization", "Lower-Case", "Missing"} {
+		if got, want := HeaderValue(h, name), h.Get(name); got != want {
+			t.Errorf("%s: %q, Get says %q", name, got, want)
+		}
+	}
+}

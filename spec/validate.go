@@ -176,7 +176,7 @@ func (check *requestCheck) bodyVerdict(req *http.Request, body []byte) (accepted
 	if check.noInput {
 		return true, true
 	}
-	if check.body == nil || len(body) == 0 || req.Header.Get("Content-Type") != "application/json" {
+	if check.body == nil || len(body) == 0 || HeaderValue(req.Header, "Content-Type") != "application/json" {
 		return false, false
 	}
 	// serve checks a request, then its reference checks it again: the
@@ -257,13 +257,13 @@ func (check *requestCheck) credentialed(req *http.Request) bool {
 	if len(check.security) == 0 {
 		return true
 	}
-	authorization := req.Header.Get("Authorization")
+	authorization := HeaderValue(req.Header, "Authorization")
 	if last := check.lastCredentials.Load(); last != nil && last.of(check, req, authorization) {
 		return last.presented
 	}
 	verdict := &credentialVerdict{authorization: authorization, headers: make([]string, len(check.credentialHeaders))}
 	for i, h := range check.credentialHeaders {
-		verdict.headers[i] = req.Header.Get(h)
+		verdict.headers[i] = HeaderValue(req.Header, h)
 	}
 	token, bearer := BearerToken(authorization)
 	for _, alternative := range check.alternatives {
@@ -289,7 +289,7 @@ func (v *credentialVerdict) of(check *requestCheck, req *http.Request, authoriza
 		return false
 	}
 	for i, h := range check.credentialHeaders {
-		if req.Header.Get(h) != v.headers[i] {
+		if HeaderValue(req.Header, h) != v.headers[i] {
 			return false
 		}
 	}

@@ -286,7 +286,7 @@ func (c *Checker) checkRequest(op spec.Operation, r *http.Request, body []byte) 
 	case len(body) == 0:
 	case queryForm:
 		out = append(out, problem{rule: RuleSDKForm, accepted: true, reason: fmt.Sprintf("a %s request carries a body (Content-Type %q); Seam's SDKs send its parameters in the query", r.Method, r.Header.Get("Content-Type"))})
-	case !isJSON(r.Header.Get("Content-Type")) && !hasRule(out, RuleContentType):
+	case !isJSON(spec.HeaderValue(r.Header, "Content-Type")) && !hasRule(out, RuleContentType):
 		out = append(out, problem{rule: RuleContentType, reason: fmt.Sprintf("the body's Content-Type is %q; Seam's SDKs send application/json", r.Header.Get("Content-Type"))})
 	}
 	return out
