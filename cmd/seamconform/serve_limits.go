@@ -164,7 +164,7 @@ func (g *connGuard) connState(nc net.Conn, state http.ConnState) {
 }
 
 // listen wraps inner so that at most maxConns accepted connections are
-// open, each guarded, and starts the watchdog; closing the listener stops it.
+// open, each guarded, and starts the watchdog.
 func (g *connGuard) listen(inner net.Listener) net.Listener {
 	go g.watch()
 	return &guardedListener{Listener: inner, g: g}
