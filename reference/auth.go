@@ -127,13 +127,16 @@ const publishableKeyHeader = "seam-publishable-key"
 // tokenKind is the scheme whose prefix the token has, the longest one
 // winning (the zero Scheme for none, and for JWTs).
 func tokenKind(token string) spec.Scheme {
-	var best spec.Scheme
-	for _, s := range schemeRows {
-		if s.Prefix != "" && strings.HasPrefix(token, s.Prefix) && len(s.Prefix) > len(best.Prefix) {
-			best = s
+	best := -1
+	for i := range schemeRows { // by index: a row is nine strings to copy
+		if p := schemeRows[i].Prefix; p != "" && strings.HasPrefix(token, p) && (best < 0 || len(p) > len(schemeRows[best].Prefix)) {
+			best = i
 		}
 	}
-	return best
+	if best < 0 {
+		return spec.Scheme{}
+	}
+	return schemeRows[best]
 }
 
 var schemeRows = spec.Schemes()

@@ -478,7 +478,10 @@ func firstLine(s string) string {
 }
 
 func (c *Checker) record(r *http.Request, body []byte, op spec.Operation, status int, request, response []problem) {
-	now := time.Now().UTC()
+	var now time.Time
+	if len(request)+len(response) > 0 {
+		now = time.Now().UTC()
+	}
 	// Most requests conform: only a violation or a note is worth redacting
 	// the request for.
 	sent, scrub := SentRequest{}, func(s string) string { return s }
