@@ -27,23 +27,14 @@ func (c *Contract) Route(req *http.Request) (op Operation, allowed []string, ok 
 	return Operation{}, allowed, false
 }
 
-// QueryNames returns the query parameters op declares, worked out once
-// (callers must not modify it).
-func (c *Contract) QueryNames(op Operation) []string {
+// InputNames returns the query parameters op declares and the top-level
+// properties of its JSON request body, in any of its oneOf, anyOf or allOf
+// branches, worked out once (callers must not modify them).
+func (c *Contract) InputNames(op Operation) (query, body []string) {
 	if check := c.requestCheck(op); check != nil {
-		return check.queryNames
+		return check.queryNames, check.bodyNames
 	}
-	return nil
-}
-
-// BodyNames returns the top-level properties of op's JSON request body, in
-// any of its oneOf, anyOf or allOf branches, worked out once (callers must
-// not modify it).
-func (c *Contract) BodyNames(op Operation) []string {
-	if check := c.requestCheck(op); check != nil {
-		return check.bodyNames
-	}
-	return nil
+	return nil, nil
 }
 
 func queryNames(o *openapi3.Operation) []string {

@@ -250,7 +250,7 @@ func (c *Checker) checkRequest(op spec.Operation, r *http.Request, body []byte) 
 			out = append(out, classify(described, r, v))
 		}
 	}
-	declared := c.contract.QueryNames(op)
+	declared, bodyNames := c.contract.InputNames(op)
 	postForm := spec.Operation{Method: http.MethodPost, Path: op.Path}
 	queryForm := r.Method == http.MethodGet || r.Method == http.MethodDelete
 	if len(declared) == 0 && queryForm {
@@ -258,7 +258,7 @@ func (c *Checker) checkRequest(op spec.Operation, r *http.Request, body []byte) 
 		// DELETE forms (those whose POST form takes a oneOf body, such as
 		// GET /user_identities/get); Seam's SDKs send the POST form's
 		// properties in their query, and Seam accepts them.
-		declared = c.contract.BodyNames(postForm)
+		_, declared = c.contract.InputNames(postForm)
 		if len(declared) > 0 {
 			out = append(out, c.checkQueryAsBody(postForm, r)...)
 		}
@@ -281,7 +281,7 @@ func (c *Checker) checkRequest(op spec.Operation, r *http.Request, body []byte) 
 			out = append(out, problem{rule: RuleQuery, field: name, reason: "query parameter " + name + " is not declared by " + op.String(), accepted: !strict})
 		}
 	}
-	out = append(out, undeclaredProperties(op, c.contract.BodyNames(op), body)...)
+	out = append(out, undeclaredProperties(op, bodyNames, body)...)
 	switch {
 	case len(body) == 0:
 	case queryForm:
