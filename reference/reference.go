@@ -498,13 +498,22 @@ func errorEnvelope(kind, message, requestID string, validation map[string]any, o
 // ASCII that needs no escape as it is, anything else through encoding/json.
 func appendJSONString(b []byte, s string) []byte {
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+		if jsonEscapes[s[i]] {
 			quoted, _ := json.Marshal(s)
 			return append(b, quoted...)
 		}
 	}
 	return append(append(append(b, '"'), s...), '"')
 }
+
+// jsonEscapes marks the bytes encoding/json writes otherwise than as they
+// are: one load per byte of every string in an answer's envelope.
+var jsonEscapes = func() (t [256]bool) {
+	for c := range 256 {
+		t[c] = c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&'
+	}
+	return t
+}()
 
 // succeed writes a 200 answer: payload plus "ok": true.
 func (x *exchange) succeed(payload map[string]any) {
