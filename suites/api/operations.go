@@ -80,10 +80,7 @@ func (cs *checks) add(step string, r *f.Request, m types.GomegaMatcher) {
 var runMarked atomic.Bool
 
 func (cs checks) run() {
-	if !runMarked.Load() { // GinkgoHelper looks up its caller on every call
-		GinkgoHelper()
-		runMarked.Store(true)
-	}
+	f.MarkHelperOnce(&runMarked)
 	if len(cs) == 0 {
 		return
 	}

@@ -116,14 +116,14 @@ type Exchange struct {
 
 // Send sends r in the current environment; see Env.Send.
 func Send(r *Request) *Exchange {
-	markHelper(&sendHelper)
+	MarkHelperOnce(&sendHelper)
 	return Current().Send(r)
 }
 
 // SendAll sends requests at once in the current environment; see
 // Env.SendAll.
 func SendAll(rs ...*Request) []*Exchange {
-	markHelper(&sendAllHelper)
+	MarkHelperOnce(&sendAllHelper)
 	return Current().SendAll(rs...)
 }
 
@@ -139,7 +139,7 @@ func SendAll(rs ...*Request) []*Exchange {
 // answered either, the case is a run error and the run ends before the next
 // request.
 func (e *Env) Send(r *Request) *Exchange {
-	markHelper(&envSendHelper)
+	MarkHelperOnce(&envSendHelper)
 	return e.SendAll(r)[0]
 }
 
@@ -148,7 +148,7 @@ func (e *Env) Send(r *Request) *Exchange {
 // exchanges are attached to the report in the order given. A distant
 // endpoint then costs a spec one round trip rather than one per request.
 func (e *Env) SendAll(rs ...*Request) []*Exchange {
-	markHelper(&envSendAllHelper)
+	MarkHelperOnce(&envSendAllHelper)
 	e.stopIfInterrupted()
 	e.abortIfStopped()
 	reqs := make([]*http.Request, len(rs))
@@ -233,13 +233,14 @@ var (
 	sentFromPlaces = map[[8]uintptr]types.CodeLocation{}
 )
 
-// The per-exchange helpers, marked once each (see markHelper).
+// The per-exchange helpers, marked once each (see MarkHelperOnce).
 var sendHelper, sendAllHelper, envSendHelper, envSendAllHelper, selfCheckHelper atomic.Bool
 
-// markHelper does what GinkgoHelper does for the function that calls it,
-// but only the first time: GinkgoHelper looks up its caller on every call,
-// and these run for every exchange. Ginkgo keeps a helper by name for good.
-func markHelper(marked *atomic.Bool) {
+// MarkHelperOnce does what GinkgoHelper does for the function that calls
+// it, but only the first time, which marked records: GinkgoHelper looks up
+// its caller on every call, and helpers such as these run for every
+// exchange or spec. Ginkgo keeps a helper by name for good.
+func MarkHelperOnce(marked *atomic.Bool) {
 	if !marked.Load() {
 		types.MarkAsHelper(1)
 		marked.Store(true)
@@ -439,7 +440,7 @@ func (e *Env) build(r *Request) (*http.Request, error) {
 }
 
 func (e *Env) selfCheck(r *Request, req *http.Request) {
-	markHelper(&selfCheckHelper)
+	MarkHelperOnce(&selfCheckHelper)
 	if why := e.breaksOtherwise(r, req); why != "" {
 		Fail(e.Redact(why))
 	}
