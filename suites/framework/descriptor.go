@@ -3,6 +3,7 @@ package framework
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
 
@@ -118,15 +119,27 @@ func (d Descriptor) Only(body bool) Descriptor {
 
 // PerForm returns one entry per form for a case: "<form>: <name>", labelled
 // with the form and any extra labels; the body receives the form followed by
-// the case's parameters.
+// the case's parameters, in their names' order (see formsByName).
 func (d Descriptor) PerForm(name string, labels Labels, params ...any) []TableEntry {
 	GinkgoHelper() // a case's location is where PerForm was called
 	var out []TableEntry
-	for _, fm := range d.Forms {
-		args := append([]any{append(Labels(formLabels(fm)), labels...), fm}, params...)
-		out = append(out, Entry(fmt.Sprintf("%s: %s", fm.Name, name), args...))
+	for _, fm := range d.formsByName() {
+		out = append(out, formEntry(fm, name, labels, params...))
 	}
 	return out
+}
+
+// formEntry is PerForm's entry for the form fm.
+func formEntry(fm Form, name string, labels Labels, params ...any) TableEntry {
+	GinkgoHelper()
+	args := append([]any{append(Labels(formLabels(fm)), labels...), fm}, params...)
+	return Entry(fmt.Sprintf("%s: %s", fm.Name, name), args...)
+}
+
+// formsByName returns d's forms in their names' order, the order Ginkgo
+// runs entries made at one place in (see the wrappers in ginkgo.go).
+func (d Descriptor) formsByName() []Form {
+	return slices.SortedFunc(slices.Values(d.Forms), func(a, b Form) int { return strings.Compare(a.Name, b.Name) })
 }
 
 // Cases flattens entry lists.
@@ -145,6 +158,7 @@ func UnknownID() string { return fixtures.NewUUID() }
 // table registers a family's check unless the suite left its requirement
 // zero: a suite binds only the checks that apply to its operation.
 func table(r Requirement, body any, entries ...TableEntry) {
+	GinkgoHelper()
 	if r.bound() && len(entries) > 0 {
 		ConformanceTable(r, body, entries...)
 	}

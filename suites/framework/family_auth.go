@@ -83,6 +83,7 @@ func (d Descriptor) onlyIf(scheme string, entries []TableEntry) []TableEntry {
 
 // AuthFamily registers the credential checks of r for the operation d.
 func AuthFamily(d Descriptor, r AuthRequirements) bool {
+	GinkgoHelper()
 	return Describe("Bad credentials are refused", func() {
 		d.authSpecs(r)
 	})
@@ -198,15 +199,15 @@ func (d Descriptor) beforeInputCases() []TableEntry {
 	GinkgoHelper()
 	unknownKey := func() Credential { return bearer(fixtures.RandomToken("seam_")) }
 	var out []TableEntry
-	for _, fm := range d.Forms {
+	for _, fm := range d.formsByName() {
 		label := Label(formLabels(fm)...)
 		if fm.Body {
 			out = append(out,
-				Entry(fm.Name+": no credentials, no body", label, func() *Request {
-					return Call(fm.Op).As(Anonymous).Breaking(spec.RuleCredentials, spec.RuleBody)
-				}),
 				Entry(fm.Name+": no credentials, malformed UUID", label, func() *Request {
 					return d.Naming(fm, "not-a-uuid").As(Anonymous).Breaking(spec.RuleCredentials, spec.RuleBody)
+				}),
+				Entry(fm.Name+": no credentials, no body", label, func() *Request {
+					return Call(fm.Op).As(Anonymous).Breaking(spec.RuleCredentials, spec.RuleBody)
 				}),
 				Entry(fm.Name+": unknown API key, malformed JSON", label, func() *Request {
 					return Call(fm.Op).Body([]byte(`{"`+d.ID+`":`), "application/json").As(unknownKey()).Breaking(spec.RuleBody)

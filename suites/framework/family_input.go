@@ -3,6 +3,7 @@ package framework
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -31,6 +32,7 @@ func expect400(x *Exchange) { GinkgoHelper(); gomega.Expect(x).To(HaveStatus(htt
 
 // InputFamily registers the input checks of r for the operation d.
 func InputFamily(d Descriptor, r InputRequirements) bool {
+	GinkgoHelper()
 	return Describe("Missing, unusable or malformed input is rejected", func() {
 		for _, fm := range d.Forms {
 			if fm.Body {
@@ -137,7 +139,7 @@ func (d Descriptor) queryInputSpecs(fm Form, r InputRequirements) {
 func (d Descriptor) badUUIDSpecs(r InputRequirements) {
 	for _, fm := range d.Forms {
 		var entries []TableEntry
-		for _, bad := range fixtures.BadUUIDs() {
+		for _, bad := range slices.SortedFunc(slices.Values(fixtures.BadUUIDs()), func(a, b fixtures.BadUUID) int { return strings.Compare(a.Name, b.Name) }) {
 			if fm.Body || bad.IsString() {
 				entries = append(entries, Entry(bad.Name, Label(formLabels(fm)...), bad))
 			}

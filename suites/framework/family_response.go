@@ -66,8 +66,8 @@ func (d Descriptor) entries(names ...string) []TableEntry {
 	GinkgoHelper()
 	all := d.scenarios()
 	var out []TableEntry
-	for _, name := range slices.Sorted(slices.Values(names)) {
-		for _, fm := range d.Forms {
+	for _, fm := range d.formsByName() {
+		for _, name := range slices.Sorted(slices.Values(names)) {
 			if !fm.Body && slices.Contains(bodyOnly, name) {
 				continue
 			}
@@ -84,6 +84,7 @@ func errorAnswer(x *Exchange) {
 
 // ResponseFamily registers the answer checks of r for the operation d.
 func ResponseFamily(d Descriptor, r ResponseRequirements) bool {
+	GinkgoHelper()
 	return Describe("Answers are well-formed and safe", func() {
 		table(r.Contract, func(fm Form, s scenario) {
 			gomega.Expect(s(fm)).To(ConformToContract())

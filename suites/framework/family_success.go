@@ -2,6 +2,7 @@ package framework
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -26,10 +27,13 @@ const Precondition200 = "precondition: the call must succeed before its answer c
 
 // SuccessFamily registers the success checks of r for the operation d.
 func SuccessFamily(d Descriptor, r SuccessRequirements) bool {
+	GinkgoHelper()
 	return Describe("A valid call succeeds", func() {
 		var schemes []TableEntry
-		for _, scheme := range d.Schemes() {
-			schemes = append(schemes, d.PerForm("as "+scheme, Labels{scheme}, scheme)...)
+		for _, fm := range d.formsByName() {
+			for _, scheme := range slices.Sorted(slices.Values(d.Schemes())) {
+				schemes = append(schemes, formEntry(fm, "as "+scheme, Labels{scheme}, scheme))
+			}
 		}
 		// succeed calls the operation on a fresh resource with the scheme's
 		// credential, skipping before making anything when the scheme is
@@ -93,6 +97,7 @@ type NotFoundRequirements struct {
 
 // NotFoundFamily registers the checks of r for the operation d.
 func NotFoundFamily(d Descriptor, r NotFoundRequirements) bool {
+	GinkgoHelper()
 	return Describe("A call naming nothing", func() {
 		table(r.Not2xx, func(fm Form, id string) {
 			gomega.Expect(Send(d.Naming(fm, id).As(Current().AnyCredential()))).NotTo(BeSuccessful())
