@@ -88,10 +88,10 @@ var ranSpecs = regexp.MustCompile(`Ran (\d+) of \d+ Specs`)
 
 func suiteRows(cfg benchConfig, t *table) error {
 	seam := filepath.Join(cfg.out, "seamconform")
-	step("the suite on the embedded mocks (5 runs)")
-	mocks := medianRun(5, func() *exec.Cmd { return exec.Command(seam, "run", "--no-color") })
+	step("the suite on the embedded mocks (7 runs)")
+	mocks := medianRun(7, func() *exec.Cmd { return exec.Command(seam, "run", "--no-color") })
 	mocks.note += "; target < 2 s"
-	t.suite("suite: embedded mocks (median of 5)", mocks)
+	t.suite("suite: embedded mocks (median of 7)", mocks)
 
 	serve, env, err := startServe(cfg, "suite")
 	if err != nil {
@@ -274,11 +274,18 @@ func loadRows(cfg benchConfig, doc string, t *table) error {
 			// serve and the ceiling are measured in pairs, one right after
 			// the other: this shared machine's speed drifts by ±15% from
 			// one minute to the next, which alone moved a single pair's
-			// ratio by ten points either way.
+			// ratio by ten points either way. Every other pair measures
+			// the ceiling first, so that a drift within pairs does not
+			// favour either.
 			var serveRuns, ceilingRuns []loadResult
 			var ratios []float64
-			for range pairedRounds {
-				s, c := load(targets[0]), load(targets[1])
+			for round := range pairedRounds {
+				var s, c loadResult
+				if round%2 == 0 {
+					s, c = load(targets[0]), load(targets[1])
+				} else {
+					c, s = load(targets[1]), load(targets[0])
+				}
 				serveRuns, ceilingRuns = append(serveRuns, s), append(ceilingRuns, c)
 				if c.PerSecond() > 0 {
 					ratios = append(ratios, s.PerSecond()/c.PerSecond())
@@ -307,7 +314,7 @@ func loadRows(cfg benchConfig, doc string, t *table) error {
 }
 
 // pairedRounds is how many times serve and the ceiling are each measured.
-const pairedRounds = 5
+const pairedRounds = 7
 
 // medianLoad is the run of median throughput.
 func medianLoad(runs []loadResult) loadResult {
