@@ -2,6 +2,7 @@ package framework
 
 import (
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -34,14 +35,45 @@ func (r Requirement) labels() Labels {
 // Conformance registers one spec that proves r.
 func Conformance(r Requirement, args ...any) bool {
 	GinkgoHelper()
+	for i, arg := range args {
+		if body, ok := arg.(func()); ok {
+			args[i] = func(SpecContext) { body() }
+		}
+	}
 	return It(r.text(), append(args, r.labels())...)
+}
+
+// Every spec body takes a SpecContext, which it need not use: Ginkgo then
+// waits for an interrupted spec to end (it does at its next request, see
+// Env.Interrupt) before it runs the clean-up. A body without one is left
+// running: it could create an identity after the clean-up had run, and
+// leave it behind, or fail the run with Ginkgo's DeferCleanup error.
+
+// interruptible returns body, a table's body, taking a SpecContext first.
+func interruptible(body any) any {
+	f := reflect.ValueOf(body)
+	t := f.Type()
+	if t.Kind() != reflect.Func || t.NumIn() > 0 && t.In(0) == reflect.TypeFor[SpecContext]() {
+		return body // Ginkgo reports a body it cannot call
+	}
+	in := []reflect.Type{reflect.TypeFor[SpecContext]()}
+	for i := range t.NumIn() {
+		in = append(in, t.In(i))
+	}
+	call := f.Call
+	if t.IsVariadic() {
+		call = f.CallSlice
+	}
+	return reflect.MakeFunc(reflect.FuncOf(in, nil, t.IsVariadic()), func(args []reflect.Value) []reflect.Value {
+		return call(args[1:])
+	}).Interface()
 }
 
 // ConformanceTable registers one spec per entry, each a case of r. body
 // receives the entry's parameters, as in DescribeTable.
 func ConformanceTable(r Requirement, body any, entries ...TableEntry) bool {
 	GinkgoHelper()
-	args := []any{body, r.labels()}
+	args := []any{interruptible(body), r.labels()}
 	if r.Area == "effect" {
 		// Effect specs create identities and send several requests in
 		// order, the longest of a run: started first, a concurrent run
@@ -75,7 +107,7 @@ func ConformanceCases[T any](r Requirement, cases []T, name func(T) string, labe
 	}
 	return Describe(r.text(), append(args, func() {
 		for _, c := range cases {
-			It(name(c), Label(labels(c)...), func() { growStack(); body(c) })
+			It(name(c), Label(labels(c)...), func(SpecContext) { growStack(); body(c) })
 		}
 	})...)
 }
