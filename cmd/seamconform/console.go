@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"io"
 	"os"
+	"os/signal"
 	"regexp"
 	"sync"
 	"sync/atomic"
+	"syscall"
 )
 
 // console is the run's standard output: everything printed goes to the
@@ -18,6 +20,9 @@ type console struct {
 	out   io.Writer
 	log   bytes.Buffer
 	muted atomic.Bool
+
+	// interrupts receives the signals that mute Ginkgo (see muteOnSignals).
+	interrupts chan os.Signal
 }
 
 func newConsole(out io.Writer) *console { return &console{out: out} }
@@ -43,6 +48,11 @@ func (c *console) ginkgo() io.Writer { return ginkgoWriter{c} }
 type ginkgoWriter struct{ c *console }
 
 func (g ginkgoWriter) Write(p []byte) (int, error) {
+	select {
+	case <-g.c.interrupts: // nil until muteOnSignals: never ready
+		g.c.mute()
+	default:
+	}
 	if g.c.muted.Load() {
 		return len(p), nil
 	}
@@ -51,6 +61,17 @@ func (g ginkgoWriter) Write(p []byte) (int, error) {
 
 // mute stops Ginkgo's output from here on.
 func (c *console) mute() { c.muted.Store(true) }
+
+// muteOnSignals mutes Ginkgo's output from the first SIGINT or SIGTERM on,
+// until stop. Ginkgo hears the signal too, and prints its progress report
+// with goroutine stacks; the run's own handler, which mutes it, runs on
+// another goroutine and could come second. The signal is in this channel
+// before Ginkgo's handler goroutine can print: each write looks.
+func (c *console) muteOnSignals() (stop func()) {
+	c.interrupts = make(chan os.Signal, 1)
+	signal.Notify(c.interrupts, os.Interrupt, syscall.SIGTERM)
+	return func() { signal.Stop(c.interrupts) }
+}
 
 var ansiCodes = regexp.MustCompile(`\x1b\[[0-9;]*[A-Za-z]`)
 

@@ -294,7 +294,8 @@ func credentialsWithoutEndpoint(rf runFlags, stderr io.Writer) error {
 // and the partial verdict. A second one stops at once, saying what may
 // remain on the target. The returned function stops listening.
 func handleSignals(env *framework.Env, out *console, mayRemain func() []string) (stop func()) {
-	return onSignals(func() {
+	stopMuting := out.muteOnSignals()
+	stopHandling := onSignals(func() {
 		out.mute()
 		fmt.Fprintln(out, "\nseamconform: interrupted: ending the run and cleaning up (interrupt again to stop at once)")
 		env.Interrupt()
@@ -305,6 +306,7 @@ func handleSignals(env *framework.Env, out *console, mayRemain func() []string) 
 		}
 		os.Exit(reports.ExitIncomplete)
 	})
+	return func() { stopHandling(); stopMuting() }
 }
 
 // onSignals calls first on the first SIGINT or SIGTERM and second on every
