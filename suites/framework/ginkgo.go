@@ -219,14 +219,20 @@ var filters struct {
 // small stack; a case's exchange (client, gock, the reference, validation)
 // is deep, and the stack doubled two or three times on the way, each time
 // copying every frame. Grown at the case's first line, there is nearly
-// nothing to copy: a mock run took 8% less time (CockroachDB's growstack
-// does the same for its goroutines).
+// nothing to copy (CockroachDB's growstack does the same for its
+// goroutines). Only the frame's size matters: its bytes are never written,
+// as clearing 16 KiB per case cost a third of the saving.
 //
 //go:noinline
 func growStack() {
-	var pad [16 << 10]byte
-	keep(pad[:])
+	if neverTrue.Load() {
+		var pad [16 << 10]byte
+		keep(pad[:])
+	}
 }
+
+// neverTrue is never set; the compiler cannot know it.
+var neverTrue atomic.Bool
 
 // keep stops the compiler from dropping growStack's frame.
 //
