@@ -1,6 +1,7 @@
 package framework
 
 import (
+	"context"
 	"fmt"
 	"reflect"
 	"slices"
@@ -53,8 +54,8 @@ func Conformance(r Requirement, args ...any) bool {
 func interruptible(body any) any {
 	f := reflect.ValueOf(body)
 	t := f.Type()
-	if t.Kind() != reflect.Func || t.NumIn() > 0 && t.In(0) == reflect.TypeFor[SpecContext]() {
-		return body // Ginkgo reports a body it cannot call
+	if t.Kind() != reflect.Func || t.NumIn() > 0 && (t.In(0) == reflect.TypeFor[SpecContext]() || t.In(0) == reflect.TypeFor[context.Context]()) {
+		return body // already interruptible, or one Ginkgo reports it cannot call
 	}
 	in := []reflect.Type{reflect.TypeFor[SpecContext]()}
 	for i := range t.NumIn() {
