@@ -137,9 +137,10 @@ func (d Descriptor) queryInputSpecs(fm Form, r InputRequirements) {
 }
 
 func (d Descriptor) badUUIDSpecs(r InputRequirements) {
+	corpus := slices.SortedFunc(slices.Values(fixtures.BadUUIDs()), func(a, b fixtures.BadUUID) int { return strings.Compare(a.Name, b.Name) })
 	for _, fm := range d.Forms {
 		var entries []TableEntry
-		for _, bad := range slices.SortedFunc(slices.Values(fixtures.BadUUIDs()), func(a, b fixtures.BadUUID) int { return strings.Compare(a.Name, b.Name) }) {
+		for _, bad := range corpus {
 			if fm.Body || bad.IsString() {
 				entries = append(entries, Entry(bad.Name, Label(formLabels(fm)...), bad))
 			}

@@ -30,8 +30,9 @@ func SuccessFamily(d Descriptor, r SuccessRequirements) bool {
 	GinkgoHelper()
 	return Describe("A valid call succeeds", func() {
 		var schemes []TableEntry
+		names := slices.Sorted(slices.Values(d.Schemes()))
 		for _, fm := range d.formsByName() {
-			for _, scheme := range slices.Sorted(slices.Values(d.Schemes())) {
+			for _, scheme := range names {
 				schemes = append(schemes, formEntry(fm, "as "+scheme, Labels{scheme}, scheme))
 			}
 		}
