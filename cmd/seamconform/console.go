@@ -25,7 +25,9 @@ type console struct {
 	interrupts chan os.Signal
 }
 
-func newConsole(out io.Writer) *console { return &console{out: out} }
+func newConsole(out io.Writer) *console {
+	return &console{out: out, interrupts: make(chan os.Signal, 1)}
+}
 
 func (c *console) Write(p []byte) (int, error) {
 	c.mu.Lock()
@@ -49,7 +51,7 @@ type ginkgoWriter struct{ c *console }
 
 func (g ginkgoWriter) Write(p []byte) (int, error) {
 	select {
-	case <-g.c.interrupts: // nil until muteOnSignals: never ready
+	case <-g.c.interrupts:
 		g.c.mute()
 	default:
 	}
@@ -68,7 +70,6 @@ func (c *console) mute() { c.muted.Store(true) }
 // another goroutine and could come second. The signal is in this channel
 // before Ginkgo's handler goroutine can print: each write looks.
 func (c *console) muteOnSignals() (stop func()) {
-	c.interrupts = make(chan os.Signal, 1)
 	signal.Notify(c.interrupts, os.Interrupt, syscall.SIGTERM)
 	return func() { signal.Stop(c.interrupts) }
 }
