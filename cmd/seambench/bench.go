@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"os"
@@ -36,8 +37,8 @@ type benchConfig struct {
 func bench(args []string) int {
 	var cfg benchConfig
 	fs := flag.NewFlagSet("seambench", flag.ContinueOnError)
-	fs.DurationVar(&cfg.duration, "duration", 3*time.Second, "measured time of each load run")
-	fs.DurationVar(&cfg.warmup, "warmup", time.Second, "unmeasured warm-up before each load run")
+	fs.DurationVar(&cfg.duration, "duration", 3*time.Second, "measured time of each load run against Prism")
+	fs.DurationVar(&cfg.warmup, "warmup", time.Second, "unmeasured warm-up before each load run, and of serve and the ceiling before their slices")
 	fs.BoolVar(&cfg.skipPrism, "skip-prism", false, "do not install and measure Stoplight Prism")
 	if fs.Parse(args) != nil {
 		return 2
@@ -260,52 +261,36 @@ func loadRows(cfg benchConfig, doc string, t *table) error {
 	}
 	for _, op := range ops {
 		for _, clients := range cfg.clients {
-			load := func(tg target) loadResult {
-				step(fmt.Sprintf("%s, %d clients, %s", op.name, clients, tg.name))
+			specFor := func(tg target) loadSpec {
 				want := http.StatusOK
 				if op.path == "/user_identities/delete" {
 					want = tg.deleteStatus
 				}
-				return runLoad(loadSpec{
+				return loadSpec{
 					Method: http.MethodPost, URL: tg.base + op.path, Body: []byte(op.body), Want: want,
 					Header: http.Header{"Authorization": {"Bearer " + apiKey}, "Content-Type": {"application/json"}},
-				}, clients, cfg.warmup, cfg.duration)
-			}
-			// serve and the ceiling are measured in pairs, one right after
-			// the other: this shared machine's speed drifts by ±15% from
-			// one minute to the next, which alone moved a single pair's
-			// ratio by ten points either way. Every other pair measures
-			// the ceiling first, so that a drift within pairs does not
-			// favour either.
-			var serveRuns, ceilingRuns []loadResult
-			var ratios []float64
-			for round := range pairedRounds {
-				var s, c loadResult
-				if round%2 == 0 {
-					s, c = load(targets[0]), load(targets[1])
-				} else {
-					c, s = load(targets[1]), load(targets[0])
-				}
-				serveRuns, ceilingRuns = append(serveRuns, s), append(ceilingRuns, c)
-				if c.PerSecond() > 0 {
-					ratios = append(ratios, s.PerSecond()/c.PerSecond())
 				}
 			}
-			serveR := medianLoad(serveRuns)
-			t.load(fmt.Sprintf("%s, %d clients: serve (median of %d)", op.name, clients, pairedRounds), serveR)
-			t.load(fmt.Sprintf("%s, %d clients: %s (median of %d)", op.name, clients, targets[1].name, pairedRounds), medianLoad(ceilingRuns))
-			if len(ratios) == pairedRounds {
-				slices.Sort(ratios)
+			step(fmt.Sprintf("%s, %d clients: serve and %s in %d pairs of %s slices", op.name, clients, targets[1].name, pairs, slice))
+			serveLoad, ceilingLoad := newLoader(specFor(targets[0]), clients), newLoader(specFor(targets[1]), clients)
+			c := compare(serveLoad, ceilingLoad, pairs, slice, cfg.warmup)
+			serveLoad.close()
+			ceilingLoad.close()
+			t.load(fmt.Sprintf("%s, %d clients: serve", op.name, clients), c.a)
+			t.load(fmt.Sprintf("%s, %d clients: %s", op.name, clients, targets[1].name), c.b)
+			if mean, low, high := geometricMean(c.ratios); !math.IsNaN(mean) {
+				slices.Sort(c.ratios)
 				t.row(fmt.Sprintf("%s, %d clients: serve / ceiling throughput", op.name, clients),
-					fmt.Sprintf("%.0f%%", 100*ratios[pairedRounds/2]),
-					fmt.Sprintf("target ≥ 90%%; median of %d pairs, %.0f%% to %.0f%%", pairedRounds, 100*ratios[0], 100*ratios[pairedRounds-1]))
+					fmt.Sprintf("%.1f%% (95%% interval %.1f–%.1f%%)", 100*mean, 100*low, 100*high),
+					fmt.Sprintf("target ≥ 90%%; geometric mean of %d pairs of %s slices, each pair back to back, the first alternating; single pairs %.0f%% to %.0f%%", len(c.ratios), slice, 100*c.ratios[0], 100*c.ratios[len(c.ratios)-1]))
 			}
 			for _, tg := range targets[2:] { // Prism, far slower: once
-				p := load(tg)
+				step(fmt.Sprintf("%s, %d clients, %s", op.name, clients, tg.name))
+				p := runLoad(specFor(tg), clients, cfg.warmup, cfg.duration)
 				t.load(fmt.Sprintf("%s, %d clients: %s", op.name, clients, tg.name), p)
-				if p.PerSecond() > 0 && serveR.P99 > 0 {
-					t.row(fmt.Sprintf("%s, %d clients: serve / Prism throughput", op.name, clients), fmt.Sprintf("%.1f×", serveR.PerSecond()/p.PerSecond()), "target ≥ 15×")
-					t.row(fmt.Sprintf("%s, %d clients: serve p99 / Prism p99", op.name, clients), fmt.Sprintf("%.2f", float64(serveR.P99)/float64(p.P99)), "target ≤ 0.10")
+				if p.PerSecond() > 0 && c.a.P99 > 0 {
+					t.row(fmt.Sprintf("%s, %d clients: serve / Prism throughput", op.name, clients), fmt.Sprintf("%.1f×", c.a.PerSecond()/p.PerSecond()), "target ≥ 15×")
+					t.row(fmt.Sprintf("%s, %d clients: serve p99 / Prism p99", op.name, clients), fmt.Sprintf("%.2f", float64(c.a.P99)/float64(p.P99)), "target ≤ 0.10")
 				}
 			}
 		}
@@ -313,14 +298,13 @@ func loadRows(cfg benchConfig, doc string, t *table) error {
 	return nil
 }
 
-// pairedRounds is how many times serve and the ceiling are each measured.
-const pairedRounds = 7
-
-// medianLoad is the run of median throughput.
-func medianLoad(runs []loadResult) loadResult {
-	sorted := slices.SortedFunc(slices.Values(runs), func(a, b loadResult) int { return cmp.Compare(a.PerSecond(), b.PerSecond()) })
-	return sorted[len(sorted)/2]
-}
+// serve and the ceiling are compared in this many pairs of slices, of
+// this length: about a minute per operation and load, as seven pairs of
+// four-second runs took.
+const (
+	pairs = 60
+	slice = 500 * time.Millisecond
+)
 
 type target struct {
 	name string

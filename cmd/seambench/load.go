@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"slices"
 	"sync"
@@ -28,6 +29,7 @@ type loadResult struct {
 	P50, P99 time.Duration
 	// FirstError describes one unexpected answer, for the table's note.
 	FirstError string
+	latencies  []time.Duration // sorted, for pooling slices
 }
 
 func (r loadResult) PerSecond() float64 { return float64(r.Requests) / r.Elapsed.Seconds() }
@@ -36,18 +38,41 @@ func (r loadResult) PerSecond() float64 { return float64(r.Requests) / r.Elapsed
 // answer before the next request (a closed loop, like wrk), for duration
 // after a warm-up that is not measured.
 func runLoad(spec loadSpec, clients int, warmup, duration time.Duration) loadResult {
-	transport := &http.Transport{MaxIdleConns: clients, MaxIdleConnsPerHost: clients, MaxConnsPerHost: clients}
-	defer transport.CloseIdleConnections()
-	client := &http.Client{Transport: transport, Timeout: 10 * time.Second}
+	l := newLoader(spec, clients)
+	defer l.close()
+	l.run(warmup)
+	return l.run(duration)
+}
 
-	start := time.Now()
-	measureFrom, stop := start.Add(warmup), start.Add(warmup+duration)
+// loader sends one loadSpec from a fixed number of clients over one pool
+// of connections, kept from one run to the next: a target can be measured
+// in many short slices without connecting again.
+type loader struct {
+	spec      loadSpec
+	clients   int
+	transport *http.Transport
+	client    *http.Client
+}
+
+func newLoader(spec loadSpec, clients int) *loader {
+	transport := &http.Transport{MaxIdleConns: clients, MaxIdleConnsPerHost: clients, MaxConnsPerHost: clients}
+	return &loader{spec: spec, clients: clients, transport: transport, client: &http.Client{Transport: transport, Timeout: 10 * time.Second}}
+}
+
+func (l *loader) close() { l.transport.CloseIdleConnections() }
+
+// run sends requests in a closed loop for d and measures them all.
+func (l *loader) run(d time.Duration) loadResult {
+	if d <= 0 {
+		return loadResult{}
+	}
+	stop := time.Now().Add(d)
 	var mu sync.Mutex
 	var all []time.Duration
 	var errors int
 	var firstError string
 	var wg sync.WaitGroup
-	for range clients {
+	for range l.clients {
 		wg.Go(func() {
 			var mine []time.Duration
 			bad := 0
@@ -57,16 +82,12 @@ func runLoad(spec loadSpec, clients int, warmup, duration time.Duration) loadRes
 				if t0.After(stop) {
 					break
 				}
-				status, err := send(client, spec)
-				elapsed := time.Since(t0)
-				if t0.Before(measureFrom) {
-					continue
-				}
-				mine = append(mine, elapsed)
-				if err != nil || status != spec.Want {
+				status, err := send(l.client, l.spec)
+				mine = append(mine, time.Since(t0))
+				if err != nil || status != l.spec.Want {
 					bad++
 					if note == "" {
-						note = fmt.Sprintf("status %d, want %d (%v)", status, spec.Want, err)
+						note = fmt.Sprintf("status %d, want %d (%v)", status, l.spec.Want, err)
 					}
 				}
 			}
@@ -82,9 +103,81 @@ func runLoad(spec loadSpec, clients int, warmup, duration time.Duration) loadRes
 	wg.Wait()
 	slices.Sort(all)
 	return loadResult{
-		Requests: len(all), Errors: errors, Elapsed: duration, FirstError: firstError,
-		P50: percentile(all, 0.50), P99: percentile(all, 0.99),
+		Requests: len(all), Errors: errors, Elapsed: d, FirstError: firstError,
+		P50: percentile(all, 0.50), P99: percentile(all, 0.99), latencies: all,
 	}
+}
+
+// comparison is two targets measured in alternating slices.
+type comparison struct {
+	a, b loadResult // each target's slices together
+	// ratios are a's throughput over b's, one per pair of slices.
+	ratios []float64
+}
+
+// compare measures a and b under the same load in pairs of short slices,
+// one right after the other, the first of each pair alternating (ABBA),
+// after warming both up. This shared machine's speed moves by ±15% from
+// one second to the next: pairs of long runs minutes apart put a single
+// ratio anywhere from 74% to 93%, where many short pairs give a mean with
+// an interval around it.
+func compare(a, b *loader, pairs int, slice, warmup time.Duration) comparison {
+	a.run(warmup)
+	b.run(warmup)
+	var c comparison
+	var aSlices, bSlices []loadResult
+	for i := range pairs {
+		var x, y loadResult
+		if i%2 == 0 {
+			x, y = a.run(slice), b.run(slice)
+		} else {
+			y, x = b.run(slice), a.run(slice)
+		}
+		aSlices, bSlices = append(aSlices, x), append(bSlices, y)
+		if y.Requests > 0 {
+			c.ratios = append(c.ratios, x.PerSecond()/y.PerSecond())
+		}
+	}
+	c.a, c.b = pooled(aSlices), pooled(bSlices)
+	return c
+}
+
+// pooled is the slices of one target taken as one run.
+func pooled(runs []loadResult) loadResult {
+	var p loadResult
+	var all []time.Duration
+	for _, s := range runs {
+		p.Requests += s.Requests
+		p.Errors += s.Errors
+		p.Elapsed += s.Elapsed
+		if p.FirstError == "" {
+			p.FirstError = s.FirstError
+		}
+		all = append(all, s.latencies...)
+	}
+	slices.Sort(all)
+	p.P50, p.P99 = percentile(all, 0.50), percentile(all, 0.99)
+	return p
+}
+
+// geometricMean is the mean ratio, taken over the ratios' logarithms as a
+// ratio's mean must be (a pair at 80% and one at 125% average to 100%),
+// with the 95% interval of that mean: two standard errors either side.
+func geometricMean(ratios []float64) (mean, low, high float64) {
+	n := float64(len(ratios))
+	if n < 2 {
+		return math.NaN(), math.NaN(), math.NaN()
+	}
+	var sum, squares float64
+	for _, r := range ratios {
+		sum += math.Log(r)
+	}
+	m := sum / n
+	for _, r := range ratios {
+		squares += (math.Log(r) - m) * (math.Log(r) - m)
+	}
+	se := math.Sqrt(squares / (n - 1) / n)
+	return math.Exp(m), math.Exp(m - 2*se), math.Exp(m + 2*se)
 }
 
 func send(client *http.Client, spec loadSpec) (int, error) {

@@ -2,10 +2,12 @@ package main
 
 import (
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -40,11 +42,42 @@ func TestPercentile(t *testing.T) {
 	}
 }
 
-// The median run is the one of median throughput, whatever their order.
-func TestMedianLoadIsTheRunOfMedianThroughput(t *testing.T) {
-	run := func(requests int) loadResult { return loadResult{Requests: requests, Elapsed: time.Second} }
-	if got := medianLoad([]loadResult{run(300), run(100), run(200)}); got.Requests != 200 {
-		t.Fatalf("median of 300, 100 and 200 req/s: %d", got.Requests)
+// Each slice's requests are counted for the target they went to, and
+// each pair gives a's throughput over b's.
+func TestCompareMeasuresEachTargetInItsOwnSlices(t *testing.T) {
+	var fast, slow atomic.Int64
+	a := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fast.Add(1) }))
+	defer a.Close()
+	b := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		slow.Add(1)
+		time.Sleep(5 * time.Millisecond)
+	}))
+	defer b.Close()
+	la := newLoader(loadSpec{Method: http.MethodPost, URL: a.URL, Want: http.StatusOK}, 2)
+	lb := newLoader(loadSpec{Method: http.MethodPost, URL: b.URL, Want: http.StatusOK}, 2)
+	defer la.close()
+	defer lb.close()
+	c := compare(la, lb, 4, 30*time.Millisecond, 0)
+	if c.a.Requests != int(fast.Load()) || c.b.Requests != int(slow.Load()) || c.a.Errors+c.b.Errors != 0 {
+		t.Fatalf("measured %d and %d requests, the targets saw %d and %d", c.a.Requests, c.b.Requests, fast.Load(), slow.Load())
+	}
+	if len(c.ratios) != 4 || c.a.Elapsed != 4*30*time.Millisecond {
+		t.Fatalf("4 pairs of 30 ms slices: %d ratios, %s of a", len(c.ratios), c.a.Elapsed)
+	}
+	if mean, _, _ := geometricMean(c.ratios); mean <= 1 {
+		t.Fatalf("a target answering at once against one sleeping 5 ms: ratio %.2f, want above 1", mean)
+	}
+}
+
+func TestGeometricMeanAndItsInterval(t *testing.T) {
+	if mean, low, high := geometricMean([]float64{0.8, 1.25}); math.Abs(mean-1) > 1e-9 || math.Abs(low*high-1) > 1e-9 || low >= 1 {
+		t.Fatalf("0.8 and 1.25: mean %v, interval %v–%v; want 1, symmetric in ratio", mean, low, high)
+	}
+	if mean, low, high := geometricMean([]float64{0.9, 0.9, 0.9}); math.Abs(mean-0.9) > 1e-9 || math.Abs(high-low) > 1e-9 {
+		t.Fatalf("three pairs at 90%%: %v (%v–%v)", mean, low, high)
+	}
+	if mean, _, _ := geometricMean([]float64{0.9}); !math.IsNaN(mean) {
+		t.Fatalf("one pair has no interval: %v", mean)
 	}
 }
 
