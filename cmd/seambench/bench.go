@@ -230,31 +230,17 @@ func loadRows(cfg benchConfig, doc string, t *table) error {
 	}
 	t.row("start-up: run on the mocks (median of 5, exec to the first spec's result)", ms(first), "whole document loaded, the tree of 5,737 specs built and ordered")
 
-	serve, env, err := startServe(cfg, "load")
-	if err != nil {
-		return err
-	}
-	defer stop(serve)
-	targets := []target{{name: "serve", base: envValue(env, "SEAM_ENDPOINT"), deleteStatus: http.StatusNotFound}}
-
-	ceilingProc, ceilingURL, err := startPrinting(filepath.Join(cfg.out, "seambench"), "CEILING", "ceiling")
-	if err != nil {
-		return err
-	}
-	defer stop(ceilingProc)
-	targets = append(targets, target{name: "ceiling (no validation)", base: ceilingURL, deleteStatus: http.StatusOK})
-
+	var prism *target
 	if cfg.skipPrism {
 		t.row("Stoplight Prism", "skipped (--skip-prism)", "")
-	} else if prism, base, err := startPrism(cfg, doc); err != nil {
+	} else if proc, base, err := startPrism(cfg, doc); err != nil {
 		t.row("Stoplight Prism "+prismVersion, "not measured: "+firstLine(err.Error()), "")
 	} else {
-		defer stop(prism)
-		t.row("start-up: Prism "+prismVersion+" (exec to first answer)", ms(prism.startup), "")
-		targets = append(targets, target{name: "Prism " + prismVersion, base: base, deleteStatus: http.StatusOK})
+		defer stop(proc)
+		t.row("start-up: Prism "+prismVersion+" (exec to first answer)", ms(proc.startup), "")
+		prism = &target{name: "Prism " + prismVersion, base: base, deleteStatus: http.StatusOK}
 	}
 
-	apiKey := envValue(env, "SEAM_API_KEY")
 	ops := []struct{ name, path, body string }{
 		{"POST /user_identities/delete", "/user_identities/delete", `{"user_identity_id":"` + unknownIdentity + `"}`},
 		{"POST /devices/list", "/devices/list", `{}`},
@@ -268,29 +254,49 @@ func loadRows(cfg benchConfig, doc string, t *table) error {
 				}
 				return loadSpec{
 					Method: http.MethodPost, URL: tg.base + op.path, Body: []byte(op.body), Want: want,
-					Header: http.Header{"Authorization": {"Bearer " + apiKey}, "Content-Type": {"application/json"}},
+					Header: http.Header{"Authorization": {"Bearer " + tg.apiKey}, "Content-Type": {"application/json"}},
 				}
 			}
-			step(fmt.Sprintf("%s, %d clients: serve and %s in %d pairs of %s slices", op.name, clients, targets[1].name, pairs, slice))
-			serveLoad, ceilingLoad := newLoader(specFor(targets[0]), clients), newLoader(specFor(targets[1]), clients)
-			c := compare(serveLoad, ceilingLoad, pairs, slice, cfg.warmup)
-			serveLoad.close()
-			ceilingLoad.close()
-			t.load(fmt.Sprintf("%s, %d clients: serve", op.name, clients), c.a)
-			t.load(fmt.Sprintf("%s, %d clients: %s", op.name, clients, targets[1].name), c.b)
-			if mean, low, high := geometricMean(c.ratios); !math.IsNaN(mean) {
-				slices.Sort(c.ratios)
+			step(fmt.Sprintf("%s, %d clients: serve and the ceiling, %d rounds of %d pairs of %s slices", op.name, clients, rounds, pairsPerRound, slice))
+			var serveRuns, ceilingRuns []loadResult
+			var ratios, roundMeans []float64
+			apiKey := ""
+			for range rounds {
+				serve, ceiling, done, err := startServeAndCeiling(cfg)
+				if err != nil {
+					return err
+				}
+				apiKey = serve.apiKey
+				a, b := newLoader(specFor(serve), clients), newLoader(specFor(ceiling), clients)
+				c := compare(a, b, pairsPerRound, slice, cfg.warmup)
+				a.close()
+				b.close()
+				done()
+				serveRuns, ceilingRuns = append(serveRuns, c.a), append(ceilingRuns, c.b)
+				ratios = append(ratios, c.ratios...)
+				if mean, _, _ := geometricMean(c.ratios); !math.IsNaN(mean) {
+					roundMeans = append(roundMeans, mean)
+				}
+			}
+			serveAll, ceilingAll := pooled(serveRuns), pooled(ceilingRuns)
+			t.load(fmt.Sprintf("%s, %d clients: serve", op.name, clients), serveAll)
+			t.load(fmt.Sprintf("%s, %d clients: ceiling (no validation)", op.name, clients), ceilingAll)
+			if mean, low, high := meanOfRounds(roundMeans); !math.IsNaN(mean) {
+				slices.Sort(ratios)
 				t.row(fmt.Sprintf("%s, %d clients: serve / ceiling throughput", op.name, clients),
 					fmt.Sprintf("%.1f%% (95%% interval %.1f–%.1f%%)", 100*mean, 100*low, 100*high),
-					fmt.Sprintf("target ≥ 90%%; geometric mean of %d pairs of %s slices, each pair back to back, the first alternating; single pairs %.0f%% to %.0f%%", len(c.ratios), slice, 100*c.ratios[0], 100*c.ratios[len(c.ratios)-1]))
+					fmt.Sprintf("target ≥ 90%%; %d rounds, each with a fresh serve and ceiling measured in %d pairs of %s slices, back to back, the first alternating; round means %s; single pairs %.0f%% to %.0f%%",
+						len(roundMeans), pairsPerRound, slice, percents(roundMeans), 100*ratios[0], 100*ratios[len(ratios)-1]))
 			}
-			for _, tg := range targets[2:] { // Prism, far slower: once
-				step(fmt.Sprintf("%s, %d clients, %s", op.name, clients, tg.name))
-				p := runLoad(specFor(tg), clients, cfg.warmup, cfg.duration)
-				t.load(fmt.Sprintf("%s, %d clients: %s", op.name, clients, tg.name), p)
-				if p.PerSecond() > 0 && c.a.P99 > 0 {
-					t.row(fmt.Sprintf("%s, %d clients: serve / Prism throughput", op.name, clients), fmt.Sprintf("%.1f×", c.a.PerSecond()/p.PerSecond()), "target ≥ 15×")
-					t.row(fmt.Sprintf("%s, %d clients: serve p99 / Prism p99", op.name, clients), fmt.Sprintf("%.2f", float64(c.a.P99)/float64(p.P99)), "target ≤ 0.10")
+			if prism != nil { // far slower: once
+				step(fmt.Sprintf("%s, %d clients, %s", op.name, clients, prism.name))
+				withKey := *prism
+				withKey.apiKey = apiKey // Prism checks that a credential is there, not which
+				p := runLoad(specFor(withKey), clients, cfg.warmup, cfg.duration)
+				t.load(fmt.Sprintf("%s, %d clients: %s", op.name, clients, prism.name), p)
+				if p.PerSecond() > 0 && serveAll.P99 > 0 {
+					t.row(fmt.Sprintf("%s, %d clients: serve / Prism throughput", op.name, clients), fmt.Sprintf("%.1f×", serveAll.PerSecond()/p.PerSecond()), "target ≥ 15×")
+					t.row(fmt.Sprintf("%s, %d clients: serve p99 / Prism p99", op.name, clients), fmt.Sprintf("%.2f", float64(serveAll.P99)/float64(p.P99)), "target ≤ 0.10")
 				}
 			}
 		}
@@ -298,12 +304,40 @@ func loadRows(cfg benchConfig, doc string, t *table) error {
 	return nil
 }
 
-// serve and the ceiling are compared in this many pairs of slices, of
-// this length: about a minute per operation and load, as seven pairs of
-// four-second runs took.
+// startServeAndCeiling starts a fresh serve and a fresh ceiling, and
+// returns the function that stops both. Each round of a comparison has its
+// own: two processes of the same build have differed by a few points for
+// as long as they ran (where they landed in memory, which core their
+// threads took), which pairs within one process cannot show.
+func startServeAndCeiling(cfg benchConfig) (serve, ceiling target, done func(), err error) {
+	serveProc, env, err := startServe(cfg, "load")
+	if err != nil {
+		return target{}, target{}, nil, err
+	}
+	ceilingProc, ceilingURL, err := startPrinting(filepath.Join(cfg.out, "seambench"), "CEILING", "ceiling")
+	if err != nil {
+		stop(serveProc)
+		return target{}, target{}, nil, err
+	}
+	serve = target{name: "serve", base: envValue(env, "SEAM_ENDPOINT"), deleteStatus: http.StatusNotFound, apiKey: envValue(env, "SEAM_API_KEY")}
+	ceiling = target{name: "ceiling (no validation)", base: ceilingURL, deleteStatus: http.StatusOK}
+	return serve, ceiling, func() { stop(serveProc); stop(ceilingProc) }, nil
+}
+
+func percents(rs []float64) string {
+	var parts []string
+	for _, r := range rs {
+		parts = append(parts, fmt.Sprintf("%.0f%%", 100*r))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// serve and the ceiling are compared in this many rounds of this many
+// pairs of slices of this length: about a minute per operation and load.
 const (
-	pairs = 60
-	slice = 500 * time.Millisecond
+	rounds        = 6
+	pairsPerRound = 10
+	slice         = 500 * time.Millisecond
 )
 
 type target struct {
@@ -312,6 +346,7 @@ type target struct {
 	// deleteStatus is what a correct target answers to deleting an unknown
 	// identity: serve looks it up (404), the others do not keep state.
 	deleteStatus int
+	apiKey       string // serve's; the others take any
 }
 
 // --- processes -------------------------------------------------------------

@@ -156,27 +156,24 @@ func pooled(runs []loadResult) loadResult {
 		all = append(all, s.latencies...)
 	}
 	slices.Sort(all)
-	p.P50, p.P99 = percentile(all, 0.50), percentile(all, 0.99)
+	p.P50, p.P99, p.latencies = percentile(all, 0.50), percentile(all, 0.99), all
 	return p
 }
 
 // geometricMean is the mean ratio, taken over the ratios' logarithms as a
 // ratio's mean must be (a pair at 80% and one at 125% average to 100%),
-// with the 95% interval of that mean: two standard errors either side.
+// with two standard errors either side: how far this run's pairs leave
+// the mean in doubt, not what another process of the same build would
+// show (meanOfRounds).
 func geometricMean(ratios []float64) (mean, low, high float64) {
-	n := float64(len(ratios))
-	if n < 2 {
+	if len(ratios) < 2 {
 		return math.NaN(), math.NaN(), math.NaN()
 	}
-	var sum, squares float64
-	for _, r := range ratios {
-		sum += math.Log(r)
+	logs := make([]float64, len(ratios))
+	for i, r := range ratios {
+		logs[i] = math.Log(r)
 	}
-	m := sum / n
-	for _, r := range ratios {
-		squares += (math.Log(r) - m) * (math.Log(r) - m)
-	}
-	se := math.Sqrt(squares / (n - 1) / n)
+	m, se := meanAndError(logs)
 	return math.Exp(m), math.Exp(m - 2*se), math.Exp(m + 2*se)
 }
 
@@ -200,4 +197,38 @@ func percentile(sorted []time.Duration, p float64) time.Duration {
 		return 0
 	}
 	return sorted[min(len(sorted)-1, int(float64(len(sorted))*p))]
+}
+
+// meanOfRounds is the mean of the rounds' ratios, over their logarithms,
+// with its 95% interval from how far the rounds differ (Student's t: a few
+// rounds say less than many).
+func meanOfRounds(means []float64) (mean, low, high float64) {
+	n := len(means)
+	if n < 2 {
+		return math.NaN(), math.NaN(), math.NaN()
+	}
+	logs := make([]float64, n)
+	for i, m := range means {
+		logs[i] = math.Log(m)
+	}
+	m, se := meanAndError(logs)
+	t := studentT975[min(n-1, len(studentT975))-1]
+	return math.Exp(m), math.Exp(m - t*se), math.Exp(m + t*se)
+}
+
+// studentT975 is the 97.5% quantile of Student's t with 1, 2, … degrees of
+// freedom; beyond the table, the last.
+var studentT975 = []float64{12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228}
+
+func meanAndError(xs []float64) (mean, standardError float64) {
+	n := float64(len(xs))
+	for _, x := range xs {
+		mean += x
+	}
+	mean /= n
+	var squares float64
+	for _, x := range xs {
+		squares += (x - mean) * (x - mean)
+	}
+	return mean, math.Sqrt(squares / (n - 1) / n)
 }

@@ -64,6 +64,9 @@ func TestCompareMeasuresEachTargetInItsOwnSlices(t *testing.T) {
 	if len(c.ratios) != 4 || c.a.Elapsed != 4*30*time.Millisecond {
 		t.Fatalf("4 pairs of 30 ms slices: %d ratios, %s of a", len(c.ratios), c.a.Elapsed)
 	}
+	if again := pooled([]loadResult{c.b}); again.P99 != c.b.P99 || again.P99 < 5*time.Millisecond {
+		t.Fatalf("rounds pooled again keep their latencies: p99 %s, was %s", again.P99, c.b.P99)
+	}
 	if mean, _, _ := geometricMean(c.ratios); mean <= 1 {
 		t.Fatalf("a target answering at once against one sleeping 5 ms: ratio %.2f, want above 1", mean)
 	}
@@ -78,6 +81,28 @@ func TestGeometricMeanAndItsInterval(t *testing.T) {
 	}
 	if mean, _, _ := geometricMean([]float64{0.9}); !math.IsNaN(mean) {
 		t.Fatalf("one pair has no interval: %v", mean)
+	}
+}
+
+// The interval comes from how far the rounds differ, with Student's t
+// for their number: two rounds that disagree leave almost anything open.
+func TestMeanOfRoundsWidensWithFewRounds(t *testing.T) {
+	mean, low, high := meanOfRounds([]float64{0.8, 1.25})
+	if math.Abs(mean-1) > 1e-9 || math.Abs(low*high-1) > 1e-9 || low > 0.1 {
+		t.Fatalf("two rounds at 80%% and 125%%: %v (%v–%v), want 1 with an interval past 10%%–1000%%", mean, low, high)
+	}
+	six := []float64{0.88, 0.90, 0.92, 0.88, 0.90, 0.92}
+	mean, low, high = meanOfRounds(six)
+	logs := make([]float64, len(six))
+	for i, r := range six {
+		logs[i] = math.Log(r)
+	}
+	m, se := meanAndError(logs)
+	if math.Abs(mean-math.Exp(m)) > 1e-9 || math.Abs(high-math.Exp(m+2.571*se)) > 1e-9 || math.Abs(low-math.Exp(m-2.571*se)) > 1e-9 {
+		t.Fatalf("six rounds: %v (%v–%v), want five degrees of freedom's 2.571 standard errors", mean, low, high)
+	}
+	if mean, _, _ := meanOfRounds([]float64{0.9}); !math.IsNaN(mean) {
+		t.Fatalf("one round has no interval: %v", mean)
 	}
 }
 
