@@ -277,8 +277,8 @@ func loadRows(cfg benchConfig, doc string, t *table) error {
 				done()
 				serveRuns, ceilingRuns = append(serveRuns, c.a), append(ceilingRuns, c.b)
 				ratios = append(ratios, c.ratios...)
-				if mean, _, _ := geometricMean(c.ratios); !math.IsNaN(mean) {
-					roundMeans = append(roundMeans, mean)
+				if len(c.ratios) > 0 {
+					roundMeans = append(roundMeans, geometricMean(c.ratios))
 				}
 			}
 			serveAll, ceilingAll := pooled(serveRuns), pooled(ceilingRuns)

@@ -119,8 +119,7 @@ type comparison struct {
 // one right after the other, the first of each pair alternating (ABBA),
 // after warming both up. This shared machine's speed moves by ±15% from
 // one second to the next: pairs of long runs minutes apart put a single
-// ratio anywhere from 74% to 93%, where many short pairs give a mean with
-// an interval around it.
+// ratio anywhere from 74% to 93%, where many short pairs cancel the drift.
 func compare(a, b *loader, pairs int, slice, warmup time.Duration) comparison {
 	a.run(warmup)
 	b.run(warmup)
@@ -161,20 +160,13 @@ func pooled(runs []loadResult) loadResult {
 }
 
 // geometricMean is the mean ratio, taken over the ratios' logarithms as a
-// ratio's mean must be (a pair at 80% and one at 125% average to 100%),
-// with two standard errors either side: how far this run's pairs leave
-// the mean in doubt, not what another process of the same build would
-// show (meanOfRounds).
-func geometricMean(ratios []float64) (mean, low, high float64) {
-	if len(ratios) < 2 {
-		return math.NaN(), math.NaN(), math.NaN()
+// ratio's mean must be (a pair at 80% and one at 125% average to 100%).
+func geometricMean(ratios []float64) float64 {
+	var sum float64
+	for _, r := range ratios {
+		sum += math.Log(r)
 	}
-	logs := make([]float64, len(ratios))
-	for i, r := range ratios {
-		logs[i] = math.Log(r)
-	}
-	m, se := meanAndError(logs)
-	return math.Exp(m), math.Exp(m - 2*se), math.Exp(m + 2*se)
+	return math.Exp(sum / float64(len(ratios))) // NaN for none
 }
 
 func send(client *http.Client, spec loadSpec) (int, error) {
