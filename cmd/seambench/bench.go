@@ -327,8 +327,8 @@ func startServeAndCeiling(cfg benchConfig) (serve, ceiling target, done func(), 
 		stop(serveProc)
 		return target{}, target{}, nil, err
 	}
-	serve = target{name: "serve", base: envValue(env, "SEAM_ENDPOINT"), deleteStatus: http.StatusNotFound, apiKey: envValue(env, "SEAM_API_KEY")}
-	ceiling = target{name: "ceiling (no validation)", base: ceilingURL, deleteStatus: http.StatusOK}
+	serve = target{base: envValue(env, "SEAM_ENDPOINT"), deleteStatus: http.StatusNotFound, apiKey: envValue(env, "SEAM_API_KEY")}
+	ceiling = target{base: ceilingURL, deleteStatus: http.StatusOK}
 	return serve, ceiling, func() { stop(serveProc); stop(ceilingProc) }, nil
 }
 
@@ -349,7 +349,6 @@ const (
 )
 
 type target struct {
-	name string
 	base string
 	// deleteStatus is what a correct target answers to deleting an unknown
 	// identity: serve looks it up (404), the others do not keep state.
