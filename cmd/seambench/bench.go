@@ -263,6 +263,7 @@ func loadRows(cfg benchConfig, doc string, t *table) error {
 			step(fmt.Sprintf("%s, %d clients: serve and the ceiling, %d rounds of %d pairs of %s slices", op.name, clients, rounds, pairsPerRound, slice))
 			var serveRuns, ceilingRuns []loadResult
 			var ratios, roundMeans []float64
+			var serveCPU, ceilingCPU cpuUse
 			apiKey := ""
 			for range rounds {
 				serve, ceiling, done, err := startServeAndCeiling(cfg)
@@ -271,7 +272,13 @@ func loadRows(cfg benchConfig, doc string, t *table) error {
 				}
 				apiKey = serve.apiKey
 				a, b := newLoader(specFor(serve), clients), newLoader(specFor(ceiling), clients)
-				c := compare(a, b, pairsPerRound, slice, cfg.warmup)
+				a.run(cfg.warmup)
+				b.run(cfg.warmup)
+				serveStart, serveKnown := cpuTime(serve.pid)
+				ceilingStart, ceilingKnown := cpuTime(ceiling.pid)
+				c := compare(a, b, pairsPerRound, slice)
+				serveCPU.add(serve.pid, serveStart, serveKnown, c.a.Requests)
+				ceilingCPU.add(ceiling.pid, ceilingStart, ceilingKnown, c.b.Requests)
 				a.close()
 				b.close()
 				done()
@@ -290,6 +297,11 @@ func loadRows(cfg benchConfig, doc string, t *table) error {
 					fmt.Sprintf("%.1f%% (95%% interval %.1f–%.1f%%)", 100*mean, 100*low, 100*high),
 					fmt.Sprintf("target ≥ 90%%; %d rounds, each with a fresh serve and ceiling measured in %d pairs of %s slices, back to back, the first alternating; round means %s; single pairs %.0f%% to %.0f%%",
 						len(roundMeans), pairsPerRound, slice, percents(roundMeans), 100*ratios[0], 100*ratios[len(ratios)-1]))
+			}
+			if s, c := serveCPU.perAnswer(), ceilingCPU.perAnswer(); s > 0 && c > 0 {
+				t.row(fmt.Sprintf("%s, %d clients: CPU per answer, serve / ceiling", op.name, clients),
+					fmt.Sprintf("%s / %s (%.2f×)", micros(s), micros(c), float64(s)/float64(c)),
+					"each server process's user and system CPU over its slices, per answer; serve's own cost, which its throughput understates: the load generator shares the machine and does the same work for both")
 			}
 			if prismReady { // far slower: once
 				name := "Prism " + prismVersion
@@ -327,8 +339,8 @@ func startServeAndCeiling(cfg benchConfig) (serve, ceiling target, done func(), 
 		stop(serveProc)
 		return target{}, target{}, nil, err
 	}
-	serve = target{base: envValue(env, "SEAM_ENDPOINT"), deleteStatus: http.StatusNotFound, apiKey: envValue(env, "SEAM_API_KEY")}
-	ceiling = target{base: ceilingURL, deleteStatus: http.StatusOK}
+	serve = target{base: envValue(env, "SEAM_ENDPOINT"), deleteStatus: http.StatusNotFound, apiKey: envValue(env, "SEAM_API_KEY"), pid: serveProc.cmd.Process.Pid}
+	ceiling = target{base: ceilingURL, deleteStatus: http.StatusOK, pid: ceilingProc.cmd.Process.Pid}
 	return serve, ceiling, func() { stop(serveProc); stop(ceilingProc) }, nil
 }
 
@@ -354,6 +366,28 @@ type target struct {
 	// identity: serve looks it up (404), the others do not keep state.
 	deleteStatus int
 	apiKey       string // serve's; the others take any
+	pid          int
+}
+
+// cpuUse sums a target's CPU and answers over the rounds in which its CPU
+// could be read.
+type cpuUse struct {
+	cpu     time.Duration
+	answers int
+}
+
+func (u *cpuUse) add(pid int, start time.Duration, known bool, answers int) {
+	if end, ok := cpuTime(pid); known && ok {
+		u.cpu += end - start
+		u.answers += answers
+	}
+}
+
+func (u cpuUse) perAnswer() time.Duration {
+	if u.answers == 0 {
+		return 0
+	}
+	return u.cpu / time.Duration(u.answers)
 }
 
 // --- processes -------------------------------------------------------------
@@ -532,6 +566,10 @@ func ms(d time.Duration) string {
 		return fmt.Sprintf("%.0f ms", float64(d)/float64(time.Millisecond))
 	}
 	return fmt.Sprintf("%.2f ms", float64(d)/float64(time.Millisecond))
+}
+
+func micros(d time.Duration) string {
+	return fmt.Sprintf("%.1f µs", float64(d)/float64(time.Microsecond))
 }
 
 func step(what string) { fmt.Fprintf(os.Stderr, "seambench: %s\n", what) }

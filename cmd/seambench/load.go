@@ -6,7 +6,10 @@ import (
 	"io"
 	"math"
 	"net/http"
+	"os"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -116,13 +119,11 @@ type comparison struct {
 }
 
 // compare measures a and b under the same load in pairs of short slices,
-// one right after the other, the first of each pair alternating (ABBA),
-// after warming both up. This shared machine's speed moves by ±15% from
+// one right after the other, the first of each pair alternating (ABBA).
+// This shared machine's speed moves by ±15% from
 // one second to the next: pairs of long runs minutes apart put a single
 // ratio anywhere from 74% to 93%, where many short pairs cancel the drift.
-func compare(a, b *loader, pairs int, slice, warmup time.Duration) comparison {
-	a.run(warmup)
-	b.run(warmup)
+func compare(a, b *loader, pairs int, slice time.Duration) comparison {
 	var c comparison
 	var aSlices, bSlices []loadResult
 	for i := range pairs {
@@ -223,4 +224,38 @@ func meanAndError(xs []float64) (mean, standardError float64) {
 		squares += (x - mean) * (x - mean)
 	}
 	return mean, math.Sqrt(squares / (n - 1) / n)
+}
+
+// cpuTime is the user and system CPU a running process has used so far,
+// read from Linux's /proc; false elsewhere. A target's CPU per answer
+// shows its own cost, which its throughput understates: the load
+// generator shares the machine and does the same work for every target.
+func cpuTime(pid int) (time.Duration, bool) {
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, false
+	}
+	return parseCPUTime(string(stat))
+}
+
+// parseCPUTime reads utime and stime, fields 14 and 15 of proc(5)'s stat
+// line, counted after the command name: it is in parentheses and may
+// hold spaces and parentheses itself.
+func parseCPUTime(stat string) (time.Duration, bool) {
+	end := strings.LastIndexByte(stat, ')')
+	if end < 0 {
+		return 0, false
+	}
+	fields := strings.Fields(stat[end+1:]) // from field 3, the state
+	if len(fields) < 13 {
+		return 0, false
+	}
+	user, err1 := strconv.ParseInt(fields[11], 10, 64)
+	system, err2 := strconv.ParseInt(fields[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0, false
+	}
+	// In clock ticks of USER_HZ, which Linux fixes at 100 for /proc on
+	// the architectures Go runs on.
+	return time.Duration(user+system) * 10 * time.Millisecond, true
 }

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -57,7 +58,7 @@ func TestCompareMeasuresEachTargetInItsOwnSlices(t *testing.T) {
 	lb := newLoader(loadSpec{Method: http.MethodPost, URL: b.URL, Want: http.StatusOK}, 2)
 	defer la.close()
 	defer lb.close()
-	c := compare(la, lb, 4, 30*time.Millisecond, 0)
+	c := compare(la, lb, 4, 30*time.Millisecond)
 	if c.a.Requests != int(fast.Load()) || c.b.Requests != int(slow.Load()) || c.a.Errors+c.b.Errors != 0 {
 		t.Fatalf("measured %d and %d requests, the targets saw %d and %d", c.a.Requests, c.b.Requests, fast.Load(), slow.Load())
 	}
@@ -133,4 +134,33 @@ func TestDelayProxyForwardsAfterTheDelay(t *testing.T) {
 			t.Fatalf("after %s got %q, want %s after at least 20ms", elapsed, buf, path)
 		}
 	}
+}
+
+func TestParseCPUTime(t *testing.T) {
+	// A command name may hold spaces and parentheses; utime and stime are
+	// the 14th and 15th fields (250 and 70 ticks: 3.2 s).
+	stat := "4242 (a) b (c) S 1 4242 4242 0 -1 4194560 1000 0 0 0 250 70 0 0 20 0 9 0 100 0 0"
+	if got, ok := parseCPUTime(stat); !ok || got != 3200*time.Millisecond {
+		t.Fatalf("got %s, %v; want 3.2s", got, ok)
+	}
+	for _, bad := range []string{"", "4242 (a) S 1 2", "4242 (a) S 1 4242 4242 0 -1 4194560 1000 0 0 0 x 70 0"} {
+		if got, ok := parseCPUTime(bad); ok {
+			t.Fatalf("%q: read %s", bad, got)
+		}
+	}
+}
+
+func TestCPUTimeOfARunningProcessGrows(t *testing.T) {
+	before, ok := cpuTime(os.Getpid())
+	if !ok {
+		t.Skip("no /proc/PID/stat here: the CPU per answer row is left out")
+	}
+	// Busy until the reading grows by three ticks; a loaded machine may
+	// give this goroutine little of the wall time.
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); {
+		if after, _ := cpuTime(os.Getpid()); after-before >= 30*time.Millisecond {
+			return
+		}
+	}
+	t.Fatal("10 s of busy work, and the process's CPU time read as before")
 }
