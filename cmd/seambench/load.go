@@ -118,11 +118,11 @@ type comparison struct {
 	ratios []float64
 }
 
-// compare measures a and b under the same load in pairs of short slices,
-// one right after the other, the first of each pair alternating (ABBA).
-// This shared machine's speed moves by ±15% from
-// one second to the next: pairs of long runs minutes apart put a single
-// ratio anywhere from 74% to 93%, where many short pairs cancel the drift.
+// compare measures a and b, both warmed up, under the same load in pairs
+// of short slices, one right after the other, the first of each pair
+// alternating (ABBA). This shared machine's speed moves by ±15% from one
+// second to the next: pairs of long runs minutes apart put a single ratio
+// anywhere from 74% to 93%, where many short pairs cancel the drift.
 func compare(a, b *loader, pairs int, slice time.Duration) comparison {
 	var c comparison
 	var aSlices, bSlices []loadResult
@@ -227,9 +227,7 @@ func meanAndError(xs []float64) (mean, standardError float64) {
 }
 
 // cpuTime is the user and system CPU a running process has used so far,
-// read from Linux's /proc; false elsewhere. A target's CPU per answer
-// shows its own cost, which its throughput understates: the load
-// generator shares the machine and does the same work for every target.
+// read from Linux's /proc; false elsewhere.
 func cpuTime(pid int) (time.Duration, bool) {
 	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
