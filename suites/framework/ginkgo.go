@@ -36,12 +36,11 @@ func (r Requirement) labels() Labels {
 // Conformance registers one spec that proves r.
 func Conformance(r Requirement, args ...any) bool {
 	GinkgoHelper()
-	for i, arg := range args {
-		if body, ok := arg.(func()); ok {
-			args[i] = func(SpecContext) { body() }
-		}
+	wrapped := make([]any, 0, len(args)+1)
+	for _, arg := range args {
+		wrapped = append(wrapped, interruptible(arg))
 	}
-	return It(r.text(), append(args, r.labels())...)
+	return It(r.text(), append(wrapped, r.labels())...)
 }
 
 // Every spec body takes a SpecContext, which it need not use: Ginkgo then
@@ -50,8 +49,12 @@ func Conformance(r Requirement, args ...any) bool {
 // running: it could create an identity after the clean-up had run, and
 // leave it behind, or fail the run with Ginkgo's DeferCleanup error.
 
-// interruptible returns body, a table's body, taking a SpecContext first.
+// interruptible returns body, a spec's or a table's, taking a SpecContext
+// first; anything else as it is.
 func interruptible(body any) any {
+	if plain, ok := body.(func()); ok {
+		return func(SpecContext) { plain() } // the usual spec body: no reflection per call
+	}
 	f := reflect.ValueOf(body)
 	t := f.Type()
 	if t.Kind() != reflect.Func || t.NumIn() > 0 && (t.In(0) == reflect.TypeFor[SpecContext]() || t.In(0) == reflect.TypeFor[context.Context]()) {

@@ -23,6 +23,18 @@ func TestInterruptibleTakesASpecContextAndPassesTheParameters(t *testing.T) {
 		t.Fatalf("the body got %v, want %v", got, want)
 	}
 
+	called := false
+	plain, ok := interruptible(func() { called = true }).(func(SpecContext))
+	if !ok {
+		t.Fatal("a spec's body func() was not made to take a SpecContext")
+	}
+	if plain(nil); !called {
+		t.Fatal("the wrapped spec body did not call the body")
+	}
+	if labels := Label("x"); !reflect.DeepEqual(interruptible(labels), labels) {
+		t.Error("a decorator was changed")
+	}
+
 	for _, already := range []any{func(SpecContext, int) {}, func(context.Context, int) {}} {
 		if reflect.ValueOf(interruptible(already)).Pointer() != reflect.ValueOf(already).Pointer() {
 			t.Errorf("a body taking a context (%T) was wrapped again", already)
