@@ -163,11 +163,16 @@ func pooled(runs []loadResult) loadResult {
 // geometricMean is the mean ratio, taken over the ratios' logarithms as a
 // ratio's mean must be (a pair at 80% and one at 125% average to 100%).
 func geometricMean(ratios []float64) float64 {
-	var sum float64
-	for _, r := range ratios {
-		sum += math.Log(r)
+	mean, _ := meanAndError(logs(ratios))
+	return math.Exp(mean) // NaN for none
+}
+
+func logs(ratios []float64) []float64 {
+	out := make([]float64, len(ratios))
+	for i, r := range ratios {
+		out[i] = math.Log(r)
 	}
-	return math.Exp(sum / float64(len(ratios))) // NaN for none
+	return out
 }
 
 func send(client *http.Client, spec loadSpec) (int, error) {
@@ -200,11 +205,7 @@ func meanOfRounds(means []float64) (mean, low, high float64) {
 	if n < 2 {
 		return math.NaN(), math.NaN(), math.NaN()
 	}
-	logs := make([]float64, n)
-	for i, m := range means {
-		logs[i] = math.Log(m)
-	}
-	m, se := meanAndError(logs)
+	m, se := meanAndError(logs(means))
 	t := studentT975[min(n-1, len(studentT975))-1]
 	return math.Exp(m), math.Exp(m - t*se), math.Exp(m + t*se)
 }
