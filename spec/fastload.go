@@ -280,20 +280,6 @@ func (l *lazyPaths) item(path string) *openapi3.PathItem {
 	return item
 }
 
-// decodeAll decodes every path and component into doc, for a comparison
-// with kin-openapi's loader.
-func (l *lazyPaths) decodeAll(doc *openapi3.T) {
-	for path := range l.raw {
-		doc.Paths.Set(path, l.item(path))
-	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	d := &decoder{schemas: l.schemas, components: l.components}
-	for name := range l.components.raw {
-		d.need(name)
-	}
-}
-
 func (d *decoder) operation(m map[string]any) *openapi3.Operation {
 	d.known(m, "operationId", "summary", "tags", "parameters", "requestBody", "responses", "security", "deprecated")
 	op := &openapi3.Operation{OperationID: str(m["operationId"]), Summary: str(m["summary"]), Tags: strs(m["tags"])}

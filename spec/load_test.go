@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
 )
 
 // BenchmarkLoadEmbedded is the contract's share of a run's start-up:
@@ -91,5 +93,19 @@ func TestFastLoadMatchesLoader(t *testing.T) {
 		if _, err := decodeEmbedded([]byte(doc)); err == nil {
 			t.Errorf("%s: decoded", name)
 		}
+	}
+}
+
+// decodeAll decodes every path and component into doc, for the comparison
+// with kin-openapi's loader.
+func (l *lazyPaths) decodeAll(doc *openapi3.T) {
+	for path := range l.raw {
+		doc.Paths.Set(path, l.item(path))
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	d := &decoder{schemas: l.schemas, components: l.components}
+	for name := range l.components.raw {
+		d.need(name)
 	}
 }
