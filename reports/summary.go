@@ -237,9 +237,6 @@ func (s Summary) Verdict() Verdict {
 	return Conformant
 }
 
-// Conformant reports whether the verdict is CONFORMANT.
-func (s Summary) Conformant() bool { return s.Verdict() == Conformant }
-
 // ExitCode is the process exit code of the verdict.
 func (s Summary) ExitCode() int {
 	switch s.Verdict() {

@@ -140,8 +140,8 @@ func TestSummarizeOutcomes(t *testing.T) {
 	if len(s.RunErrors) != 0 {
 		t.Errorf("RunErrors = %v", s.RunErrors)
 	}
-	if s.Conformant() {
-		t.Error("Conformant() with failed MUST requirements")
+	if s.Verdict() == reports.Conformant {
+		t.Error("CONFORMANT with failed MUST requirements")
 	}
 	var failedMust []string
 	for _, r := range s.FailedAt(framework.MUST) {
@@ -204,7 +204,7 @@ func TestConformantWhenOnlyShouldFails(t *testing.T) {
 		specOf(must[1], "POST form", types.SpecStateSkipped, "no credential was given"),
 		specOf(should[0], "POST form", types.SpecStateFailed, "expected: status 404 Not Found"),
 	}})
-	if !s.Conformant() {
+	if s.Verdict() != reports.Conformant {
 		t.Fatalf("a failed SHOULD made the run non-conformant: %+v", s.FailedAt(framework.MUST))
 	}
 	text := writeText(s)
@@ -224,7 +224,7 @@ func TestConformantWhenOnlyShouldFails(t *testing.T) {
 
 	// Nothing ran at all: nothing was checked, so there is no verdict on
 	// the implementation.
-	if empty := reports.Summarize(types.Report{}); empty.Conformant() || empty.Verdict() != reports.NothingChecked || empty.ExitCode() != reports.ExitNothingChecked {
+	if empty := reports.Summarize(types.Report{}); empty.Verdict() != reports.NothingChecked || empty.ExitCode() != reports.ExitNothingChecked {
 		t.Errorf("an empty report: %s, exit %d", empty.Verdict(), empty.ExitCode())
 	}
 }
@@ -244,7 +244,7 @@ func TestUnattributedFailures(t *testing.T) {
 	if r := resultByID(t, s, must[0].ID); r.Outcome != reports.Passed {
 		t.Errorf("%s: %s", r.ID, r.Outcome)
 	}
-	if len(s.FailedAt(framework.MUST)) != 0 || s.Conformant() {
+	if len(s.FailedAt(framework.MUST)) != 0 || s.Verdict() == reports.Conformant {
 		t.Fatalf("an error outside the specs left the run conformant")
 	}
 	text := writeText(s)
@@ -315,7 +315,7 @@ func TestIncompleteRunIsNotConformant(t *testing.T) {
 	} {
 		s := reports.Summarize(report)
 		if s.Verdict() != reports.Incomplete || s.ExitCode() != reports.ExitIncomplete || !strings.Contains(writeText(s), "Verdict: INCOMPLETE") {
-			t.Errorf("%s: conformant=%v\n%s", name, s.Conformant(), writeText(s))
+			t.Errorf("%s: %s\n%s", name, s.Verdict(), writeText(s))
 		}
 	}
 }
@@ -325,7 +325,7 @@ func TestPartialRunSaysSo(t *testing.T) {
 	s := reports.Summarize(types.Report{SpecReports: types.SpecReports{specOf(req, "case", types.SpecStatePassed, "")}})
 	must := len(filterLevel(s.Results, framework.MUST))
 	want := fmt.Sprintf("Verdict: CONFORMANT (partial: %d MUST requirements not checked)", must-1)
-	if !s.Conformant() || !strings.Contains(writeText(s), want) {
+	if s.Verdict() != reports.Conformant || !strings.Contains(writeText(s), want) {
 		t.Fatalf("want %q in:\n%s", want, writeText(s))
 	}
 }
