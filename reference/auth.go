@@ -108,7 +108,7 @@ func (x *exchange) authenticate() (principal, *apiError) {
 		if !ok || !kind.Bearer() {
 			return principal{}, x.unknownCredential(kind.Kind)
 		}
-		return principal{g.scheme, g.workspaceID}, nil
+		return principal(g), nil
 	case strings.HasPrefix(token, "seam_"):
 		workspaceID, ok := x.apiKeyWorkspace(token)
 		if !ok && x.fault("api-unknown-credential-accepted") {
