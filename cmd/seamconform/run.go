@@ -1,8 +1,6 @@
 package main
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -220,7 +218,7 @@ func runCommand(args []string, stdout, stderr io.Writer) (int, error) {
 	// outputs that show it.
 	doc := sync.OnceValue(func() reports.Document {
 		return reports.NewDocument(report, reports.Meta{
-			ToolVersion: toolVersion(), ContractSource: contract.Source(), ContractSHA256: contractSHA256(rf.specFile),
+			ToolVersion: toolVersion(), ContractSource: contract.Source(), ContractSHA256: contract.Hash(),
 			Target: env.Redact(targetName(env)), Seed: suiteConfig.RandomSeed, Start: start, End: end,
 			SchemesConfigured: env.AvailableSchemes(), SchemesNotConfigured: env.Uncovered(),
 			LeftBehind: result.leftBehind, Throttled: result.throttled,
@@ -244,20 +242,6 @@ func runCommand(args []string, stdout, stderr io.Writer) (int, error) {
 		return 0, nil
 	}
 	return summary.ExitCode(), nil
-}
-
-// contractSHA256 identifies the contract a run checked against: the
-// embedded document's hash, or the --spec file's.
-func contractSHA256(specFile string) string {
-	doc := spec.EmbeddedDocument()
-	if specFile != "" {
-		var err error
-		if doc, err = os.ReadFile(specFile); err != nil {
-			return "unknown (" + err.Error() + ")"
-		}
-	}
-	sum := sha256.Sum256(doc)
-	return hex.EncodeToString(sum[:])
 }
 
 func appendFile(path, text string) error {
