@@ -76,7 +76,7 @@ func TestCheckRejectsInconsistentBundles(t *testing.T) {
 			d.Requirements[0].Outcome = reports.NotChecked
 			d.Counts[d.Requirements[0].Level][reports.Passed]--
 			d.Counts[d.Requirements[0].Level][reports.NotChecked]++
-		}, "a CONFORMANT claim needs every MUST requirement checked and passed"},
+		}, `the headline says "CONFORMANT", but the results make it "CONFORMANT (partial: 1 MUST requirements not checked)"`},
 		"outcome against cases": {func(d *reports.Document) { d.Requirements[0].Cases[0].Outcome = reports.Failed }, "is reported passed but its cases say failed"},
 		"counts":                {func(d *reports.Document) { d.Counts[framework.MUST][reports.Failed] = 3 }, "the counts say 3 MUST requirements failed"},
 	} {
@@ -88,6 +88,28 @@ func TestCheckRejectsInconsistentBundles(t *testing.T) {
 		if p := problemsOf(t, writeBundle(t, d)); !strings.Contains(p, tc.want) {
 			t.Errorf("%s: problems %q, want %q", name, p, tc.want)
 		}
+	}
+}
+
+// A run that left a MUST requirement unchecked, and says so, wrote a valid
+// bundle: the check takes it, and no headline can hide what it left out.
+func TestCheckAcceptsAPartialBundleThatSaysSo(t *testing.T) {
+	var specs types.SpecReports
+	for i, r := range framework.Requirements() {
+		if i > 0 {
+			specs = append(specs, specOf(r, "post: a case", types.SpecStatePassed, ""))
+		}
+	}
+	d := reports.NewDocument(types.Report{SpecReports: specs}, reports.Meta{ToolVersion: "v-test", Start: time.Now(), End: time.Now()})
+	if d.Verdict != reports.Conformant || !strings.Contains(d.Headline, "partial: 1 MUST") {
+		t.Fatalf("verdict %s, headline %q", d.Verdict, d.Headline)
+	}
+	if p := problemsOf(t, writeBundle(t, d)); p != "" {
+		t.Fatalf("an honest partial bundle has problems:\n%s", p)
+	}
+	d.Headline = string(reports.Conformant)
+	if p := problemsOf(t, writeBundle(t, d)); !strings.Contains(p, "the headline says") {
+		t.Fatalf("a partial bundle headed CONFORMANT: problems %q", p)
 	}
 }
 

@@ -253,19 +253,22 @@ func (s Summary) ExitCode() int {
 // Headline is the verdict with what qualifies it, as printed after
 // "Verdict: ".
 func (s Summary) Headline() string {
-	v := s.Verdict()
+	return headline(s.Verdict(), s.count(framework.MUST, NotChecked), s.DryRun)
+}
+
+// headline qualifies a verdict; report check recomputes it from a bundle's
+// results, so a partial run cannot pass for a whole one.
+func headline(v Verdict, mustNotChecked int, dryRun bool) string {
 	switch {
-	case v == NothingChecked && s.DryRun:
+	case v == NothingChecked && dryRun:
 		return string(v) + " (a dry run: no request was sent)"
 	case v == NothingChecked:
 		return string(v) + " (no spec ran: check --label-filter, --focus and --skip)"
 	case v == Incomplete:
 		return string(v) + " (not everything could be checked; see the errors below)"
-	case v == Conformant:
-		if n := s.count(framework.MUST, NotChecked); n > 0 {
-			// A filtered run or one without every credential proves less; say so.
-			return string(v) + fmt.Sprintf(" (partial: %d MUST requirements not checked)", n)
-		}
+	case v == Conformant && mustNotChecked > 0:
+		// A filtered run or one without every credential proves less; say so.
+		return string(v) + fmt.Sprintf(" (partial: %d MUST requirements not checked)", mustNotChecked)
 	}
 	return string(v)
 }

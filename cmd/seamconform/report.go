@@ -6,6 +6,7 @@ import (
 	"os"
 
 	"github.com/seamconform/seamconform/reports"
+	"github.com/seamconform/seamconform/suites/framework"
 )
 
 const reportUsage = `usage: seamconform report check DIR
@@ -14,7 +15,9 @@ Verifies a certification bundle written by "seamconform run --report-dir DIR":
 every file present with the SHA-256 its manifest (SHA256SUMS) gives,
 junit.xml and report.json in agreement, every requirement of this version's
 catalogue present and no unknown ID, and a verdict that follows from the
-results (CONFORMANT only when every MUST requirement passed).
+results. A CONFORMANT bundle certifies only when every MUST requirement was
+checked and passed; one from a partial run must say so in its headline, and
+the check lists what it left unchecked.
 
 Exit codes: 0 the bundle is valid (whatever its verdict), 1 it is not (the
 reasons are printed), 2 bad usage.
@@ -56,6 +59,14 @@ func reportCommand(args []string, stdout io.Writer) (int, error) {
 	}
 	for _, r := range errored {
 		fmt.Fprintf(stdout, "  ERROR  %s [%s] could not be checked\n", r.ID, r.Level)
+	}
+	if d.Verdict == reports.Conformant && d.Headline != string(reports.Conformant) {
+		fmt.Fprintln(stdout, "  not a certification: a CONFORMANT claim needs every MUST requirement checked and passed")
+		for _, r := range d.Requirements {
+			if r.Level == framework.MUST && r.Outcome == reports.NotChecked {
+				fmt.Fprintf(stdout, "  NOT CHECKED %s [%s] %s\n", r.ID, r.Level, r.Statement)
+			}
+		}
 	}
 	return 0, nil
 }
