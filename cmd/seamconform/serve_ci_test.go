@@ -8,11 +8,13 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/seamconform/seamconform/reference/violations"
 )
@@ -271,4 +273,133 @@ func TestServeSDKFaults(t *testing.T) {
 	if code, log := s.stop(); code != 0 || !strings.Contains(log, "in 3 request(s)") {
 		t.Errorf("exit %d, want 0 and 3 requests counted:\n%s", code, log)
 	}
+}
+
+// The README's GitHub Actions job for an SDK's CI works as written: its
+// steps, run by bash with the runner's variables, start serve, and the last
+// one passes a clean client and fails one that broke the contract.
+func TestReadmeWorkflowForSDKs(t *testing.T) {
+	for _, tool := range []string{"bash", "jq", "go"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("the workflow's steps need %s, not installed here", tool)
+		}
+	}
+	steps := readmeWorkflowSteps(t)
+	for name, tc := range map[string]struct {
+		body       string
+		violations bool
+	}{
+		"a conforming client":            {`{"user_identity_id":"0f6b4c2e-1d2a-4e3b-9c5d-7e8f9a0b1c2d"}`, false},
+		"a client breaking the contract": {`{"user_identity_id":"not-a-uuid"}`, true},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			root, _ := filepath.Abs("../..")
+			runner, work := filepath.Join(dir, "runner"), filepath.Join(dir, "work")
+			for _, d := range []string{runner, work} {
+				if err := os.Mkdir(d, 0o755); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := os.Symlink(root, filepath.Join(work, "seamconform")); err != nil { // the checkout
+				t.Fatal(err)
+			}
+			githubEnv, summary := filepath.Join(dir, "github.env"), filepath.Join(dir, "summary.md")
+			env := []string{"RUNNER_TEMP=" + runner, "GITHUB_ENV=" + githubEnv, "GITHUB_STEP_SUMMARY=" + summary}
+			for _, kv := range os.Environ() {
+				if !strings.HasPrefix(kv, "SEAM") && !strings.HasPrefix(kv, "GITHUB_") && !strings.HasPrefix(kv, "RUNNER_") {
+					env = append(env, kv)
+				}
+			}
+			t.Cleanup(func() {
+				if pid, err := os.ReadFile(filepath.Join(runner, "serve.pid")); err == nil {
+					_ = exec.Command("kill", "-KILL", strings.TrimSpace(string(pid))).Run()
+				}
+			})
+			// Any free port: the job's 8080 may be taken on this machine.
+			start := strings.ReplaceAll(steps["Start the mock"], "127.0.0.1:8080", "127.0.0.1:0")
+			if out, err := runStep(t, work, env, start); err != nil {
+				t.Fatalf("Start the mock: %v\n%s", err, out)
+			}
+			vars := map[string]string{}
+			for _, line := range strings.Split(readFile(t, dir, "github.env"), "\n") {
+				if k, v, ok := strings.Cut(line, "="); ok {
+					vars[k] = v
+				}
+			}
+			req, _ := http.NewRequest(http.MethodPost, vars["SEAM_ENDPOINT"]+"/user_identities/delete", strings.NewReader(tc.body))
+			req.Header.Set("Authorization", "Bearer "+vars["SEAM_API_KEY"])
+			req.Header.Set("Content-Type", "application/json")
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatalf("the SDK's request: %v", err)
+			}
+			resp.Body.Close()
+
+			out, err := runStep(t, work, env, steps["Fail on contract violations"])
+			if failed := err != nil; failed != tc.violations {
+				t.Fatalf("Fail on contract violations: error %v, want a failure %v\n%s", err, tc.violations, out)
+			}
+			if !strings.Contains(readFile(t, dir, "summary.md"), "violation") {
+				t.Errorf("the step summary lacks violations.md:\n%s", readFile(t, dir, "summary.md"))
+			}
+		})
+	}
+}
+
+// readmeWorkflowSteps are the run scripts of the README's job for an SDK's
+// CI, by step name.
+func readmeWorkflowSteps(t *testing.T) map[string]string {
+	t.Helper()
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, job, _ := strings.Cut(string(readme), "A GitHub Actions job that runs an SDK's tests against `serve`")
+	job, _, _ = strings.Cut(job, "\n```\n")
+	steps := map[string]string{}
+	name, script, indent := "", "", -1
+	for _, line := range strings.Split(job, "\n") {
+		depth := len(line) - len(strings.TrimLeft(line, " "))
+		switch trimmed := strings.TrimSpace(line); {
+		case indent >= 0 && depth > indent:
+			script += line[indent+2:] + "\n"
+			continue
+		case indent >= 0:
+			steps[name], indent = script, -1
+			fallthrough
+		default:
+			if n, ok := strings.CutPrefix(trimmed, "- name: "); ok {
+				name = n
+			}
+			if trimmed == "run: |" {
+				script, indent = "", depth
+			}
+		}
+	}
+	for _, want := range []string{"Start the mock", "Fail on contract violations"} {
+		if steps[want] == "" {
+			t.Fatalf("the README's workflow has no step %q: %v", want, steps)
+		}
+	}
+	return steps
+}
+
+// runStep runs a step's script as GitHub's runner does (bash -e). Its
+// output goes to a file: serve, started in the background, keeps it open.
+func runStep(t *testing.T, dir string, env []string, script string) (string, error) {
+	t.Helper()
+	out, err := os.CreateTemp(t.TempDir(), "step")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script)
+	cmd.Dir, cmd.Env, cmd.Stdout, cmd.Stderr = dir, env, out, out
+	err = cmd.Run()
+	b, _ := os.ReadFile(out.Name())
+	return string(b), err
 }
