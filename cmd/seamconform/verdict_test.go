@@ -223,6 +223,9 @@ func TestHelpAndVersion(t *testing.T) {
 		if r.stderr != "" {
 			t.Errorf("%q wrote to stderr: %q", args, r.stderr)
 		}
+		if n := strings.Count(r.stdout, "usage: seamconform"); n != 1 {
+			t.Errorf("%q printed the usage %d times", args, n)
+		}
 	}
 	r := seamconform(t, nil, "--version")
 	expect(t, r, 0, "seamconform ")
