@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -256,7 +255,7 @@ func WriteBundle(dir string, d Document, runLog []byte) error {
 // refused: a bundle is the whole directory, and report check would reject
 // the stranger files.
 func CheckWritable(dir string) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := WritableDir(dir); err != nil {
 		return err
 	}
 	entries, err := os.ReadDir(dir)
@@ -268,10 +267,19 @@ func CheckWritable(dir string) error {
 			return fmt.Errorf("%s holds %s, which is not part of a bundle: give an empty or new directory", dir, e.Name())
 		}
 	}
+	return nil
+}
+
+// WritableDir creates dir if need be and proves a file can be written in
+// it, so that a run or a server fails at its start, not at its end.
+func WritableDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
 	probe, err := os.CreateTemp(dir, ".seamconform-probe-*")
 	if err != nil {
 		return err
 	}
 	probe.Close()
-	return errors.Join(os.Remove(probe.Name()))
+	return os.Remove(probe.Name())
 }

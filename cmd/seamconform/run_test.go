@@ -12,6 +12,7 @@ import (
 	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/seamconform/seamconform/reference"
+	"github.com/seamconform/seamconform/spec"
 )
 
 var skipped = regexp.MustCompile(`\| (\d+) Skipped`)
@@ -117,6 +118,10 @@ func TestCredentialsFromFlags(t *testing.T) {
 }
 
 func TestUsageErrors(t *testing.T) {
+	published := filepath.Join(t.TempDir(), "published.json") // what spec prepare reads
+	if err := os.WriteFile(published, spec.EmbeddedDocument(), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		args []string
 		want string
@@ -138,11 +143,20 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"serve", "--addr", "256.0.0.1:x"}, "cannot listen"},
 		{[]string{"spec"}, "want: spec prepare"},
 		{[]string{"spec", "prepare", "/does/not/exist.json"}, "no such file"},
+		{[]string{"spec", "prepare", "-o", "/does/not/exist/contract.json.gz", published}, "cannot write -o"},
+		// The address cannot be listened on: serve fails even if the check
+		// before it is lost, and the test does not wait for a server.
+		{[]string{"serve", "--max-identities", "-1", "--addr", "256.0.0.1:x"}, "--max-identities must be 0"},
+		{[]string{"serve", "--report-dir", "/proc/nope", "--addr", "256.0.0.1:x"}, "cannot write --report-dir"},
+		{[]string{"requirements", "--nope"}, "flag provided but not defined: -nope"},
 	} {
 		r := seamconform(t, nil, tc.args...)
 		lines := strings.Split(strings.TrimSpace(r.stderr), "\n")
 		if r.code != 2 || !strings.Contains(r.stderr, tc.want) || (tc.args != nil && len(lines) != 1) {
 			t.Errorf("%q: exit %d, stderr %q; want exit 2 and one line with %q", tc.args, r.code, r.stderr, tc.want)
+		}
+		if tc.args != nil && r.stdout != "" { // the usage is for -h, not on top of an error
+			t.Errorf("%q: stdout %q, want nothing", tc.args, tail(r.stdout, 3))
 		}
 	}
 }

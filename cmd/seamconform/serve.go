@@ -34,6 +34,12 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err := limits.check(); err != nil {
 		return err
 	}
+	if *maxIdentities < 0 {
+		return usagef("--max-identities must be 0 (no bound) or more, got %d", *maxIdentities)
+	}
+	if err := ci.checkReportDir(); err != nil {
+		return err
+	}
 	if *listFaults {
 		fmt.Fprintln(stdout, "Each fault applies to the operations of its scope; --fault NAME@SCOPE moves it (SCOPE: a path, an operationId or *).")
 		for _, f := range append(reference.Faults(), reference.APIFaults()...) {

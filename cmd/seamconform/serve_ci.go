@@ -20,6 +20,7 @@ import (
 	"github.com/seamconform/seamconform/reference"
 	"github.com/seamconform/seamconform/reference/sdkfaults"
 	"github.com/seamconform/seamconform/reference/violations"
+	"github.com/seamconform/seamconform/reports"
 )
 
 // ciFlags are serve's flags for an SDK's CI: a fixed seed, the violation
@@ -168,6 +169,18 @@ func (c *ciFlags) envLines(endpoint string) string {
 		return "SEAM_ENDPOINT=" + endpoint + "\n"
 	}
 	return envLines(endpoint, c.seedOf())
+}
+
+// checkReportDir fails at start, not at shutdown after a whole CI job,
+// when the reports could not be written.
+func (c *ciFlags) checkReportDir() error {
+	if *c.reportDir == "" {
+		return nil
+	}
+	if err := reports.WritableDir(*c.reportDir); err != nil {
+		return usagef("cannot write --report-dir: %s", err)
+	}
+	return nil
 }
 
 // finish writes the reports and decides the exit code.

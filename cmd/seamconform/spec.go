@@ -33,5 +33,8 @@ func specCommand(args []string, stdout io.Writer) error {
 		_, err = stdout.Write(prepared)
 		return err
 	}
-	return os.WriteFile(*out, prepared, 0o644)
+	if err := os.WriteFile(*out, prepared, 0o644); err != nil {
+		return usagef("cannot write -o: %s", err)
+	}
+	return nil
 }
