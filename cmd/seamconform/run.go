@@ -285,6 +285,8 @@ func handleSignals(env *framework.Env, out *console, mayRemain func() []string) 
 		env.Interrupt()
 	}, func() {
 		fmt.Fprintln(out, "\nseamconform: stopped at once; the clean-up did not finish")
+		// Every run ends with a verdict line, which CI logs are searched for.
+		fmt.Fprintf(out, "\nVerdict: %s (stopped at once by a second interrupt)\n", reports.Incomplete)
 		for _, line := range mayRemain() {
 			fmt.Fprintf(out, "  LEFT BEHIND: %s\n", line)
 		}

@@ -211,7 +211,7 @@ func TestSecondInterruptStopsAtOnce(t *testing.T) {
 	if exit, ok := err.(*exec_ExitError); !ok || exit.ExitCode() != 3 {
 		t.Fatalf("exit %v, want 3\n%s", err, out.String())
 	}
-	if !strings.Contains(out.String(), "stopped at once") || !regexp.MustCompile(`LEFT BEHIND: \d+ (identities this run created may remain|creates got no clear answer)`).MatchString(out.String()) {
+	if !strings.Contains(out.String(), "stopped at once") || !strings.Contains(out.String(), "Verdict: INCOMPLETE (stopped at once") || !regexp.MustCompile(`LEFT BEHIND: \d+ (identities this run created may remain|creates got no clear answer)`).MatchString(out.String()) {
 		t.Fatalf("output:\n%s", tail(out.String(), 20))
 	}
 }
