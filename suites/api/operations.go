@@ -286,7 +286,10 @@ func (o operation) harmless() (in inputs, breaks []spec.Rule) {
 	if len(o.requiredUUIDs()) > 0 {
 		return in, nil
 	}
-	input := o.badInput()
+	input, ok := o.findBadInput()
+	if !ok {
+		Skip("no harmless request: the contract refuses none of this operation's UUID inputs when malformed, and a wrongly accepted credential could act")
+	}
 	return in.set(input, "not-a-uuid"), []spec.Rule{rule(input)}
 }
 
