@@ -45,6 +45,20 @@ func TestRunOnMocksChecksEveryOperation(t *testing.T) {
 	if n, _ := strconv.Atoi(m[2]); n < 5000 {
 		t.Fatalf("%s specs; the API-wide family has one per operation and requirement (over 5,000)", m[2])
 	}
+	// The README shows this run's output: it must be what a reader gets.
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, sample, _ := strings.Cut(string(readme), "prints Ginkgo's progress (a dot per passing spec) and summary, then a verdict:\n\n```\n")
+	sample, _, _ = strings.Cut(sample, "```")
+	seconds := regexp.MustCompile(`in [0-9.]+ seconds`)
+	got := seconds.ReplaceAllString(r.stdout, "in N seconds")
+	for _, line := range strings.Split(strings.TrimSpace(sample), "\n") {
+		if !strings.Contains(got, seconds.ReplaceAllString(line, "in N seconds")) {
+			t.Errorf("the README's sample output has %q; the run printed:\n%s", line, tail(r.stdout, 10))
+		}
+	}
 }
 
 func TestRunOnMocksCatchesAFault(t *testing.T) {
