@@ -67,6 +67,28 @@ func galleryRuns() []galleryRun {
 	return runs
 }
 
+// The README counts the faults and the gallery's runs as they are.
+func TestReadmeCountsTheGallery(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	faults := len(reference.Faults()) + len(reference.APIFaults())
+	for _, want := range []string{
+		fmt.Sprintf("each named fault (%d today", faults),
+		fmt.Sprintf("and against %d moved to `/user_identities/get` (%d runs)", len(scopedVariants), len(galleryRuns())),
+	} {
+		if !strings.Contains(string(readme), want) {
+			t.Errorf("the README lacks %q", want)
+		}
+	}
+	for name := range notInGallery {
+		if !strings.Contains(string(readme), "`"+name+"`") {
+			t.Errorf("the README does not say %s is left out of the gallery", name)
+		}
+	}
+}
+
 // TestFaultGallery is the mutation test: the suite, run against the
 // reference with each named fault switched on, must fail, and must fail the
 // requirements the fault is meant to break. Every MUST requirement must be

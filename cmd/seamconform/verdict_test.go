@@ -324,3 +324,29 @@ func TestCleanUpWithinItsBudgetSaysWhatRemains(t *testing.T) {
 		}
 	}
 }
+
+// Every flag a command lists under -h is in the README, where a user looks
+// for it first.
+func TestReadmeDocumentsEveryFlag(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	flagLine := regexp.MustCompile(`(?m)^  (-[a-z][a-z-]*)`)
+	for _, command := range [][]string{{"run"}, {"serve"}, {"requirements"}, {"spec", "prepare"}} {
+		r := seamconform(t, nil, append(command, "-h")...)
+		flags := flagLine.FindAllStringSubmatch(r.stdout+r.stderr, -1)
+		if len(flags) == 0 {
+			t.Fatalf("%q -h lists no flag:\n%s", command, r.stdout+r.stderr)
+		}
+		for _, f := range flags {
+			name := f[1]
+			if len(name) > 2 {
+				name = "-" + name // written --name in the README
+			}
+			if !regexp.MustCompile("`[^`\n]*" + regexp.QuoteMeta(name) + "\\b").Match(readme) {
+				t.Errorf("seamconform %s %s is not in the README", strings.Join(command, " "), name)
+			}
+		}
+	}
+}
