@@ -77,6 +77,13 @@ func TestCheckRejectsInconsistentBundles(t *testing.T) {
 			d.Counts[d.Requirements[0].Level][reports.Passed]--
 			d.Counts[d.Requirements[0].Level][reports.NotChecked]++
 		}, `the headline says "CONFORMANT", but the results make it "CONFORMANT (partial: 1 MUST requirements not checked)"`},
+		"headline against verdict": {func(d *reports.Document) {
+			d.Requirements[0].Cases[0].Outcome = reports.Failed
+			d.Requirements[0].Outcome = reports.Failed
+			d.Counts[d.Requirements[0].Level][reports.Passed]--
+			d.Counts[d.Requirements[0].Level][reports.Failed]++
+			d.Verdict = reports.NotConformant // the verdict is true, the headline the reports show is not
+		}, `the headline says "CONFORMANT", but the results make it "NOT CONFORMANT"`},
 		"outcome against cases": {func(d *reports.Document) { d.Requirements[0].Cases[0].Outcome = reports.Failed }, "is reported passed but its cases say failed"},
 		"counts":                {func(d *reports.Document) { d.Counts[framework.MUST][reports.Failed] = 3 }, "the counts say 3 MUST requirements failed"},
 	} {
