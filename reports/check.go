@@ -47,7 +47,25 @@ func Check(dir, toolVersion string) (Document, []string) {
 	if err := xml.Unmarshal(raw, &junit); err != nil {
 		return d, append(problems, fmt.Sprintf("%s is not JUnit XML: %v", JUnitFile, err))
 	}
-	return d, append(problems, checkAgreement(d, junit)...)
+	problems = append(problems, checkAgreement(d, junit)...)
+	return d, append(problems, checkShown(dir, d)...)
+}
+
+// checkShown holds what people read to report.json: report.md and
+// report.html must be what it renders to, byte for byte, and run.log must
+// print its verdict. A manifest only proves the files are the ones it
+// lists, and whoever edits a file can list it anew.
+func checkShown(dir string, d Document) []string {
+	var problems []string
+	for name, want := range map[string]string{MarkdownFile: Markdown(d), HTMLFile: HTML(d)} {
+		if got, err := os.ReadFile(filepath.Join(dir, name)); err == nil && string(got) != want {
+			problems = append(problems, fmt.Sprintf("%s does not show what %s holds: it was edited after the run", name, JSONFile))
+		}
+	}
+	if log, err := os.ReadFile(filepath.Join(dir, LogFile)); err == nil && !bytes.Contains(log, []byte("\nVerdict: "+d.Headline+"\n")) {
+		problems = append(problems, fmt.Sprintf("%s does not print the verdict %s holds, %q", LogFile, JSONFile, d.Headline))
+	}
+	return problems
 }
 
 // checkManifest compares the files with the manifest.

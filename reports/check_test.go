@@ -29,7 +29,7 @@ func passingDocument() reports.Document {
 func writeBundle(t *testing.T, d reports.Document) string {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "bundle")
-	if err := reports.WriteBundle(dir, d, []byte("log\n")); err != nil {
+	if err := reports.WriteBundle(dir, d, []byte("Ran 69 specs\n\nVerdict: "+d.Headline+"\n")); err != nil {
 		t.Fatal(err)
 	}
 	return dir
@@ -133,6 +133,40 @@ func TestCheckComparesJUnitWithJSON(t *testing.T) {
 	if p := problemsOf(t, dir); !strings.Contains(p, want) {
 		t.Fatalf("problems %q, want %q", p, want)
 	}
+}
+
+// What a certifier reads (report.md, report.html, run.log) cannot be
+// edited apart from report.json, even with the manifest listed anew.
+func TestCheckRejectsEditedReadings(t *testing.T) {
+	for _, name := range []string{reports.MarkdownFile, reports.HTMLFile, reports.LogFile} {
+		dir := writeBundle(t, failingDocument())
+		shown, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		edited := strings.ReplaceAll(string(shown), "NOT CONFORMANT", "CONFORMANT")
+		if edited == string(shown) {
+			t.Fatalf("%s does not show the verdict", name)
+		}
+		replace(t, dir, name, []byte(edited))
+		if p := problemsOf(t, dir); !strings.Contains(p, name+" does not") {
+			t.Errorf("%s edited to CONFORMANT: problems %q", name, p)
+		}
+	}
+}
+
+// failingDocument is passingDocument with its first requirement, a MUST,
+// failed.
+func failingDocument() reports.Document {
+	var specs types.SpecReports
+	for i, r := range framework.Requirements() {
+		state := types.SpecStatePassed
+		if i == 0 {
+			state = types.SpecStateFailed
+		}
+		specs = append(specs, specOf(r, "post: a case", state, "expected 401"))
+	}
+	return reports.NewDocument(types.Report{SpecReports: specs}, reports.Meta{ToolVersion: "v-test", Start: time.Now(), End: time.Now()})
 }
 
 // replace swaps a bundle file and its manifest line, as someone covering

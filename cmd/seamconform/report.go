@@ -13,9 +13,10 @@ const reportUsage = `usage: seamconform report check DIR
 
 Verifies a certification bundle written by "seamconform run --report-dir DIR":
 every file present with the SHA-256 its manifest (SHA256SUMS) gives,
-junit.xml and report.json in agreement, every requirement of this version's
-catalogue present and no unknown ID, and a verdict that follows from the
-results. A CONFORMANT bundle certifies only when every MUST requirement was
+junit.xml and report.json in agreement, report.md and report.html what
+report.json renders to and run.log with its verdict, every requirement of
+this version's catalogue present and no unknown ID, and a verdict that
+follows from the results. A CONFORMANT bundle certifies only when every MUST requirement was
 checked and passed; one from a partial run must say so in its headline, and
 the check lists what it left unchecked.
 
