@@ -198,6 +198,12 @@ func orEmpty[T any](s []T) []T {
 	return s
 }
 
+// Partial reports whether the bundle claims CONFORMANT with MUST
+// requirements left unchecked: a valid bundle, but no certification.
+func (d Document) Partial() bool {
+	return d.Verdict == Conformant && d.Headline != string(Conformant)
+}
+
 // Failures lists the failed requirements, MUST first, then the errors.
 func (d Document) Failures() (failed, errored []RequirementReport) {
 	for _, level := range []framework.Level{framework.MUST, framework.SHOULD} {

@@ -219,8 +219,8 @@ func outcomeOf(cases []CaseReport) Outcome {
 // requirement and case by case.
 func checkAgreement(d Document, junit junitSuites) []string {
 	var problems []string
-	if !strings.HasSuffix(junit.Name, ": "+string(d.Verdict)) {
-		problems = append(problems, fmt.Sprintf("%s names the verdict %q, %s says %s", JUnitFile, junit.Name, JSONFile, d.Verdict))
+	if !strings.HasSuffix(junit.Name, ": "+d.Headline) {
+		problems = append(problems, fmt.Sprintf("%s names the verdict %q, %s says %s", JUnitFile, junit.Name, JSONFile, d.Headline))
 	}
 	suites := map[string]junitSuite{}
 	for _, s := range junit.Suites {

@@ -42,12 +42,12 @@ var page = template.Must(template.New("report").Funcs(template.FuncMap{
 <html lang="en">
 <head>
 <meta charset="utf-8"/>
-<title>seamconform: {{.D.Verdict}}</title>
+<title>seamconform: {{.D.Headline}}</title>
 <style>
 body { font: 15px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 72em; padding: 0 1em; color: #1b1b1b; }
 .verdict { font-size: 1.6em; font-weight: bold; padding: .4em .7em; border-radius: .3em; }
 .verdict.conformant { background: #dff3e2; } .verdict.not-conformant { background: #fbe0e0; }
-.verdict.incomplete, .verdict.nothing-checked { background: #fdf1d6; }
+.verdict.incomplete, .verdict.nothing-checked, .verdict.partial { background: #fdf1d6; }
 table { border-collapse: collapse; margin: .6em 0; } td, th { border: 1px solid #ccc; padding: .2em .5em; text-align: left; vertical-align: top; }
 tr.failed td.outcome { color: #a40000; font-weight: bold; } tr.error td.outcome { color: #8a5a00; font-weight: bold; }
 tr.passed td.outcome { color: #1f6f2b; } tr.not-checked td.outcome { color: #666; }
@@ -57,7 +57,7 @@ summary { cursor: pointer; } pre { background: #f5f5f5; padding: .6em; overflow-
 </head>
 <body>
 <h1>seamconform report</h1>
-<p id="verdict" class="verdict {{class .D.Verdict}}">Verdict: {{.D.Headline}}</p>
+<p id="verdict" class="verdict {{if .D.Partial}}partial{{else}}{{class .D.Verdict}}{{end}}">Verdict: {{.D.Headline}}</p>
 <table id="counts">
 <tr><th>level</th>{{range .Outcomes}}<th>{{.}}</th>{{end}}</tr>
 {{range $level := .Levels}}<tr><td>{{$level}}</td>{{range $.Outcomes}}<td>{{count $.D $level .}}</td>{{end}}</tr>

@@ -56,7 +56,7 @@ const notRunCase = "(not run)"
 
 // JUnit renders the document as JUnit XML.
 func JUnit(d Document) ([]byte, error) {
-	out := junitSuites{Name: fmt.Sprintf("seamconform %s: %s", d.Tool.Version, d.Verdict)}
+	out := junitSuites{Name: fmt.Sprintf("seamconform %s: %s", d.Tool.Version, d.Headline)}
 	for _, r := range d.Requirements {
 		suite := junitSuite{Name: r.ID, Timestamp: d.Start, Properties: []junitProperty{
 			{"level", string(r.Level)}, {"area", r.Area}, {"statement", r.Statement}, {"outcome", string(r.Outcome)},

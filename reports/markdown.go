@@ -74,7 +74,7 @@ func Markdown(d Document) string {
 // a CI job's summary ($GITHUB_STEP_SUMMARY).
 func StepSummary(d Document) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "# seamconform: %s\n\n**Verdict: %s**\n\n", d.Verdict, cell(d.Headline))
+	fmt.Fprintf(&b, "# seamconform: %s\n\n**Verdict: %s**\n\n", cell(d.Headline), cell(d.Headline))
 	fmt.Fprintf(&b, "| level | passed | failed | error | not checked |\n| --- | --- | --- | --- | --- |\n")
 	for _, level := range []framework.Level{framework.MUST, framework.SHOULD} {
 		c := d.Counts[level]

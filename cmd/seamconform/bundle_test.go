@@ -124,6 +124,19 @@ func TestBundleOfACleanRun(t *testing.T) {
 	expect(t, seamconform(t, nil, "run", "--label-filter", "success", "--report-dir", partial), 0, "Verdict: CONFORMANT (partial")
 	r = seamconform(t, nil, "report", "check", partial)
 	expect(t, r, 0, "is valid: verdict CONFORMANT (partial", "not a certification", "NOT CHECKED UIDEL-AUTH-01 [MUST]")
+	// Every heading a CI system or a reader sees first says partial too.
+	for file, want := range map[string]string{
+		reports.JUnitFile:    `<testsuites name="seamconform ` + toolVersion() + `: CONFORMANT (partial: `,
+		reports.MarkdownFile: "# seamconform: CONFORMANT (partial: ",
+		reports.HTMLFile:     "<title>seamconform: CONFORMANT (partial: ",
+	} {
+		if !strings.Contains(readFile(t, partial, file), want) {
+			t.Errorf("%s lacks %q", file, want)
+		}
+	}
+	if !strings.Contains(readFile(t, partial, reports.HTMLFile), `class="verdict partial"`) {
+		t.Errorf("report.html shows a partial run's verdict in a conformant run's colour")
+	}
 }
 
 func TestReportCheckUsage(t *testing.T) {

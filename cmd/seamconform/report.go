@@ -61,7 +61,7 @@ func reportCommand(args []string, stdout io.Writer) (int, error) {
 	for _, r := range errored {
 		fmt.Fprintf(stdout, "  ERROR  %s [%s] could not be checked\n", r.ID, r.Level)
 	}
-	if d.Verdict == reports.Conformant && d.Headline != string(reports.Conformant) {
+	if d.Partial() {
 		fmt.Fprintln(stdout, "  not a certification: a CONFORMANT claim needs every MUST requirement checked and passed")
 		for _, r := range d.Requirements {
 			if r.Level == framework.MUST && r.Outcome == reports.NotChecked {
