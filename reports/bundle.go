@@ -198,6 +198,10 @@ func orEmpty[T any](s []T) []T {
 	return s
 }
 
+// MockTarget begins the target of a run on the embedded mocks: seamconform
+// checking its own reference, which certifies no implementation.
+const MockTarget = "embedded mocks"
+
 // Partial reports whether the bundle claims CONFORMANT with MUST
 // requirements left unchecked: a valid bundle, but no certification.
 func (d Document) Partial() bool {

@@ -123,7 +123,8 @@ func TestBundleOfACleanRun(t *testing.T) {
 	partial := filepath.Join(t.TempDir(), "partial")
 	expect(t, seamconform(t, nil, "run", "--label-filter", "success", "--report-dir", partial), 0, "Verdict: CONFORMANT (partial")
 	r = seamconform(t, nil, "report", "check", partial)
-	expect(t, r, 0, "is valid: verdict CONFORMANT (partial", "not a certification", "NOT CHECKED UIDEL-AUTH-01 [MUST]")
+	expect(t, r, 0, "is valid: verdict CONFORMANT (partial", "not a certification", "NOT CHECKED UIDEL-AUTH-01 [MUST]",
+		"not a certification: the run checked seamconform's own embedded mocks")
 	// Every heading a CI system or a reader sees first says partial too.
 	for file, want := range map[string]string{
 		reports.JUnitFile:    `<testsuites name="seamconform ` + toolVersion() + `: CONFORMANT (partial: `,
@@ -137,6 +138,18 @@ func TestBundleOfACleanRun(t *testing.T) {
 	if !strings.Contains(readFile(t, partial, reports.HTMLFile), `class="verdict partial"`) {
 		t.Errorf("report.html shows a partial run's verdict in a conformant run's colour")
 	}
+}
+
+// A mock run with a fault on that breaks only a SHOULD is CONFORMANT: its
+// bundle names the fault, and the check calls it no certification.
+func TestBundleOfAMockRunNamesItsFaults(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "bundle")
+	expect(t, seamconform(t, nil, "run", "--fault", "missing-workspace-400", "--report-dir", dir), 0, "Verdict: CONFORMANT")
+	if d := readDocument(t, dir); !strings.Contains(d.Target, "with the faults missing-workspace-400 on") {
+		t.Errorf("report.json: target %q", d.Target)
+	}
+	expect(t, seamconform(t, nil, "report", "check", dir), 0, "is valid", "faults missing-workspace-400 on",
+		"not a certification: the run checked seamconform's own embedded mocks")
 }
 
 func TestReportCheckUsage(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/seamconform/seamconform/reports"
 	"github.com/seamconform/seamconform/suites/framework"
@@ -60,6 +61,9 @@ func reportCommand(args []string, stdout io.Writer) (int, error) {
 	}
 	for _, r := range errored {
 		fmt.Fprintf(stdout, "  ERROR  %s [%s] could not be checked\n", r.ID, r.Level)
+	}
+	if strings.HasPrefix(d.Target, reports.MockTarget) {
+		fmt.Fprintln(stdout, "  not a certification: the run checked seamconform's own embedded mocks, not an implementation")
 	}
 	if d.Partial() {
 		fmt.Fprintln(stdout, "  not a certification: a CONFORMANT claim needs every MUST requirement checked and passed")

@@ -177,7 +177,7 @@ func runCommand(args []string, stdout, stderr io.Writer) (int, error) {
 	for _, n := range notes {
 		out.alsoLog(stderr, fmt.Sprintf("seamconform: %s\n", n))
 	}
-	fmt.Fprintf(out, "seamconform %s\nTarget: %s (contract: %s)\n", toolVersion(), targetName(env), contract.Source())
+	fmt.Fprintf(out, "seamconform %s\nTarget: %s (contract: %s)\n", toolVersion(), targetName(env, rf.faults), contract.Source())
 	if rf.concurrency == 0 && !env.Target.Mock() && !suiteConfig.DryRun {
 		roundTrip, _ := env.RoundTrip()
 		rf.concurrency = parallel.Auto(roundTrip)
@@ -219,7 +219,7 @@ func runCommand(args []string, stdout, stderr io.Writer) (int, error) {
 	doc := sync.OnceValue(func() reports.Document {
 		return reports.NewDocument(report, reports.Meta{
 			ToolVersion: toolVersion(), ContractSource: contract.Source(), ContractSHA256: contract.Hash(),
-			Target: env.Redact(targetName(env)), Seed: suiteConfig.RandomSeed, Start: start, End: end,
+			Target: env.Redact(targetName(env, rf.faults)), Seed: suiteConfig.RandomSeed, Start: start, End: end,
 			SchemesConfigured: env.AvailableSchemes(), SchemesNotConfigured: env.Uncovered(),
 			LeftBehind: result.leftBehind, Throttled: result.throttled,
 		})
@@ -357,11 +357,16 @@ func (r reportFiles) write(report types.Report, doc func() reports.Document) err
 	return nil
 }
 
-func targetName(env *framework.Env) string {
-	if env.Target.Mock() {
-		return "embedded mocks (the reference implementation, in-process through gock)"
+// targetName says what the run checked; a bundle carries it, so a run
+// against a broken mock on purpose cannot pass for a clean one.
+func targetName(env *framework.Env, faults []string) string {
+	switch {
+	case !env.Target.Mock():
+		return env.Target.Endpoint()
+	case len(faults) > 0:
+		return reports.MockTarget + " (the reference implementation with the faults " + strings.Join(faults, ", ") + " on, in-process through gock)"
 	}
-	return env.Target.Endpoint()
+	return reports.MockTarget + " (the reference implementation, in-process through gock)"
 }
 
 func loadContract(file string) (*spec.Contract, error) {
