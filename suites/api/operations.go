@@ -268,19 +268,24 @@ type badInput struct {
 	ok    bool
 }
 
-// badInput is findBadInput, skipping the spec when there is none.
+// badInput is findBadInput; the case does not apply when there is none.
 func (o operation) badInput() spec.Input {
 	input, ok := o.findBadInput()
 	if !ok {
-		Skip("no UUID input of this operation is refused by the contract when malformed")
+		f.NotApplicable("the contract refuses none of this operation's UUID inputs when malformed")
 	}
 	return input
 }
 
+// hasHarmless reports whether harmless has a request for o.
+func (o operation) hasHarmless() bool {
+	_, ok := o.findBadInput()
+	return len(o.requiredUUIDs()) > 0 || ok
+}
+
 // harmless is the input that makes a request carrying a valid credential
 // harmless: required UUIDs that name nothing (minimal already has them), or
-// else a malformed UUID input. Operations with no UUID input get no such
-// case.
+// else a malformed UUID input. Operations with neither get no such case.
 func (o operation) harmless() (in inputs, breaks []spec.Rule) {
 	in = o.minimal()
 	if len(o.requiredUUIDs()) > 0 {
@@ -288,7 +293,7 @@ func (o operation) harmless() (in inputs, breaks []spec.Rule) {
 	}
 	input, ok := o.findBadInput()
 	if !ok {
-		Skip("no harmless request: the contract refuses none of this operation's UUID inputs when malformed, and a wrongly accepted credential could act")
+		f.NotApplicable("no harmless request: the contract refuses none of this operation's UUID inputs when malformed, and a wrongly accepted credential could act")
 	}
 	return in.set(input, "not-a-uuid"), []spec.Rule{rule(input)}
 }

@@ -30,7 +30,7 @@ var _ = Describe("API-wide: bad UUID inputs are rejected", func() {
 			}
 		}
 		if len(cs) == 0 {
-			Skip("the contract refuses none of this operation's sampled malformed UUIDs")
+			f.NotApplicable("the contract refuses none of this operation's sampled malformed UUIDs")
 		}
 		cs.run()
 	})

@@ -174,6 +174,17 @@ func (e *Env) Need(value, what string) string {
 	return value
 }
 
+// NotApplicablePrefix begins the skip reason of a case that does not apply
+// to its operation: the reports leave such a case out, as if it were never
+// declared, where a case skipped for want of a credential is not checked.
+const NotApplicablePrefix = "not applicable: "
+
+// NotApplicable skips a case the contract gives no way to check on its
+// operation (it has no input the check needs).
+func NotApplicable(why string) {
+	Skip(NotApplicablePrefix + why)
+}
+
 // Available reports whether the run can present a valid credential of the
 // scheme: a token, and the workspace ID when the scheme needs the header.
 func (e *Env) Available(scheme string) bool { return e.unavailable(scheme) == "" }
