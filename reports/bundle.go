@@ -142,6 +142,9 @@ func NewDocument(report types.Report, meta Meta) Document {
 			continue
 		}
 		outcome, why := Classify(sr)
+		if outcome == notApplicable {
+			continue
+		}
 		if s.DryRun {
 			outcome, why = NotChecked, "dry run: nothing was sent"
 		}

@@ -142,7 +142,7 @@ func checkCatalogue(d Document) []string {
 func checkVerdict(d Document) []string {
 	var problems []string
 	var failedMust, errors []string
-	checked, notCheckedMust := 0, 0
+	checked, notCheckedMust, inPartMust := 0, 0, 0
 	counts := map[framework.Level]map[Outcome]int{framework.MUST: {}, framework.SHOULD: {}}
 	for _, r := range d.Requirements {
 		if counts[r.Level] != nil {
@@ -160,6 +160,8 @@ func checkVerdict(d Document) []string {
 			errors = append(errors, r.ID)
 		case r.Outcome == NotChecked && r.Level == framework.MUST:
 			notCheckedMust++
+		case r.Level == framework.MUST && slices.ContainsFunc(r.Cases, func(c CaseReport) bool { return c.Outcome == NotChecked }):
+			inPartMust++
 		}
 		if want := outcomeOf(r.Cases); len(r.Cases) > 0 && want != r.Outcome {
 			problems = append(problems, fmt.Sprintf("%s is reported %s but its cases say %s", r.ID, r.Outcome, want))
@@ -180,9 +182,9 @@ func checkVerdict(d Document) []string {
 	// The headline is what the reports show after "Verdict:". A CONFORMANT
 	// run that left MUST requirements unchecked is a valid bundle but no
 	// certification, and its headline must say so.
-	heads := []string{headline(d.Verdict, notCheckedMust, false)}
+	heads := []string{headline(d.Verdict, notCheckedMust, inPartMust, false)}
 	if d.Verdict == NothingChecked {
-		heads = append(heads, headline(NothingChecked, 0, true))
+		heads = append(heads, headline(NothingChecked, 0, 0, true))
 	}
 	if !slices.Contains(heads, d.Headline) {
 		problems = append(problems, fmt.Sprintf("the headline says %q, but the results make it %q", d.Headline, heads[0]))

@@ -118,6 +118,26 @@ func TestCheckAcceptsAPartialBundleThatSaysSo(t *testing.T) {
 	if p := problemsOf(t, writeBundle(t, d)); !strings.Contains(p, "the headline says") {
 		t.Fatalf("a partial bundle headed CONFORMANT: problems %q", p)
 	}
+
+	// The same for a requirement judged on one case with another unchecked.
+	specs = specs[:0]
+	for i, r := range framework.Requirements() {
+		specs = append(specs, specOf(r, "post: a case", types.SpecStatePassed, ""))
+		if i == 0 {
+			specs = append(specs, specOf(r, "delete: a case", types.SpecStateSkipped, "no personal access token"))
+		}
+	}
+	d = reports.NewDocument(types.Report{SpecReports: specs}, reports.Meta{ToolVersion: "v-test", Start: time.Now(), End: time.Now()})
+	if !strings.Contains(d.Headline, "1 MUST requirements checked in part") {
+		t.Fatalf("headline %q", d.Headline)
+	}
+	if p := problemsOf(t, writeBundle(t, d)); p != "" {
+		t.Fatalf("an honest bundle checked in part has problems:\n%s", p)
+	}
+	d.Headline = string(reports.Conformant)
+	if p := problemsOf(t, writeBundle(t, d)); !strings.Contains(p, "the headline says") {
+		t.Fatalf("a bundle checked in part headed CONFORMANT: problems %q", p)
+	}
 }
 
 func TestCheckComparesJUnitWithJSON(t *testing.T) {

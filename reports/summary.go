@@ -28,6 +28,9 @@ const (
 	Errored Outcome = "error"
 	// NotChecked: no case ran (skipped, not selected, a dry run).
 	NotChecked Outcome = "not checked"
+	// notApplicable: a case that does not apply to its operation
+	// (framework.NotApplicable); the reports leave it out.
+	notApplicable Outcome = "not applicable"
 )
 
 // Verdict is what a run says about the implementation.
@@ -117,6 +120,7 @@ func Summarize(report types.Report) Summary {
 			outcome, why = NotChecked, "dry run: nothing was sent"
 		}
 		switch outcome {
+		case notApplicable:
 		case Passed:
 			res.Passed++
 		case Failed:
@@ -164,7 +168,11 @@ func Classify(sr types.SpecReport) (Outcome, string) {
 	case sr.State == types.SpecStatePassed:
 		return Passed, ""
 	case !sr.State.Is(types.SpecStateFailureStates):
-		return NotChecked, strings.TrimSpace(sr.Failure.Message)
+		why := strings.TrimSpace(sr.Failure.Message)
+		if strings.HasPrefix(why, framework.NotApplicablePrefix) {
+			return notApplicable, why
+		}
+		return NotChecked, why
 	}
 	if sr.State != types.SpecStateFailed {
 		return Errored, fmt.Sprintf("%s: %s", sr.State, runError(firstLine(sr.Failure.Message)))
@@ -253,12 +261,19 @@ func (s Summary) ExitCode() int {
 // Headline is the verdict with what qualifies it, as printed after
 // "Verdict: ".
 func (s Summary) Headline() string {
-	return headline(s.Verdict(), s.count(framework.MUST, NotChecked), s.DryRun)
+	inPart := 0
+	for _, r := range s.Results {
+		if r.Level == framework.MUST && r.Outcome != NotChecked && r.NotChecked > 0 {
+			inPart++
+		}
+	}
+	return headline(s.Verdict(), s.count(framework.MUST, NotChecked), inPart, s.DryRun)
 }
 
 // headline qualifies a verdict; report check recomputes it from a bundle's
-// results, so a partial run cannot pass for a whole one.
-func headline(v Verdict, mustNotChecked int, dryRun bool) string {
+// results, so a partial run cannot pass for a whole one. mustInPart counts
+// the MUST requirements judged with some of their cases not checked.
+func headline(v Verdict, mustNotChecked, mustInPart int, dryRun bool) string {
 	switch {
 	case v == NothingChecked && dryRun:
 		return string(v) + " (a dry run: no request was sent)"
@@ -266,9 +281,19 @@ func headline(v Verdict, mustNotChecked int, dryRun bool) string {
 		return string(v) + " (no spec ran: check --label-filter, --focus and --skip)"
 	case v == Incomplete:
 		return string(v) + " (not everything could be checked; see the errors below)"
-	case v == Conformant && mustNotChecked > 0:
+	case v == Conformant && mustNotChecked+mustInPart > 0:
 		// A filtered run or one without every credential proves less; say so.
-		return string(v) + fmt.Sprintf(" (partial: %d MUST requirements not checked)", mustNotChecked)
+		var parts []string
+		if mustNotChecked > 0 {
+			parts = append(parts, fmt.Sprintf("%d MUST requirements not checked", mustNotChecked))
+		}
+		if mustInPart > 0 {
+			parts = append(parts, fmt.Sprintf("%d checked in part", mustInPart))
+		}
+		if mustNotChecked == 0 {
+			parts[0] = fmt.Sprintf("%d MUST requirements checked in part", mustInPart)
+		}
+		return string(v) + " (partial: " + strings.Join(parts, ", ") + ")"
 	}
 	return string(v)
 }

@@ -229,6 +229,44 @@ func TestConformantWhenOnlyShouldFails(t *testing.T) {
 	}
 }
 
+// A MUST requirement judged on some cases while others went unchecked (a
+// credential not given) makes the run partial; a case that does not apply
+// to its operation is left out and makes nothing partial.
+func TestPartialCountsRequirementsCheckedInPart(t *testing.T) {
+	var specs types.SpecReports
+	var inPart, inapplicable framework.Requirement
+	for i, r := range framework.Requirements() {
+		specs = append(specs, specOf(r, "POST form", types.SpecStatePassed, ""))
+		switch {
+		case i == 0:
+			inPart = r
+			specs = append(specs, specOf(r, "DELETE form", types.SpecStateSkipped, "no personal access token"))
+		case i == 1:
+			inapplicable = r
+			specs = append(specs, specOf(r, "GET form", types.SpecStateSkipped, framework.NotApplicablePrefix+"no UUID input"))
+		}
+	}
+	if inPart.Level != framework.MUST || inapplicable.Level != framework.MUST {
+		t.Fatalf("the first requirements are not MUST: %s %s", inPart.ID, inapplicable.ID)
+	}
+	s := reports.Summarize(types.Report{SpecReports: specs})
+	if got, want := s.Headline(), "CONFORMANT (partial: 1 MUST requirements checked in part)"; got != want {
+		t.Errorf("headline %q, want %q", got, want)
+	}
+	if r := resultByID(t, s, inapplicable.ID); r.NotChecked != 0 || r.Passed != 1 {
+		t.Errorf("%s: a case that does not apply counted: %+v", r.ID, r)
+	}
+	d := reports.NewDocument(types.Report{SpecReports: specs}, reports.Meta{ToolVersion: "v-test"})
+	for _, r := range d.Requirements {
+		if r.ID == inapplicable.ID && len(r.Cases) != 1 {
+			t.Errorf("%s: the report keeps a case that does not apply: %+v", r.ID, r.Cases)
+		}
+	}
+	if !d.Partial() {
+		t.Errorf("the document is not partial: %q", d.Headline)
+	}
+}
+
 func TestUnattributedFailures(t *testing.T) {
 	must := pickRequirements(t, framework.MUST, 1)
 	s := reports.Summarize(types.Report{SpecReports: types.SpecReports{

@@ -68,8 +68,20 @@ func reportCommand(args []string, stdout io.Writer) (int, error) {
 	if d.Partial() {
 		fmt.Fprintln(stdout, "  not a certification: a CONFORMANT claim needs every MUST requirement checked and passed")
 		for _, r := range d.Requirements {
-			if r.Level == framework.MUST && r.Outcome == reports.NotChecked {
+			if r.Level != framework.MUST {
+				continue
+			}
+			unchecked := 0
+			for _, c := range r.Cases {
+				if c.Outcome == reports.NotChecked {
+					unchecked++
+				}
+			}
+			switch {
+			case r.Outcome == reports.NotChecked:
 				fmt.Fprintf(stdout, "  NOT CHECKED %s [%s] %s\n", r.ID, r.Level, r.Statement)
+			case unchecked > 0:
+				fmt.Fprintf(stdout, "  IN PART     %s [%s] %d of %d cases not checked\n", r.ID, r.Level, unchecked, len(r.Cases))
 			}
 		}
 	}
