@@ -3,7 +3,6 @@ package reports_test
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -149,7 +148,7 @@ func TestCheckComparesJUnitWithJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	replace(t, dir, reports.JUnitFile, junit)
-	want := fmt.Sprintf("%s: junit.xml and report.json disagree on its cases", other.Requirements[3].ID)
+	want := "junit.xml does not show what report.json holds"
 	if p := problemsOf(t, dir); !strings.Contains(p, want) {
 		t.Fatalf("problems %q, want %q", p, want)
 	}
