@@ -108,9 +108,13 @@ func metaRows(d Document) [][2]string {
 	for _, s := range slices.Sorted(maps.Keys(d.Schemes.NotConfigured)) {
 		not = append(not, fmt.Sprintf("%s (%s)", s, d.Schemes.NotConfigured[s]))
 	}
+	contract := d.Contract.Source
+	if !strings.Contains(contract, d.Contract.SHA256) { // the embedded contract's source names it
+		contract += ", sha256 " + d.Contract.SHA256
+	}
 	return [][2]string{
 		{"tool", d.Tool.Name + " " + d.Tool.Version},
-		{"contract", fmt.Sprintf("%s, sha256 %s", d.Contract.Source, d.Contract.SHA256)},
+		{"contract", contract},
 		{"target", d.Target},
 		{"seed", fmt.Sprint(d.Seed)},
 		{"started", d.Start},

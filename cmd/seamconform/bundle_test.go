@@ -60,6 +60,9 @@ func TestBundleOfAFailingRun(t *testing.T) {
 		}
 	}
 	md := readFile(t, dir, reports.MarkdownFile)
+	if n := strings.Count(md, d.Contract.SHA256); n != 1 {
+		t.Errorf("report.md gives the contract's sha256 %d times", n)
+	}
 	for _, want := range []string{"# seamconform: NOT CONFORMANT", "UIDEL-EFFECT-02", "```sh\n" + curl + "\n```", "sent:", "received:"} {
 		if curl == "" || !strings.Contains(md, want) {
 			t.Fatalf("report.md lacks %q", want)
@@ -147,6 +150,9 @@ func TestBundleOfAMockRunNamesItsFaults(t *testing.T) {
 	expect(t, seamconform(t, nil, "run", "--fault", "missing-workspace-400", "--report-dir", dir), 0, "Verdict: CONFORMANT")
 	if d := readDocument(t, dir); !strings.Contains(d.Target, "with the faults missing-workspace-400 on") {
 		t.Errorf("report.json: target %q", d.Target)
+	}
+	if junit := readFile(t, dir, reports.JUnitFile); !strings.Contains(junit, `message="[SHOULD] `) || strings.Contains(junit, `message="[MUST] `) {
+		t.Errorf("junit.xml does not give the level of its only failures, SHOULD ones")
 	}
 	expect(t, seamconform(t, nil, "report", "check", dir), 0, "is valid", "faults missing-workspace-400 on",
 		"not a certification: the run checked seamconform's own embedded mocks")
