@@ -97,15 +97,18 @@ func JUnit(d Document) ([]byte, error) {
 	return append([]byte(xml.Header), append(b, '\n')...), nil
 }
 
-// CaseText is what a failed or errored case shows: its whole message and,
-// when the message does not already show it, the last exchange with a curl
-// command that repeats it.
+// CaseText is what a failed or errored case shows: its whole message, then
+// every exchange of the case the message does not already show, in the
+// order they were made, each with its curl command. A failure seen after a
+// create and a delete takes all three to reproduce.
 func CaseText(c CaseReport) string {
 	text := c.Detail
-	if n := len(c.Exchanges); n > 0 && !strings.Contains(text, "reproduce:") {
-		text = strings.TrimSpace(text + "\n\nlast exchange:\n" + c.Exchanges[n-1].String())
+	for i, ev := range c.Exchanges {
+		if ev.Curl == "" || !strings.Contains(c.Detail, ev.Curl) {
+			text += fmt.Sprintf("\n\nexchange %d of %d:\n%s", i+1, len(c.Exchanges), ev.String())
+		}
 	}
-	return text
+	return strings.TrimSpace(text)
 }
 
 // Curl is the command that repeats a case's last exchange, or "".

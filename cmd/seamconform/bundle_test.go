@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -60,6 +61,11 @@ func TestBundleOfAFailingRun(t *testing.T) {
 		}
 	}
 	md := readFile(t, dir, reports.MarkdownFile)
+	// UIDEL-EFFECT-02 fails on its second delete: the create and the first
+	// delete before it are shown too, each with its curl, to reproduce it.
+	if !regexp.MustCompile("exchange 1 of \\d+:\n  sent:     POST \\S+/user_identities/create\n(?s:.*)reproduce: curl").MatchString(md) {
+		t.Errorf("report.md does not show a failed case's earlier exchanges")
+	}
 	if n := strings.Count(md, d.Contract.SHA256); n != 1 {
 		t.Errorf("report.md gives the contract's sha256 %d times", n)
 	}
