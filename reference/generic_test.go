@@ -191,6 +191,10 @@ func TestUserIdentitiesAreStateful(t *testing.T) {
 	if got := ids(h.do("GET", "/user_identities/list?search=BOB", "", h.pat())); !slices.Equal(got, []string{bob}) {
 		t.Errorf("search: %v", got)
 	}
+	// No match is an empty list: the contract's list is not nullable.
+	if res := h.do("POST", "/user_identities/list", `{"search":"nobody"}`, h.apiKey()); !strings.Contains(string(res.body), `"user_identities":[]`) {
+		t.Errorf("search without a match: %s", res)
+	}
 	if got := ids(h.do("GET", "/user_identities/list?"+url.Values{"user_identity_ids": {ann}}.Encode(), "", h.console())); !slices.Equal(got, []string{ann}) {
 		t.Errorf("by IDs: %v", got)
 	}

@@ -376,7 +376,7 @@ func (x *exchange) listIdentities() (func(string), *apiError) {
 	}
 	search, _ := in["search"].(string)
 	return func(workspaceID string) {
-		var matched []*identity
+		matched := []*identity{} // the contract's list is not nullable
 		for _, ui := range x.s.identities.list(workspaceID) {
 			if (wanted == nil || wanted[ui.UserIdentityID]) && matches(ui, search) {
 				matched = append(matched, ui)
