@@ -275,6 +275,36 @@ func TestServeSDKFaults(t *testing.T) {
 	}
 }
 
+// A request still in flight at shutdown (here a latency fault's) is cut
+// off after the grace: the clean session still writes its reports and
+// exits 0.
+func TestServeShutdownCutsOffRequestsInFlight(t *testing.T) {
+	reportDir := filepath.Join(t.TempDir(), "reports")
+	s := startServeProcess(t, "--sdk-fault", "latency:1m@/devices/list", "--write-timeout", "2m", "--report-dir", reportDir, "--fail-on-violation")
+	// One connection: once the quick request is answered, serve reads the
+	// slow one as soon as it is written.
+	client := &http.Client{Transport: &http.Transport{MaxConnsPerHost: 1}}
+	post := func(path string) {
+		req, _ := http.NewRequest(http.MethodPost, s.env["SEAM_ENDPOINT"]+path, strings.NewReader("{}"))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+s.env["SEAM_API_KEY"])
+		if resp, err := client.Do(req); err == nil {
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}
+	}
+	post("/workspaces/get")
+	go post("/devices/list")
+	time.Sleep(300 * time.Millisecond) // the request is in the latency fault's wait
+	code, log := s.stop()
+	if code != 0 || !strings.Contains(log, "cut off") {
+		t.Fatalf("exit %d, want 0 after cutting off the request in flight:\n%s", code, log)
+	}
+	if _, err := os.Stat(filepath.Join(reportDir, "violations.json")); err != nil {
+		t.Fatalf("no reports: %v\n%s", err, log)
+	}
+}
+
 // The README's GitHub Actions job for an SDK's CI works as written: its
 // steps, run by bash with the runner's variables, start serve, and the last
 // one passes a clean client and fails one that broke the contract.
