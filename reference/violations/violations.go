@@ -522,14 +522,14 @@ func (c *Checker) record(r *http.Request, body []byte, op spec.Operation, status
 func (c *Checker) Violations() []Violation {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return slices.Clone(c.violations)
+	return append([]Violation{}, c.violations...)
 }
 
 // Notes returns what was noted, by operation.
 func (c *Checker) Notes() []Note {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	var out []Note
+	out := []Note{} // [] in JSON, so a script can count it
 	for key, n := range c.notes {
 		out = append(out, Note{Operation: key[0], Text: key[1], Count: n})
 	}
@@ -548,7 +548,7 @@ func (c *Checker) Calls() []Call {
 		sum.Operation, sum.Requests, sum.Violations = call.Operation, sum.Requests+call.Requests, sum.Violations+call.Violations
 		byName[call.Operation] = sum
 	}
-	var out []Call
+	out := []Call{}
 	for _, name := range slices.Sorted(maps.Keys(byName)) {
 		out = append(out, byName[name])
 	}

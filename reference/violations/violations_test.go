@@ -182,6 +182,10 @@ func TestControlAPIReadsAndResets(t *testing.T) {
 	if len(c.Violations()) != 0 || len(c.Calls()) != 0 || resets != 1 {
 		t.Errorf("after reset: %d violations, %d calls, %d resets", len(c.Violations()), len(c.Calls()), resets)
 	}
+	// Empty lists are [] in JSON, so a script can count them.
+	if w := (sent{"GET", violations.ControlPrefix + "violations", "", "", nil}).do(t, c); strings.Contains(w.Body.String(), "null") {
+		t.Errorf("GET violations after a reset: %s", w.Body)
+	}
 	if w := (sent{"GET", violations.ControlPrefix + "nothing", "", "", nil}).do(t, c); w.Code != 404 {
 		t.Errorf("unknown control path: %d", w.Code)
 	}
