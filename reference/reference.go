@@ -36,8 +36,8 @@ type Options struct {
 	// Contract is the document whose operations the server answers; nil:
 	// the embedded one.
 	Contract *spec.Contract
-	// MaxIdentities bounds the user identities stored; creating one more
-	// answers 400 resource_limit_reached. 0: no bound.
+	// MaxIdentities bounds the user identities of a workspace; creating one
+	// more answers 400 resource_limit_reached. 0: no bound.
 	MaxIdentities int
 }
 

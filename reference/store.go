@@ -17,7 +17,8 @@ type identityStore struct {
 	byID        map[string]*identity
 	byWorkspace map[string]map[string]*identity // workspace ID → ID → identity
 	byKey       map[workspaceKey]*identity
-	// limit bounds how many identities are stored; 0: no bound.
+	// limit bounds how many identities a workspace holds (the seeded foreign
+	// one is no user's to delete); 0: no bound.
 	limit int
 	added uint64 // identities ever added: their order of creation
 }
@@ -46,7 +47,7 @@ func (st *identityStore) limitReached() *apiError {
 	return &apiError{
 		status:  http.StatusBadRequest,
 		kind:    "resource_limit_reached",
-		message: "this reference server stores at most " + strconv.Itoa(st.limit) + " user identities: delete some, or restart it with a higher --max-identities",
+		message: "this reference server stores at most " + strconv.Itoa(st.limit) + " user identities in a workspace: delete some, or restart it with a higher --max-identities",
 	}
 }
 
@@ -58,12 +59,12 @@ func keyExists() *apiError {
 	}
 }
 
-// add stores ui unless its key is taken in its workspace or the store is
-// full.
+// add stores ui unless its key is taken in its workspace or the workspace
+// is full.
 func (st *identityStore) add(ui *identity) *apiError {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	if st.limit > 0 && len(st.byID) >= st.limit {
+	if st.limit > 0 && len(st.byWorkspace[ui.WorkspaceID]) >= st.limit {
 		return st.limitReached()
 	}
 	if k, ok := keyOf(ui); ok && st.byKey[k] != nil {

@@ -25,7 +25,7 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	nonSandbox := fs.Bool("non-sandbox", false, "the workspace reports is_sandbox: false (to try a client's sandbox guard)")
 	var faults repeated
 	fs.Var(&faults, "fault", "switch on a named fault, `NAME` or NAME@SCOPE with SCOPE a path, an operationId or * (repeatable)")
-	maxIdentities := fs.Int("max-identities", 0, "store at most `N` user identities; creating more answers 400 resource_limit_reached (0: no bound)")
+	maxIdentities := fs.Int("max-identities", 0, "store at most `N` user identities in a workspace; creating more answers 400 resource_limit_reached (0: no bound)")
 	ci := addCIFlags(fs)
 	limits := addServeLimits(fs)
 	if err := parse(fs, args); err != nil {
