@@ -63,7 +63,8 @@ func (c *Contract) CheckRequest(op Operation, req *http.Request, body []byte) []
 	}
 	accepted := check.bodyAccepted(req, body) // which implies valid JSON
 	// kin-openapi decodes the first JSON value and ignores what follows it.
-	if !accepted && len(body) > 0 && check.route.Operation.RequestBody != nil && !json.Valid(body) {
+	notJSON := !accepted && len(body) > 0 && check.route.Operation.RequestBody != nil && !json.Valid(body)
+	if notJSON {
 		out = append(out, Violation{Rule: RuleBody, Err: errors.New("request body is not one valid JSON value")})
 	}
 	if err := check.checkSecurity(c, req); err != nil {
@@ -83,7 +84,11 @@ func (c *Contract) CheckRequest(op Operation, req *http.Request, body []byte) []
 		all = openapi3.MultiError{err}
 	}
 	for _, e := range all {
-		out = append(out, Violation{Rule: classify(e), Err: e})
+		// Of a body that is not JSON, that is all there is to say: not
+		// also kin-openapi's decoding error.
+		if rule := classify(e); !notJSON || rule != RuleBody {
+			out = append(out, Violation{Rule: rule, Err: e})
+		}
 	}
 	return out
 }

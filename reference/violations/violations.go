@@ -244,7 +244,14 @@ type problem struct {
 // SDKs' conventions, and what it does that is only worth a note.
 func (c *Checker) checkRequest(op spec.Operation, r *http.Request, body []byte) []problem {
 	var out []problem
-	if broken := c.contract.CheckRequest(op, r, body); len(broken) > 0 {
+	broken := c.contract.CheckRequest(op, r, body)
+	if len(body) > maxBody {
+		// Only the first MiB was read: what the contract says of a body cut
+		// there is not the client's doing, its size is.
+		broken = slices.DeleteFunc(broken, func(v spec.Violation) bool { return v.Rule == spec.RuleBody })
+		out = append(out, problem{rule: RuleBody, reason: "the request body is larger than 1 MiB, more than serve reads"})
+	}
+	if len(broken) > 0 {
 		described, _ := c.contract.Describe(op)
 		for _, v := range broken {
 			out = append(out, classify(described, r, v))

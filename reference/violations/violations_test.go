@@ -117,6 +117,23 @@ func TestEachBadRequestIsAViolationWithItsRule(t *testing.T) {
 	}
 }
 
+// A body that is not JSON, or too large to read, is one violation saying
+// so, not also the decoder's error about where it broke off.
+func TestABodyThatCannotBeReadIsOneViolation(t *testing.T) {
+	c, seed, _ := newChecker(t, violations.Options{AnswerAsSeam: true})
+	key := map[string]string{"Authorization": "Bearer " + seed.APIKey}
+	for body, want := range map[string]string{
+		`{"user_identity_id":`: "request body is not one valid JSON value",
+		`{"user_identity_id":"` + strings.Repeat("a", 1<<20) + `"}`: "the request body is larger than 1 MiB",
+	} {
+		c.Reset()
+		sent{"POST", "/user_identities/delete", "application/json", body, key}.do(t, c)
+		if vs := c.Violations(); len(vs) != 1 || !strings.Contains(vs[0].Reason, want) {
+			t.Errorf("%.30s...: violations %v, want one saying %q", body, vs, want)
+		}
+	}
+}
+
 func TestAConformingRequestIsNoViolationAndStrictIsNoted(t *testing.T) {
 	c, seed, log := newChecker(t, violations.Options{AnswerAsSeam: true})
 	key := map[string]string{"Authorization": "Bearer " + seed.APIKey}
