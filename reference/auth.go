@@ -46,7 +46,7 @@ func (x *exchange) authorize() (string, *apiError) {
 		if row, ok := spec.SchemeNamed(p.scheme); ok {
 			kind = row.Kind
 		}
-		return "", unauthorized(fmt.Sprintf("a %s cannot call %s", kind, x.op.Operation))
+		return "", unauthorized(fmt.Sprintf("%s cannot call %s", spec.Indefinite(kind), x.op.Operation))
 	}
 	return p.workspaceID, nil
 }

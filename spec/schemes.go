@@ -167,11 +167,11 @@ func presents(req *http.Request, name string, s Scheme, modelled bool) error {
 		return fmt.Errorf("no %s header", s.Header)
 	case lacksShape:
 		if s.JWT {
-			return fmt.Errorf("a %s is a JWT", s.Kind)
+			return fmt.Errorf("%s is a JWT", Indefinite(s.Kind))
 		}
-		return fmt.Errorf("a %s starts with %s (and no longer prefix of another kind)", s.Kind, s.Prefix)
+		return fmt.Errorf("%s starts with %s (and no longer prefix of another kind)", Indefinite(s.Kind), s.Prefix)
 	case lacksCompanion:
-		return fmt.Errorf("a %s needs the %s header", s.Kind, s.Companion)
+		return fmt.Errorf("%s needs the %s header", Indefinite(s.Kind), s.Companion)
 	}
 	return nil
 }
@@ -209,4 +209,13 @@ func lacking(req *http.Request, s Scheme, modelled bool, token string, bearer bo
 		return lacksCompanion
 	}
 	return lacksNothing
+}
+
+// Indefinite puts "a" or "an" before a scheme's kind: "an API key", "a
+// personal access token".
+func Indefinite(kind string) string {
+	if kind != "" && strings.ContainsRune("AEIOUaeiou", rune(kind[0])) {
+		return "an " + kind
+	}
+	return "a " + kind
 }

@@ -59,3 +59,16 @@ func TestCheckSecuritySaysWhatKinOpenAPISays(t *testing.T) {
 		t.Fatalf("compared %d requests with %d different answers: too few to tell", compared, len(differentAnswers))
 	}
 }
+
+func TestIndefinite(t *testing.T) {
+	for kind, want := range map[string]string{
+		"API key":                     "an API key",
+		"internal service agent key":  "an internal service agent key",
+		"personal access token":       "a personal access token",
+		"Bridge client session token": "a Bridge client session token",
+	} {
+		if got := Indefinite(kind); got != want {
+			t.Errorf("Indefinite(%q) = %q, want %q", kind, got, want)
+		}
+	}
+}

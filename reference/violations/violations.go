@@ -379,9 +379,12 @@ func classify(d spec.Described, r *http.Request, v spec.Violation) problem {
 		if rule, reason := credentialProblem(d, r); rule != "" {
 			return problem{rule: rule, reason: reason}
 		}
+		// Schemes of one kind fail alike: each reason once.
 		var reasons []string
 		for _, e := range sec.Errors {
-			reasons = append(reasons, e.Error())
+			if !slices.Contains(reasons, e.Error()) {
+				reasons = append(reasons, e.Error())
+			}
 		}
 		return problem{rule: RuleAuth, reason: "no accepted scheme fits the credential: " + strings.Join(reasons, "; ")}
 	}
@@ -433,7 +436,7 @@ func credentialProblem(d spec.Described, r *http.Request) (rule, reason string) 
 	}
 	for _, s := range spec.Schemes() {
 		if s.Companion != "" && d.Accepts(s.Name) && s.Shaped(token) && r.Header.Get(s.Companion) == "" {
-			return RuleWorkspaceHeader, "a " + s.Kind + " was sent without the " + s.Companion + " header"
+			return RuleWorkspaceHeader, spec.Indefinite(s.Kind) + " was sent without the " + s.Companion + " header"
 		}
 	}
 	return "", ""

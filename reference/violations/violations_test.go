@@ -134,6 +134,17 @@ func TestABodyThatCannotBeReadIsOneViolation(t *testing.T) {
 	}
 }
 
+// An operation accepting many schemes gives each reason a credential fails
+// them for once, not once per scheme.
+func TestAuthReasonsAreNotRepeated(t *testing.T) {
+	c, _, _ := newChecker(t, violations.Options{})
+	sent{"POST", "/devices/list", "application/json", `{}`, map[string]string{"Authorization": "Token abc"}}.do(t, c)
+	vs := c.Violations()
+	if len(vs) != 1 || strings.Count(vs[0].Reason, "no Bearer credential") != 1 {
+		t.Errorf("violations %v, want one naming the missing Bearer credential once", vs)
+	}
+}
+
 func TestAConformingRequestIsNoViolationAndStrictIsNoted(t *testing.T) {
 	c, seed, log := newChecker(t, violations.Options{AnswerAsSeam: true})
 	key := map[string]string{"Authorization": "Bearer " + seed.APIKey}
