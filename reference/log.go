@@ -22,28 +22,38 @@ func LogRequests(h http.Handler, w io.Writer) http.Handler {
 	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: rw, status: http.StatusOK}
+		answered := false
+		// Deferred so that a connection dropped on purpose (an SDK fault's
+		// reset, which panics out of the handler) has its line too.
+		defer func() {
+			// Put together before taking the lock, without fmt, and with
+			// the time formatted once a second: a busy server writes a line
+			// for every request.
+			s := second.Load()
+			if s == nil || s.unix != start.Unix() {
+				s = &stamp{start.Unix(), start.UTC().Format(time.RFC3339)}
+				second.Store(s)
+			}
+			line := make([]byte, 0, 128)
+			line = append(line, s.text...)
+			line = append(append(append(append(line, ' '), r.Method...), ' '), r.URL.EscapedPath()...)
+			if answered {
+				line = strconv.AppendInt(append(line, ' '), int64(rec.status), 10)
+			} else {
+				line = append(line, " dropped"...)
+			}
+			// Milliseconds to the microsecond, in ASCII: no µ for the log's
+			// escaping to look at, no string to allocate.
+			us := time.Since(start).Microseconds()
+			line = strconv.AppendInt(append(line, ' '), us/1000, 10)
+			line = append(append(line, '.', byte('0'+us/100%10), byte('0'+us/10%10), byte('0'+us%10)), "ms"...)
+			line = append(append(append(line, ' '), spec.HeaderValue(rw.Header(), requestIDHeader)...), '\n')
+			mu.Lock()
+			defer mu.Unlock()
+			_, _ = w.Write(line)
+		}()
 		h.ServeHTTP(rec, r)
-		// Put together before taking the lock, without fmt, and with the
-		// time formatted once a second: a busy server writes a line for
-		// every request.
-		s := second.Load()
-		if s == nil || s.unix != start.Unix() {
-			s = &stamp{start.Unix(), start.UTC().Format(time.RFC3339)}
-			second.Store(s)
-		}
-		line := make([]byte, 0, 128)
-		line = append(line, s.text...)
-		line = append(append(append(append(line, ' '), r.Method...), ' '), r.URL.EscapedPath()...)
-		line = strconv.AppendInt(append(line, ' '), int64(rec.status), 10)
-		// Milliseconds to the microsecond, in ASCII: no µ for the log's
-		// escaping to look at, no string to allocate.
-		us := time.Since(start).Microseconds()
-		line = strconv.AppendInt(append(line, ' '), us/1000, 10)
-		line = append(append(line, '.', byte('0'+us/100%10), byte('0'+us/10%10), byte('0'+us%10)), "ms"...)
-		line = append(append(append(line, ' '), spec.HeaderValue(rw.Header(), requestIDHeader)...), '\n')
-		mu.Lock()
-		defer mu.Unlock()
-		_, _ = w.Write(line)
+		answered = true
 	})
 }
 
@@ -60,6 +70,8 @@ type statusRecorder struct {
 	http.ResponseWriter
 	status int
 }
+
+func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
 func (s *statusRecorder) WriteHeader(code int) {
 	s.status = code

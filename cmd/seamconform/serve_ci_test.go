@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"syscall"
@@ -269,9 +270,11 @@ func TestServeSDKFaults(t *testing.T) {
 	if res, err := http.DefaultClient.Do(req); err == nil {
 		res.Body.Close()
 		t.Errorf("reset: got %d, want the connection dropped", res.StatusCode)
+	} else if !errors.Is(err, syscall.ECONNRESET) {
+		t.Errorf("reset: %v, want a TCP reset (ECONNRESET), which SDKs retry on", err)
 	}
-	if code, log := s.stop(); code != 0 || !strings.Contains(log, "in 3 request(s)") {
-		t.Errorf("exit %d, want 0 and 3 requests counted:\n%s", code, log)
+	if code, log := s.stop(); code != 0 || !strings.Contains(log, "in 3 request(s)") || !regexp.MustCompile(`POST /user_identities/create dropped \S+ms`).MatchString(log) {
+		t.Errorf("exit %d, want 0, 3 requests counted and the dropped one logged:\n%s", code, log)
 	}
 }
 

@@ -250,6 +250,9 @@ type guardedConn struct {
 	closeOnce  sync.Once
 }
 
+// NetConn is the connection under the guard, for a reset to set its linger.
+func (c *guardedConn) NetConn() net.Conn { return c.Conn }
+
 // Read notes the first bytes of a request after an idle spell: its headers
 // are due within the read-header timeout from now.
 func (c *guardedConn) Read(p []byte) (int, error) {

@@ -165,15 +165,22 @@ func envelope(w http.ResponseWriter, status int, kind, message string) {
 }
 
 // reset closes the connection with a TCP RST when the writer gives access
-// to it, and otherwise aborts the answer (the client sees the connection
-// close with nothing written).
+// to it, and otherwise with nothing written; either way the handler ends
+// there, so nothing tries to answer on it.
 func reset(w http.ResponseWriter) {
 	if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
-		if tcp, ok := conn.(*net.TCPConn); ok {
+		raw := conn
+		for {
+			wrapped, ok := raw.(interface{ NetConn() net.Conn })
+			if !ok {
+				break
+			}
+			raw = wrapped.NetConn()
+		}
+		if tcp, ok := raw.(*net.TCPConn); ok {
 			_ = tcp.SetLinger(0)
 		}
 		_ = conn.Close()
-		return
 	}
 	panic(http.ErrAbortHandler)
 }

@@ -169,7 +169,7 @@ func (c *Checker) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		c.record(r, body, op, passed.status, problems, nil)
 		return
 	}
-	answer := &bufferedAnswer{header: http.Header{}, status: http.StatusOK}
+	answer := &bufferedAnswer{header: http.Header{}, status: http.StatusOK, under: w}
 	c.runHandler(answer, r, body, op, problems)
 	// Seam checks credentials (401), then input (400), then looks things
 	// up: a success or a not-found for a request the contract rejects is
@@ -202,6 +202,10 @@ type passedAnswer struct {
 	status int
 	wrote  bool
 }
+
+// Unwrap lets http.ResponseController reach the connection (an SDK fault's
+// reset hijacks it).
+func (a *passedAnswer) Unwrap() http.ResponseWriter { return a.ResponseWriter }
 
 func (a *passedAnswer) WriteHeader(status int) {
 	if !a.wrote {
@@ -582,9 +586,12 @@ type bufferedAnswer struct {
 	status int
 	body   bytes.Buffer
 	wrote  bool
+	under  http.ResponseWriter // reached only to hijack the connection
 }
 
 func (a *bufferedAnswer) Header() http.Header { return a.header }
+
+func (a *bufferedAnswer) Unwrap() http.ResponseWriter { return a.under }
 
 func (a *bufferedAnswer) WriteHeader(status int) {
 	if !a.wrote {
