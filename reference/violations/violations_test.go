@@ -134,6 +134,23 @@ func TestABodyThatCannotBeReadIsOneViolation(t *testing.T) {
 	}
 }
 
+// A malformed input of a oneOf body is named, in the POST form and in the
+// SDKs' query form, not only "value doesn't match any schema from oneOf".
+func TestAOneOfViolationNamesTheField(t *testing.T) {
+	c, seed, _ := newChecker(t, violations.Options{})
+	key := map[string]string{"Authorization": "Bearer " + seed.APIKey}
+	for _, req := range []sent{
+		{"GET", "/user_identities/get?user_identity_id=bad", "", "", key},
+		{"POST", "/user_identities/get", "application/json", `{"user_identity_id":"bad"}`, key},
+	} {
+		c.Reset()
+		req.do(t, c)
+		if vs := c.Violations(); len(vs) != 1 || !strings.Contains(vs[0].Reason, `user_identity_id: string doesn't match the format "uuid"`) {
+			t.Errorf("%s %s: violations %v, want one naming user_identity_id", req.method, req.target, vs)
+		}
+	}
+}
+
 // An operation accepting many schemes gives each reason a credential fails
 // them for once, not once per scheme.
 func TestAuthReasonsAreNotRepeated(t *testing.T) {
