@@ -4,13 +4,16 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -280,5 +283,86 @@ func TestServeStopsOnSIGTERM(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), "POST /workspaces/get 401") || !strings.Contains(logs.String(), "stopped") {
 		t.Fatalf("log:\n%s", logs.String())
+	}
+}
+
+// An endpoint that answers the run's create, or its lookup by key, with an
+// identity the run did not create never gets a delete for it: the run only
+// deletes what it created. The bystander is an identity of the workspace
+// made before the run.
+func TestRunNeverDeletesAnIdentityItDidNotCreate(t *testing.T) {
+	for name, lie := range map[string]func(r *http.Request, body []byte, bystander []byte) ([]byte, bool){
+		// The first create answers the bystander.
+		"a create answering another identity": func(r *http.Request, body []byte, bystander []byte) ([]byte, bool) {
+			return bystander, r.URL.Path == "/user_identities/create"
+		},
+		// The first create gets 500 (it may have created something), and
+		// the sweep's lookup by its key answers the bystander.
+		"a lookup by key answering another identity": func(r *http.Request, body []byte, bystander []byte) ([]byte, bool) {
+			if r.URL.Path == "/user_identities/create" {
+				return nil, true
+			}
+			return bystander, r.URL.Path == "/user_identities/get" && bytes.Contains(body, []byte(`"user_identity_key":"seamconform-`))
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			var bystanderID string
+			var bystander []byte
+			var lied atomic.Bool
+			var deletes []string
+			var mu sync.Mutex
+			server, env := served(t, reference.Options{}, func(next http.Handler) http.Handler {
+				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					body, _ := io.ReadAll(r.Body)
+					r.Body = io.NopCloser(bytes.NewReader(body))
+					if strings.HasSuffix(r.URL.Path, "/delete") {
+						mu.Lock()
+						deletes = append(deletes, r.URL.RawQuery+" "+string(body))
+						mu.Unlock()
+					}
+					if answer, ok := lie(r, body, bystander); ok && bystander != nil && (r.URL.Path != "/user_identities/create" || lied.CompareAndSwap(false, true)) {
+						if answer == nil {
+							next.ServeHTTP(httptest.NewRecorder(), r) // created, and the answer lost
+							w.WriteHeader(http.StatusInternalServerError)
+							return
+						}
+						w.Header().Set("Content-Type", "application/json")
+						_, _ = w.Write(answer)
+						return
+					}
+					next.ServeHTTP(w, r)
+				})
+			})
+			create := httptest.NewRecorder()
+			req := httptest.NewRequest(http.MethodPost, "/user_identities/create", strings.NewReader(`{"user_identity_key":"bystander","full_name":"Not the run's"}`))
+			req.Header.Set("Authorization", "Bearer "+env["SEAM_API_KEY"])
+			req.Header.Set("Content-Type", "application/json")
+			server.ServeHTTP(create, req)
+			bystander = create.Body.Bytes()
+			var created struct {
+				UserIdentity struct {
+					ID string `json:"user_identity_id"`
+				} `json:"user_identity"`
+			}
+			if err := json.Unmarshal(bystander, &created); err != nil || created.UserIdentity.ID == "" {
+				t.Fatalf("creating the bystander: %s", bystander)
+			}
+			bystanderID = created.UserIdentity.ID
+
+			r := seamconform(t, env, "run", "--no-color", "--label-filter", "UIDEL-EFFECT-01")
+			if r.code == 0 && name == "a create answering another identity" {
+				t.Errorf("the run took another identity for its own and passed:\n%s", tail(r.stdout, 20))
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			for _, d := range deletes {
+				if strings.Contains(d, bystanderID) {
+					t.Errorf("the run sent a delete for an identity it did not create: %s", d)
+				}
+			}
+			if !slices.Contains(server.IdentityIDs(), bystanderID) {
+				t.Errorf("the bystander is gone")
+			}
+		})
 	}
 }

@@ -116,10 +116,15 @@ func (e *Env) CreateIdentity() string {
 		e.ledger.mark(e.ledger.pending, key, false)
 	}
 	// An ID that is not a UUID is not recorded: it could not be deleted by,
-	// and LEFT BEHIND would print whatever the server put there. The key
-	// stays pending, so the sweep looks for it.
+	// and LEFT BEHIND would print whatever the server put there. Nor is an
+	// identity with another key: it is not the one this run asked for, and
+	// the run deletes only what it created. The key stays pending, so the
+	// sweep looks for it.
 	if x.Err != nil || x.Status != http.StatusOK || !spec.IsUUID(idString) {
 		CouldNotCheck(e.Redact(fmt.Sprintf("set-up failed: POST /user_identities/create did not create an identity with a UUID user_identity_id.\n%s", x.Evidence())))
+	}
+	if got, _ := x.Field("user_identity.user_identity_key"); got != key {
+		CouldNotCheck(e.Redact(fmt.Sprintf("set-up failed: POST /user_identities/create answered an identity with user_identity_key %v, not the %s it was sent, so the suite does not take it as its own.\n%s", got, key, x.Evidence())))
 	}
 	e.ledger.created(key, idString)
 	DeferCleanup(e.Remove, idString)
@@ -151,6 +156,8 @@ func (e *Env) IdentityExists(id string) bool {
 
 // find looks an identity up by id or by key outside any spec; found is the
 // id when it exists, sure says whether the answer was clear (200 or 404).
+// An answer naming another identity than the one asked for is not clear:
+// the run must not take, and delete, what it did not create.
 func (e *Env) find(by, value string) (found string, sure bool) {
 	schemes := e.AvailableSchemes()
 	if len(schemes) == 0 {
@@ -159,8 +166,9 @@ func (e *Env) find(by, value string) (found string, sure bool) {
 	x := e.cleanupDo(Call(spec.GetIdentity).As(e.As(schemes[0])).JSON(map[string]any{by: value}))
 	id, _ := x.Field("user_identity.user_identity_id")
 	s, _ := id.(string)
+	named, _ := x.Field("user_identity." + by)
 	switch {
-	case x.Err == nil && x.Status == http.StatusOK && s != "":
+	case x.Err == nil && x.Status == http.StatusOK && s != "" && named == value:
 		return s, true
 	case x.Err == nil && x.Status == http.StatusNotFound:
 		return "", true
