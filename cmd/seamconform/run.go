@@ -208,7 +208,7 @@ func runCommand(args []string, stdout, stderr io.Writer) (int, error) {
 		}
 	}
 	if n := result.throttled; n > 0 {
-		fmt.Fprintf(out, "  THROTTLED: %d answers were 429 Too Many Requests; the suite waited as they said and sent the requests again\n", n)
+		fmt.Fprintf(out, "  THROTTLED: %d answers were 429 Too Many Requests; the suite waited as they said (at most 10 s each) and sent the requests again\n", n)
 	}
 	for _, line := range result.leftBehind {
 		fmt.Fprintf(out, "  LEFT BEHIND: %s\n", line)

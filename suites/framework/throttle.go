@@ -1,6 +1,8 @@
 package framework
 
 import (
+	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -41,17 +43,48 @@ func (e *Env) do(req *http.Request) (*http.Response, error) {
 			return res, nil
 		}
 		wait := retryAfter(res.Header.Get("Retry-After"), retry, time.Now())
-		_, _ = io.Copy(io.Discard, io.LimitReader(res.Body, MaxResponseBody))
+		body, _ := io.ReadAll(io.LimitReader(res.Body, MaxResponseBody))
 		res.Body.Close()
+		res.Body = io.NopCloser(bytes.NewReader(body)) // the answer, should the wait not be taken
 		next := req.Clone(req.Context())
 		if req.GetBody != nil {
 			if next.Body, err = req.GetBody(); err != nil {
 				return nil, err
 			}
 		}
-		time.Sleep(wait)
+		if !e.pause(req.Context(), wait, cleanUp) {
+			return res, nil
+		}
 		req = next
 	}
+}
+
+// pause waits d before a retry, and reports false instead when the wait
+// would run past the specs' time limit (or the clean-up's), or when the run
+// is interrupted or the request cancelled meanwhile: the 429 then stands,
+// and the run ends as its limits say.
+func (e *Env) pause(ctx context.Context, d time.Duration, cleanUp bool) bool {
+	e.mu.Lock()
+	limit := e.deadline
+	if cleanUp {
+		limit = e.cleanupDeadline
+	}
+	e.mu.Unlock()
+	end := time.Now().Add(d)
+	if !limit.IsZero() && end.After(limit) {
+		return false
+	}
+	for wait := time.Until(end); wait > 0; wait = time.Until(end) {
+		if !cleanUp && e.closed.Load() {
+			return false
+		}
+		select {
+		case <-ctx.Done():
+			return false
+		case <-time.After(min(wait, 100*time.Millisecond)): // an interrupt is seen within this
+		}
+	}
+	return true
 }
 
 // retryAfter is how long to wait before the retry'th retry: what the

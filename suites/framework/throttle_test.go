@@ -83,15 +83,15 @@ func TestThrottlingIsBounded(t *testing.T) {
 	}
 }
 
-// A spec's request still throttled when the run is interrupted stops at
-// the next 429; a clean-up request, sent after the interrupt, keeps
-// honouring them.
+// A spec's request waiting out a 429 when the run is interrupted stops
+// waiting, with the 429 as its answer; a clean-up request, sent after the
+// interrupt, keeps honouring them.
 func TestInterruptStopsThrottledSpecRequests(t *testing.T) {
-	e, seen := throttledEnv(t, 1000, "1")
+	e, seen := throttledEnv(t, 1000, "5")
 	time.AfterFunc(100*time.Millisecond, e.Interrupt)
 	x := e.Do(Call(spec.GetIdentity).As(e.As(SchemeAPIKey)).JSON(map[string]any{}))
-	if x.Status != http.StatusTooManyRequests || seen.Load() != 2 {
-		t.Fatalf("request interrupted while throttled: status %d after %d requests; want 429 after 2", x.Status, seen.Load())
+	if x.Status != http.StatusTooManyRequests || seen.Load() != 1 {
+		t.Fatalf("request interrupted while throttled: status %d after %d requests; want 429 after 1", x.Status, seen.Load())
 	}
 
 	e, seen = throttledEnv(t, 1000, "0")
@@ -99,5 +99,24 @@ func TestInterruptStopsThrottledSpecRequests(t *testing.T) {
 	e.Do(Call(spec.GetIdentity).As(e.As(SchemeAPIKey)).JSON(map[string]any{}))
 	if seen.Load() != maxThrottleRetries+1 {
 		t.Fatalf("clean-up request: %d requests; want every retry (%d)", seen.Load(), maxThrottleRetries+1)
+	}
+}
+
+// A wait that would run past the specs' time limit, or the clean-up's, is
+// not taken: the 429 stands, and the run ends as its limit says.
+func TestThrottleWaitsKeepTheTimeLimits(t *testing.T) {
+	e, seen := throttledEnv(t, 1000, "5")
+	e.SetRunDeadline(time.Now().Add(time.Second), "--run-timeout 1s")
+	if x := e.Do(Call(spec.GetIdentity).As(e.As(SchemeAPIKey)).JSON(map[string]any{})); x.Status != http.StatusTooManyRequests || seen.Load() != 1 {
+		t.Fatalf("a 5 s wait with 1 s left: status %d after %d requests; want 429 after 1", x.Status, seen.Load())
+	}
+
+	e, seen = throttledEnv(t, 1000, "5")
+	e.Interrupt() // the clean-up
+	e.mu.Lock()
+	e.cleanupDeadline = time.Now().Add(time.Second)
+	e.mu.Unlock()
+	if x := e.Do(Call(spec.GetIdentity).As(e.As(SchemeAPIKey)).JSON(map[string]any{})); x.Status != http.StatusTooManyRequests || seen.Load() != 1 {
+		t.Fatalf("a clean-up's 5 s wait with 1 s left: status %d after %d requests; want 429 after 1", x.Status, seen.Load())
 	}
 }
