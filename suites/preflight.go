@@ -67,9 +67,12 @@ func preflight(env *framework.Env, allowNonSandbox bool) (notes []string, err er
 	if allowNonSandbox {
 		return []string{fmt.Sprintf("the workspace is not known to be a sandbox (%s); going on because of --allow-non-sandbox", said)}, nil
 	}
-	name, _ := x.Field("workspace.name")
-	return nil, fmt.Errorf("workspace %q (%q) is %w (%s; only is_sandbox: true is) and the suite deletes data; pass --allow-non-sandbox to run anyway",
-		clip(fmt.Sprint(id)), clip(fmt.Sprint(name)), ErrNotSandbox, said)
+	workspace := "the workspace"
+	if name, _ := x.Field("workspace.name"); id != nil || name != nil { // an answer without a workspace names none
+		workspace = fmt.Sprintf("workspace %q (%q)", clip(fmt.Sprint(id)), clip(fmt.Sprint(name)))
+	}
+	return nil, fmt.Errorf("%s is %w (%s; only is_sandbox: true is) and the suite deletes data; pass --allow-non-sandbox to run anyway",
+		workspace, ErrNotSandbox, said)
 }
 
 // clip keeps a value the endpoint chose to one short line.

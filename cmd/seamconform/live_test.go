@@ -101,6 +101,18 @@ func TestSandboxGuard(t *testing.T) {
 	}
 }
 
+// An answer without a workspace (a 503 page, say) stops the run naming
+// no workspace, not one called "<nil>".
+func TestSandboxGuardWithoutAWorkspace(t *testing.T) {
+	busy := httptestServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "maintenance", http.StatusServiceUnavailable)
+	}))
+	r := seamconform(t, map[string]string{"SEAM_ENDPOINT": busy, "SEAM_API_KEY": "seam_busy0000000000"}, "run", "--no-color")
+	if r.code != 2 || !strings.Contains(r.stderr, "the workspace is not known to be a sandbox (POST /workspaces/get answered 503;") || strings.Contains(r.stderr, "<nil>") {
+		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
+	}
+}
+
 func TestEndpointWithoutWorkspacesGet(t *testing.T) {
 	noWorkspaces := func(h http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

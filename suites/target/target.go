@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -112,6 +113,11 @@ func NewHTTP(endpoint string, timeout time.Duration) (Target, error) {
 	u, err := url.Parse(endpoint)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
 		return nil, fmt.Errorf("endpoint %q is not an absolute http(s) URL without query or fragment", RedactURL(endpoint))
+	}
+	if port := u.Port(); port != "" {
+		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+			return nil, fmt.Errorf("endpoint %q has no valid port (1 to 65535)", RedactURL(endpoint))
+		}
 	}
 	if u.User != nil {
 		// It would be printed with every exchange; credentials go in SEAM_*.
