@@ -150,3 +150,12 @@ func TestAPIWideFailureNamesTheCase(t *testing.T) {
 	r := seamconform(t, nil, "run", "--no-color", "--fault", "api-any-kind-accepted", "--label-filter", "API-AUTH-05", "--operation", "POST /acs/systems/get")
 	expect(t, r, 1, "Verdict: NOT CONFORMANT", "[FAILED] a valid ", "- POST /acs/systems/get: a valid ")
 }
+
+// An operation whose UUID inputs the contract takes in any form still has
+// its credentials checked when it only reads (POST /acs/credentials/list):
+// the auth faults scoped to it are caught, not skipped.
+func TestAPIWideAuthIsCheckedOnAReadWithoutABadInput(t *testing.T) {
+	r := seamconform(t, nil, "run", "--no-color", "--operation", "/acs/credentials/list", "--label-filter", "/^API-AUTH-0[456]/",
+		"--fault", "api-any-kind-accepted@/acs/credentials/list", "--fault", "api-workspace-header-optional@/acs/credentials/list", "--fault", "auth-scheme-ignored@/acs/credentials/list")
+	expect(t, r, 1, "Verdict: NOT CONFORMANT", "FAILED API-AUTH-04 [MUST]", "FAILED API-AUTH-05 [MUST]", "FAILED API-AUTH-06 [MUST]")
+}
