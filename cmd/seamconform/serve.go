@@ -34,18 +34,18 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err := limits.check(); err != nil {
 		return err
 	}
-	if *maxIdentities < 0 {
-		return usagef("--max-identities must be 0 (no bound) or more, got %d", *maxIdentities)
-	}
-	if err := ci.checkReportDir(); err != nil {
-		return err
-	}
 	if *listFaults {
 		fmt.Fprintln(stdout, "Each fault applies to the operations of its scope; --fault NAME@SCOPE moves it (SCOPE: a path, an operationId or *).")
 		for _, f := range append(reference.Faults(), reference.APIFaults()...) {
 			fmt.Fprintf(stdout, "%-32s %-8s %-24s %s (breaks %s)\n", f.Name, f.Area, f.Scope, f.Description, strings.Join(f.Breaks, ", "))
 		}
 		return nil
+	}
+	if *maxIdentities < 0 {
+		return usagef("--max-identities must be 0 (no bound) or more, got %d", *maxIdentities)
+	}
+	if err := ci.checkReportDir(); err != nil {
+		return err
 	}
 	defer paceGC()()
 	// The request log is written out every 100 ms, not a write per request:
@@ -89,6 +89,7 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		// its reports and its exit code: what is still running is cut off.
 		fmt.Fprintln(stderr, "seamconform serve: requests still in flight after 5s were cut off")
 		_ = httpServer.Close()
+		guard.settle(2 * time.Second)
 	}
 	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
 		return err

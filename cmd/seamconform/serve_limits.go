@@ -201,6 +201,20 @@ func (g *connGuard) watch() {
 	}
 }
 
+// settle waits, up to limit, for the handlers of the connections a
+// shutdown cut off to return: what they record belongs to the session's
+// reports. A connection is forgotten once its handler has returned.
+func (g *connGuard) settle(limit time.Duration) {
+	for end := time.Now().Add(limit); time.Now().Before(end); time.Sleep(10 * time.Millisecond) {
+		g.mu.Lock()
+		open := len(g.conns)
+		g.mu.Unlock()
+		if open == 0 {
+			return
+		}
+	}
+}
+
 func (g *connGuard) forget(c *guardedConn) {
 	g.mu.Lock()
 	delete(g.conns, c)

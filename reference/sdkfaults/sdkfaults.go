@@ -136,7 +136,9 @@ func Wrap(next http.Handler, faults []Fault) http.Handler {
 			select {
 			case <-time.After(f.delay):
 			case <-r.Context().Done():
-				return
+				// The client gave up or the server is shutting down: the
+				// request is dropped, not answered 200 with nothing.
+				panic(http.ErrAbortHandler)
 			}
 			next.ServeHTTP(w, r)
 		case "rate-limit":

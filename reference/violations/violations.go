@@ -618,6 +618,8 @@ type bufferedAnswer struct {
 
 func (a *bufferedAnswer) Header() http.Header { return a.header }
 
+// Unwrap gives the connection's writer, for a reset's hijack only: the
+// answer itself is buffered here.
 func (a *bufferedAnswer) Unwrap() http.ResponseWriter { return a.under }
 
 func (a *bufferedAnswer) WriteHeader(status int) {
