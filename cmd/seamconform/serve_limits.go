@@ -97,6 +97,9 @@ type connGuard struct {
 
 	mu    sync.Mutex
 	conns map[*guardedConn]struct{}
+	// handling counts the handlers running, for a shutdown to wait for
+	// those it cut off (their connections are forgotten once closed).
+	handling atomic.Int64
 
 	closeOnce sync.Once
 	closed    chan struct{}
@@ -114,8 +117,13 @@ func (g *connGuard) now() int64 { return int64(time.Since(g.epoch)) }
 // server returns the HTTP server for handler, logging to log, whose
 // connections g guards once it serves on g.listen's listener.
 func (g *connGuard) server(handler http.Handler, log io.Writer) *http.Server {
+	logged := reference.LogRequests(g.handler(handler), log)
 	return &http.Server{
-		Handler:        reference.LogRequests(g.handler(handler), log),
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			g.handling.Add(1)
+			defer g.handling.Add(-1) // also when the handler drops the connection (a panic)
+			logged.ServeHTTP(w, r)
+		}),
 		MaxHeaderBytes: maxRequestHeader,
 		ConnState:      g.connState,
 		ConnContext: func(ctx context.Context, c net.Conn) context.Context {
@@ -201,17 +209,11 @@ func (g *connGuard) watch() {
 	}
 }
 
-// settle waits, up to limit, for the handlers of the connections a
-// shutdown cut off to return: what they record belongs to the session's
-// reports. A connection is forgotten once its handler has returned.
+// settle waits, up to limit, for the handlers a shutdown cut off to
+// return: what they record and log belongs to the session's reports.
 func (g *connGuard) settle(limit time.Duration) {
-	for end := time.Now().Add(limit); time.Now().Before(end); time.Sleep(10 * time.Millisecond) {
-		g.mu.Lock()
-		open := len(g.conns)
-		g.mu.Unlock()
-		if open == 0 {
-			return
-		}
+	for end := time.Now().Add(limit); g.handling.Load() > 0 && time.Now().Before(end); {
+		time.Sleep(10 * time.Millisecond)
 	}
 }
 
