@@ -66,6 +66,7 @@ func StartWith(t TB, opts reference.Options) *Server {
 	ts := httptest.NewServer(checker)
 	s := &Server{URL: ts.URL, Seed: ref.Seed(), checker: checker}
 	t.Cleanup(func() {
+		t.Helper() // the failure points at the test's call of Start
 		ts.Close()
 		if vs := checker.Violations(); len(vs) > 0 {
 			t.Errorf("seamtest: the client sent %d request(s) that break Seam's contract:\n%s", len(vs), describe(vs))

@@ -14,9 +14,12 @@ import (
 type fakeT struct {
 	errors   []string
 	cleanups []func()
+	// cleaning is set while the cleanups run; helperAtCleanup records that
+	// one marked itself a helper, so its failure points at the test.
+	cleaning, helperAtCleanup bool
 }
 
-func (f *fakeT) Helper()           {}
+func (f *fakeT) Helper()           { f.helperAtCleanup = f.helperAtCleanup || f.cleaning }
 func (f *fakeT) Cleanup(fn func()) { f.cleanups = append(f.cleanups, fn) }
 func (f *fakeT) Errorf(format string, args ...any) {
 	f.errors = append(f.errors, fmt.Sprintf(format, args...))
@@ -24,6 +27,7 @@ func (f *fakeT) Errorf(format string, args ...any) {
 func (f *fakeT) Fatalf(format string, args ...any) { f.Errorf(format, args...); panic("Fatalf") }
 
 func (f *fakeT) finish() {
+	f.cleaning = true
 	for i := len(f.cleanups) - 1; i >= 0; i-- {
 		f.cleanups[i]()
 	}
@@ -50,6 +54,9 @@ func TestAClientThatSendsABadRequestFailsItsTest(t *testing.T) {
 	ft.finish()
 	if len(ft.errors) != 1 || !strings.Contains(ft.errors[0], "[body] user_identity_id") || strings.Contains(ft.errors[0], s.Seed.APIKey) {
 		t.Fatalf("errors %q, want one naming user_identity_id without the key", ft.errors)
+	}
+	if !ft.helperAtCleanup {
+		t.Error("the cleanup's failure points into seamtest, not at the test's call of Start")
 	}
 }
 
