@@ -123,12 +123,18 @@ func runCommand(args []string, stdout, stderr io.Writer) (int, error) {
 	}
 	// Only the parent writes reports; workers, started with the same flags,
 	// must not touch them.
+	var abandon func() // what a run stopped at once undoes
 	if !isWorker {
 		defer paceGC()()
 		if err := outputs.checkWritable(); err != nil {
 			return reports.ExitUsage, err
 		}
 		if rf.reportDir != "" {
+			if _, err := os.Stat(rf.reportDir); os.IsNotExist(err) {
+				// Still empty then (the bundle is written at the end): a
+				// folder left behind would look like a bundle.
+				abandon = func() { _ = os.Remove(rf.reportDir) }
+			}
 			if err := reports.CheckWritable(rf.reportDir); err != nil {
 				return reports.ExitUsage, usagef("cannot write the report bundle: %s", err)
 			}
@@ -190,7 +196,7 @@ func runCommand(args []string, stdout, stderr io.Writer) (int, error) {
 			return []string{fmt.Sprintf("identities the workers created may remain: their user_identity_key starts seamconform-%s-", env.RunID)}
 		}
 	}
-	stopSignals := handleSignals(env, out, mayRemain)
+	stopSignals := handleSignals(env, out, mayRemain, abandon)
 	defer stopSignals()
 	start := time.Now()
 	result, err := runSpecs(env, rf, suiteConfig, reporterConfig, out, stderr)
@@ -276,8 +282,9 @@ func credentialsWithoutEndpoint(rf runFlags, stderr io.Writer) error {
 // handleSignals makes the first Ctrl-C (or SIGTERM) end the run gently:
 // one line, Ginkgo's output muted, the running spec interrupted, clean-up
 // and the partial verdict. A second one stops at once, saying what may
-// remain on the target. The returned function stops listening.
-func handleSignals(env *framework.Env, out *console, mayRemain func() []string) (stop func()) {
+// remain on the target, after calling abandon (if any). The returned
+// function stops listening.
+func handleSignals(env *framework.Env, out *console, mayRemain func() []string, abandon func()) (stop func()) {
 	stopMuting := out.muteOnSignals()
 	stopHandling := onSignals(func() {
 		out.mute()
@@ -289,6 +296,9 @@ func handleSignals(env *framework.Env, out *console, mayRemain func() []string) 
 		fmt.Fprintf(out, "\nVerdict: %s (stopped at once by a second interrupt)\n", reports.Incomplete)
 		for _, line := range mayRemain() {
 			fmt.Fprintf(out, "  LEFT BEHIND: %s\n", line)
+		}
+		if abandon != nil {
+			abandon()
 		}
 		os.Exit(reports.ExitIncomplete)
 	})

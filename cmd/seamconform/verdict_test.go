@@ -190,7 +190,8 @@ func TestSecondInterruptStopsAtOnce(t *testing.T) {
 			h.ServeHTTP(w, r)
 		})
 	})
-	cmd := command(t, env, "run", "--label-filter", "effect", "--request-timeout", "20s", "--concurrency", "1")
+	bundle := filepath.Join(t.TempDir(), "bundle")
+	cmd := command(t, env, "run", "--label-filter", "effect", "--request-timeout", "20s", "--concurrency", "1", "--report-dir", bundle)
 	var out syncBuffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
@@ -210,6 +211,9 @@ func TestSecondInterruptStopsAtOnce(t *testing.T) {
 	}
 	if exit, ok := err.(*exec_ExitError); !ok || exit.ExitCode() != 3 {
 		t.Fatalf("exit %v, want 3\n%s", err, out.String())
+	}
+	if _, err := os.Stat(bundle); !os.IsNotExist(err) {
+		t.Errorf("a run stopped at once left its --report-dir, with no bundle in it, behind (%v)", err)
 	}
 	if !strings.Contains(out.String(), "stopped at once") || !strings.Contains(out.String(), "Verdict: INCOMPLETE (stopped at once") || !regexp.MustCompile(`LEFT BEHIND: \d+ (identities this run created may remain|creates got no clear answer)`).MatchString(out.String()) {
 		t.Fatalf("output:\n%s", tail(out.String(), 20))
