@@ -278,36 +278,36 @@ func (o operation) badInput() spec.Input {
 	return input
 }
 
-// hasHarmless reports whether harmless has a request for o.
-func (o operation) hasHarmless() bool {
-	_, ok := o.findBadInput()
-	return len(o.requiredUUIDs()) > 0 || ok || o.reads()
-}
-
 // reads reports whether o only reads: Seam names its reads /get and /list,
 // and a wrongly accepted credential can do nothing with one.
 func (o operation) reads() bool {
 	return strings.HasSuffix(o.Path, "/get") || strings.HasSuffix(o.Path, "/list")
 }
 
-// harmless is the input that makes a request carrying a valid credential
-// harmless: required UUIDs that name nothing (minimal already has them),
-// else a malformed UUID input, else, for a read, the minimal request. An
-// operation with none of these is not checked (not "not applicable": the
-// requirement applies, the suite cannot check it safely).
-func (o operation) harmless() (in inputs, breaks []spec.Rule) {
+// harmlessRequest is the input that makes a request carrying a valid
+// credential harmless: required UUIDs that name nothing (minimal already has
+// them), else a malformed UUID input, else, for a read, the minimal request;
+// ok is false for an operation with none of these.
+func (o operation) harmlessRequest() (in inputs, breaks []spec.Rule, ok bool) {
 	in = o.minimal()
 	if len(o.requiredUUIDs()) > 0 {
-		return in, nil
+		return in, nil, true
 	}
-	input, ok := o.findBadInput()
-	switch {
-	case ok:
-		return in.set(input, "not-a-uuid"), []spec.Rule{rule(input)}
-	case !o.reads():
+	if input, found := o.findBadInput(); found {
+		return in.set(input, "not-a-uuid"), []spec.Rule{rule(input)}, true
+	}
+	return in, nil, o.reads()
+}
+
+// harmless is harmlessRequest; without one the case is not checked (not
+// "not applicable": the requirement applies, the suite cannot check it
+// safely).
+func (o operation) harmless() (in inputs, breaks []spec.Rule) {
+	in, breaks, ok := o.harmlessRequest()
+	if !ok {
 		Skip("no harmless request: the contract refuses none of this operation's UUID inputs when malformed, and a wrongly accepted credential could act")
 	}
-	return in, nil
+	return in, breaks
 }
 
 // valid returns a valid credential of a scheme o accepts, skipping the spec
