@@ -211,6 +211,18 @@ func (d Document) Partial() bool {
 	return d.Verdict == Conformant && d.Headline != string(Conformant)
 }
 
+// NotCheckedCases counts r's cases that were not checked: some of a
+// requirement judged on the others make it checked in part.
+func (r RequirementReport) NotCheckedCases() int {
+	n := 0
+	for _, c := range r.Cases {
+		if c.Outcome == NotChecked {
+			n++
+		}
+	}
+	return n
+}
+
 // Failures lists the failed requirements, MUST first, then the errors.
 func (d Document) Failures() (failed, errored []RequirementReport) {
 	for _, level := range []framework.Level{framework.MUST, framework.SHOULD} {

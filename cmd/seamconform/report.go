@@ -14,12 +14,12 @@ const reportUsage = `usage: seamconform report check DIR
 
 Verifies a certification bundle written by "seamconform run --report-dir DIR":
 every file present with the SHA-256 its manifest (SHA256SUMS) gives,
-junit.xml and report.json in agreement, report.md and report.html what
-report.json renders to and run.log with its verdict, every requirement of
-this version's catalogue present and no unknown ID, and a verdict that
-follows from the results. A CONFORMANT bundle certifies only when every MUST requirement was
-checked and passed; one from a partial run must say so in its headline, and
-the check lists what it left unchecked.
+junit.xml, report.md and report.html what report.json renders to, run.log
+with its verdict, every requirement of this version's catalogue present and
+no unknown ID, and a verdict that follows from the results. A CONFORMANT
+bundle certifies only when every MUST requirement was checked and passed;
+one from a partial run must say so in its headline, and the check lists
+what it left unchecked.
 
 Exit codes: 0 the bundle is valid (whatever its verdict), 1 it is not (the
 reasons are printed), 2 bad usage.
@@ -71,13 +71,7 @@ func reportCommand(args []string, stdout io.Writer) (int, error) {
 			if r.Level != framework.MUST {
 				continue
 			}
-			unchecked := 0
-			for _, c := range r.Cases {
-				if c.Outcome == reports.NotChecked {
-					unchecked++
-				}
-			}
-			switch {
+			switch unchecked := r.NotCheckedCases(); {
 			case r.Outcome == reports.NotChecked:
 				fmt.Fprintf(stdout, "  NOT CHECKED %s [%s] %s\n", r.ID, r.Level, r.Statement)
 			case unchecked > 0:
