@@ -94,11 +94,7 @@ func TestMeanOfRoundsWidensWithFewRounds(t *testing.T) {
 	}
 	six := []float64{0.88, 0.90, 0.92, 0.88, 0.90, 0.92}
 	mean, low, high = meanOfRounds(six)
-	logs := make([]float64, len(six))
-	for i, r := range six {
-		logs[i] = math.Log(r)
-	}
-	m, se := meanAndError(logs)
+	m, se := meanAndError(logs(six))
 	if math.Abs(mean-math.Exp(m)) > 1e-9 || math.Abs(high-math.Exp(m+2.571*se)) > 1e-9 || math.Abs(low-math.Exp(m-2.571*se)) > 1e-9 {
 		t.Fatalf("six rounds: %v (%v–%v), want five degrees of freedom's 2.571 standard errors", mean, low, high)
 	}
