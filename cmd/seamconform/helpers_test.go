@@ -54,3 +54,13 @@ func ginkgoReport(t *testing.T, path string) types.Report {
 	}
 	return reports[0]
 }
+
+// readREADME is the README, which several tests hold to what the code does.
+func readREADME(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}

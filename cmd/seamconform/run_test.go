@@ -46,11 +46,8 @@ func TestRunOnMocksChecksEveryOperation(t *testing.T) {
 		t.Fatalf("%s specs; the API-wide family has one per operation and requirement (over 5,000)", m[2])
 	}
 	// The README shows this run's output: it must be what a reader gets.
-	readme, err := os.ReadFile("../../README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, sample, _ := strings.Cut(string(readme), "prints Ginkgo's progress (a dot per passing spec) and summary, then a verdict:\n\n```\n")
+	readme := readREADME(t)
+	_, sample, _ := strings.Cut(readme, "prints Ginkgo's progress (a dot per passing spec) and summary, then a verdict:\n\n```\n")
 	sample, _, _ = strings.Cut(sample, "```")
 	seconds := regexp.MustCompile(`in [0-9.]+ seconds`)
 	got := seconds.ReplaceAllString(r.stdout, "in N seconds")

@@ -388,11 +388,8 @@ func TestReadmeWorkflowForSDKs(t *testing.T) {
 // CI, by step name.
 func readmeWorkflowSteps(t *testing.T) map[string]string {
 	t.Helper()
-	readme, err := os.ReadFile("../../README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, job, _ := strings.Cut(string(readme), "A GitHub Actions job that runs an SDK's tests against `serve`")
+	readme := readREADME(t)
+	_, job, _ := strings.Cut(readme, "A GitHub Actions job that runs an SDK's tests against `serve`")
 	job, _, _ = strings.Cut(job, "\n```\n")
 	steps := map[string]string{}
 	name, script, indent := "", "", -1

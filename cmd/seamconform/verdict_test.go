@@ -332,10 +332,7 @@ func TestCleanUpWithinItsBudgetSaysWhatRemains(t *testing.T) {
 // Every flag a command lists under -h is in the README, where a user looks
 // for it first.
 func TestReadmeDocumentsEveryFlag(t *testing.T) {
-	readme, err := os.ReadFile("../../README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
+	readme := readREADME(t)
 	flagLine := regexp.MustCompile(`(?m)^  (-[a-z][a-z-]*)`)
 	for _, command := range [][]string{{"run"}, {"serve"}, {"requirements"}, {"spec", "prepare"}} {
 		r := seamconform(t, nil, append(command, "-h")...)
@@ -348,7 +345,7 @@ func TestReadmeDocumentsEveryFlag(t *testing.T) {
 			if len(name) > 2 {
 				name = "-" + name // written --name in the README
 			}
-			if !regexp.MustCompile("`[^`\n]*" + regexp.QuoteMeta(name) + "\\b").Match(readme) {
+			if !regexp.MustCompile("`[^`\n]*" + regexp.QuoteMeta(name) + "\\b").MatchString(readme) {
 				t.Errorf("seamconform %s %s is not in the README", strings.Join(command, " "), name)
 			}
 		}
