@@ -20,42 +20,47 @@ func LogRequests(h http.Handler, w io.Writer) http.Handler {
 	var mu sync.Mutex
 	var second atomic.Pointer[stamp] // the time of the last second a line was written in
 	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		rec := &statusRecorder{ResponseWriter: rw, status: http.StatusOK}
-		answered := false
+		rec := &statusRecorder{ResponseWriter: rw, status: http.StatusOK, start: time.Now()}
 		// Deferred so that a connection dropped on purpose (an SDK fault's
 		// reset, which panics out of the handler) has its line too.
-		defer func() {
-			// Put together before taking the lock, without fmt, and with
-			// the time formatted once a second: a busy server writes a line
-			// for every request.
-			s := second.Load()
-			if s == nil || s.unix != start.Unix() {
-				s = &stamp{start.Unix(), start.UTC().Format(time.RFC3339)}
-				second.Store(s)
-			}
-			line := make([]byte, 0, 128)
-			line = append(line, s.text...)
-			line = append(append(append(append(line, ' '), r.Method...), ' '), r.URL.EscapedPath()...)
-			if answered {
-				line = strconv.AppendInt(append(line, ' '), int64(rec.status), 10)
-			} else {
-				line = append(line, " dropped"...)
-			}
-			// Milliseconds to the microsecond, in ASCII: no µ for the log's
-			// escaping to look at, no string to allocate.
-			us := time.Since(start).Microseconds()
-			line = strconv.AppendInt(append(line, ' '), us/1000, 10)
-			line = append(append(line, '.', byte('0'+us/100%10), byte('0'+us/10%10), byte('0'+us%10)), "ms"...)
-			line = append(append(append(line, ' '), spec.HeaderValue(rw.Header(), requestIDHeader)...), '\n')
-			mu.Lock()
-			defer mu.Unlock()
-			_, _ = w.Write(line)
-		}()
+		defer rec.log(r, w, &mu, &second)
 		h.ServeHTTP(rec, r)
-		answered = true
+		rec.answered = true
 	})
 }
+
+// log writes the request's line. It is put together before taking the
+// lock, without fmt, in a pooled buffer, and with the time formatted once a
+// second: a busy server writes a line for every request.
+func (rec *statusRecorder) log(r *http.Request, w io.Writer, mu *sync.Mutex, second *atomic.Pointer[stamp]) {
+	start := rec.start
+	s := second.Load()
+	if s == nil || s.unix != start.Unix() {
+		s = &stamp{start.Unix(), start.UTC().Format(time.RFC3339)}
+		second.Store(s)
+	}
+	buf := linePool.Get().(*[]byte)
+	line := append((*buf)[:0], s.text...)
+	line = append(append(append(append(line, ' '), r.Method...), ' '), r.URL.EscapedPath()...)
+	if rec.answered {
+		line = strconv.AppendInt(append(line, ' '), int64(rec.status), 10)
+	} else {
+		line = append(line, " dropped"...)
+	}
+	// Milliseconds to the microsecond, in ASCII: no µ for the log's
+	// escaping to look at, no string to allocate.
+	us := time.Since(start).Microseconds()
+	line = strconv.AppendInt(append(line, ' '), us/1000, 10)
+	line = append(append(line, '.', byte('0'+us/100%10), byte('0'+us/10%10), byte('0'+us%10)), "ms"...)
+	line = append(append(append(line, ' '), spec.HeaderValue(rec.Header(), requestIDHeader)...), '\n')
+	mu.Lock()
+	_, _ = w.Write(line) // the writer copies what it keeps: the buffer goes back to the pool
+	mu.Unlock()
+	*buf = line
+	linePool.Put(buf)
+}
+
+var linePool = sync.Pool{New: func() any { b := make([]byte, 0, 160); return &b }}
 
 // requestIDHeader is seam-request-id in canonical form, which
 // Header.Get and Header.Set need not rewrite.
@@ -66,9 +71,13 @@ type stamp struct {
 	text string
 }
 
+// statusRecorder is a request's state in the log: one allocation per
+// request.
 type statusRecorder struct {
 	http.ResponseWriter
-	status int
+	status   int
+	start    time.Time
+	answered bool // the handler returned, rather than dropping the connection
 }
 
 // Unwrap lets http.ResponseController reach the connection (an SDK fault's
