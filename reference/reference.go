@@ -307,10 +307,12 @@ var handwritten = map[spec.Operation]handler{
 
 // exchange is one request and its answer.
 type exchange struct {
-	s         *Server
-	w         http.ResponseWriter
-	r         *http.Request
-	requestID string
+	s *Server
+	w http.ResponseWriter
+	r *http.Request
+	// requestID is the answer's Seam-Request-Id, held as its header's
+	// value: setting the header allocates nothing more.
+	requestID [1]string
 	op        spec.Described // zero for a path the contract does not define
 	// token is the presented credential, kept only for credential-echoed.
 	token string
@@ -338,7 +340,7 @@ func (x *exchange) fault(name string) bool {
 
 // ServeHTTP answers one request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	x := &exchange{s: s, w: w, r: r, requestID: requestID()}
+	x := &exchange{s: s, w: w, r: r, requestID: [1]string{requestID()}}
 	defer func() {
 		// A last resort: no input is meant to get here.
 		if recover() != nil {
@@ -476,7 +478,7 @@ func (x *exchange) fail(e *apiError) {
 	if status == http.StatusBadRequest && x.fault("api-undocumented-status") {
 		status = http.StatusUnprocessableEntity
 	}
-	x.write(status, "application/json", errorEnvelope(kind, message, x.requestID, validation, x.fault("errors-ok-true")))
+	x.write(status, "application/json", errorEnvelope(kind, message, x.requestID[0], validation, x.fault("errors-ok-true")))
 }
 
 // errorEnvelope is Seam's error answer, byte for byte as encoding/json
@@ -535,6 +537,11 @@ func (x *exchange) succeed(payload map[string]any) {
 	}
 }
 
+// jsonContentType is most answers' Content-Type, shared by them: a header
+// value is read, never written in place, and its capacity of one makes an
+// append copy it.
+var jsonContentType = []string{"application/json"}[:1:1]
+
 func (x *exchange) writeJSON(status int, v any) {
 	body, _ := json.Marshal(v) // cannot fail: only strings, bools, maps and structs of them
 	x.write(status, "application/json", body)
@@ -545,9 +552,13 @@ func (x *exchange) write(status int, contentType string, body []byte) {
 	// for every answer.
 	h := x.w.Header()
 	if !x.fault("no-request-id") {
-		h[requestIDHeader] = []string{x.requestID}
+		h[requestIDHeader] = x.requestID[:]
 	}
-	if contentType != "" {
+	switch contentType {
+	case "":
+	case "application/json":
+		h["Content-Type"] = jsonContentType
+	default:
 		h["Content-Type"] = []string{contentType}
 	}
 	x.w.WriteHeader(status)
