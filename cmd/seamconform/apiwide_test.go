@@ -159,3 +159,41 @@ func TestAPIWideAuthIsCheckedOnAReadWithoutABadInput(t *testing.T) {
 		"--fault", "api-any-kind-accepted@/acs/credentials/list", "--fault", "api-workspace-header-optional@/acs/credentials/list", "--fault", "auth-scheme-ignored@/acs/credentials/list")
 	expect(t, r, 1, "Verdict: NOT CONFORMANT", "FAILED API-AUTH-04 [MUST]", "FAILED API-AUTH-05 [MUST]", "FAILED API-AUTH-06 [MUST]")
 }
+
+// An operation with no harmless request (POST /workspaces/reset_sandbox
+// takes no input to make one) has API-AUTH-04 checked in full on the
+// embedded mocks, whose data is the run's own; an endpoint's is not the
+// run's, so there the run sends it no valid credential under another
+// scheme word, and says so.
+func TestAPIWideAuthOnAnOperationWithoutAHarmlessRequest(t *testing.T) {
+	const fault = "auth-scheme-ignored@/workspaces/reset_sandbox"
+	args := []string{"run", "--no-color", "-v", "--operation", "/workspaces/reset_sandbox", "--label-filter", "/^API-AUTH-04/"}
+	r := seamconform(t, nil, append(args, "--fault", fault)...)
+	expect(t, r, 1, "FAILED API-AUTH-04 [MUST]", "- POST /workspaces/reset_sandbox: Token with a valid API key")
+
+	var mu sync.Mutex
+	var sent []string
+	_, env := served(t, reference.Options{Faults: []string{fault}}, func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			mu.Lock()
+			sent = append(sent, r.Header.Get("Authorization"))
+			mu.Unlock()
+			next.ServeHTTP(w, r)
+		})
+	})
+	r = seamconform(t, env, args...)
+	expect(t, r, 0, "Verdict: CONFORMANT", "not sent: a valid credential under another scheme word, as no request to POST /workspaces/reset_sandbox is harmless")
+	mu.Lock()
+	defer mu.Unlock()
+	for _, auth := range sent {
+		word, token, _ := strings.Cut(auth, " ")
+		for name, secret := range env {
+			if word != "Bearer" && secret != "" && token == secret {
+				t.Errorf("the run sent the valid %s under %q to an endpoint's operation with no harmless request", name, word)
+			}
+		}
+	}
+	if len(sent) == 0 {
+		t.Fatal("the run sent nothing to the endpoint")
+	}
+}

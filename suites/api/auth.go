@@ -58,8 +58,12 @@ var _ = Describe("API-wide: bad credentials are refused", func() {
 		cs.run()
 		// A server that ignores the scheme word is only caught with a token
 		// it knows: sent with input that names nothing, or is malformed.
+		// An endpoint's operation with no harmless request keeps only the
+		// unknown tokens: a valid one, wrongly accepted, could act on data
+		// the run did not create.
 		in, breaks, ok := o.harmlessRequest()
 		if !ok {
+			By("not sent: a valid credential under another scheme word, as no request to " + o.String() + " is harmless")
 			return
 		}
 		for _, s := range schemesOf(o) {
