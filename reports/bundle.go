@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -107,6 +108,9 @@ type CaseReport struct {
 	Message   string               `json:"message,omitempty"`
 	Detail    string               `json:"detail,omitempty"`
 	Exchanges []framework.Evidence `json:"exchanges"`
+	// Seconds is how long the case ran; nil in bundles made before it was
+	// recorded, whose junit.xml has no time to render again.
+	Seconds *float64 `json:"seconds,omitempty"`
 }
 
 // NewDocument builds report.json's content from Ginkgo's report.
@@ -148,7 +152,8 @@ func NewDocument(report types.Report, meta Meta) Document {
 		if s.DryRun {
 			outcome, why = NotChecked, "dry run: nothing was sent"
 		}
-		c := CaseReport{Name: caseName(sr, req), Outcome: outcome, Message: why, Exchanges: []framework.Evidence{}}
+		seconds := math.Round(sr.RunTime.Seconds()*1000) / 1000 // as JUnit shows it
+		c := CaseReport{Name: caseName(sr, req), Outcome: outcome, Message: why, Exchanges: []framework.Evidence{}, Seconds: &seconds}
 		if outcome == Failed || outcome == Errored {
 			c.Detail = strings.TrimSpace(sr.Failure.Message)
 		}

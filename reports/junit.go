@@ -3,6 +3,7 @@ package reports
 import (
 	"encoding/xml"
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -17,6 +18,7 @@ type junitSuites struct {
 	Failures int          `xml:"failures,attr"`
 	Errors   int          `xml:"errors,attr"`
 	Skipped  int          `xml:"skipped,attr"`
+	Time     string       `xml:"time,attr,omitempty"`
 	Suites   []junitSuite `xml:"testsuite"`
 }
 
@@ -26,6 +28,7 @@ type junitSuite struct {
 	Failures   int             `xml:"failures,attr"`
 	Errors     int             `xml:"errors,attr"`
 	Skipped    int             `xml:"skipped,attr"`
+	Time       string          `xml:"time,attr,omitempty"`
 	Timestamp  string          `xml:"timestamp,attr,omitempty"`
 	Properties []junitProperty `xml:"properties>property"`
 	Cases      []junitCase     `xml:"testcase"`
@@ -39,6 +42,7 @@ type junitProperty struct {
 type junitCase struct {
 	Name      string        `xml:"name,attr"`
 	Classname string        `xml:"classname,attr"`
+	Time      string        `xml:"time,attr,omitempty"`
 	Failure   *junitMessage `xml:"failure,omitempty"`
 	Error     *junitMessage `xml:"error,omitempty"`
 	Skipped   *junitMessage `xml:"skipped,omitempty"`
@@ -57,7 +61,11 @@ const notRunCase = "(not run)"
 // JUnit renders the document as JUnit XML.
 func JUnit(d Document) ([]byte, error) {
 	out := junitSuites{Name: fmt.Sprintf("seamconform %s: %s", d.Tool.Version, d.Headline)}
+	// A suite's time is its cases', summed, as CI viewers add them up.
+	withTimes := timed(d)
+	var total float64
 	for _, r := range d.Requirements {
+		var suiteTime float64
 		suite := junitSuite{Name: r.ID, Timestamp: d.Start, Properties: []junitProperty{
 			{"level", string(r.Level)}, {"area", r.Area}, {"statement", r.Statement}, {"outcome", string(r.Outcome)},
 			{"verdict", string(d.Verdict)}, {"tool_version", d.Tool.Version}, {"contract_sha256", d.Contract.SHA256}, {"target", d.Target},
@@ -68,6 +76,13 @@ func JUnit(d Document) ([]byte, error) {
 		}
 		for _, c := range cases {
 			jc := junitCase{Name: c.Name, Classname: r.ID}
+			if withTimes {
+				t := 0.0 // a requirement's "(not run)" placeholder
+				if c.Seconds != nil {
+					t = *c.Seconds
+				}
+				jc.Time, suiteTime = formatSeconds(t), suiteTime+t
+			}
 			switch c.Outcome {
 			case Failed:
 				// A CI viewer shows every failure alike: the level says
@@ -84,11 +99,17 @@ func JUnit(d Document) ([]byte, error) {
 			suite.Tests++
 			suite.Cases = append(suite.Cases, jc)
 		}
+		if withTimes {
+			suite.Time, total = formatSeconds(suiteTime), total+suiteTime
+		}
 		out.Tests += suite.Tests
 		out.Failures += suite.Failures
 		out.Errors += suite.Errors
 		out.Skipped += suite.Skipped
 		out.Suites = append(out.Suites, suite)
+	}
+	if withTimes {
+		out.Time = formatSeconds(total)
 	}
 	b, err := xml.MarshalIndent(out, "", "  ")
 	if err != nil {
@@ -118,3 +139,18 @@ func (c CaseReport) Curl() string {
 	}
 	return ""
 }
+
+// timed reports whether d records how long its cases ran; a bundle made
+// before they were recorded does not, and its junit.xml shows no times.
+func timed(d Document) bool {
+	for _, r := range d.Requirements {
+		for _, c := range r.Cases {
+			if c.Seconds != nil {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func formatSeconds(t float64) string { return strconv.FormatFloat(t, 'f', 3, 64) }
