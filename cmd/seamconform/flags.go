@@ -37,11 +37,26 @@ func parse(fs *flag.FlagSet, args []string) error {
 		fs.Usage()
 		return errHelp
 	case err != nil:
-		return usagef("%s", err)
+		return usagef("%s", withoutValue(err.Error()))
 	case fs.NArg() > 0 && fs.Name() != "seamconform spec prepare":
-		return usagef("unexpected argument %q", fs.Arg(0))
+		// Not shown: a variable left empty before a flag's value shifts the
+		// arguments, and the stray one is then often a credential.
+		return usagef("unexpected argument after the flags (not shown, as it may be a credential): each flag takes one value; is a variable before it empty?")
 	}
 	return nil
+}
+
+// withoutValue drops the value from the flag package's `invalid value "V"
+// for flag -NAME: ...`, for the reason above.
+func withoutValue(message string) string {
+	rest, ok := strings.CutPrefix(message, `invalid value "`)
+	if !ok {
+		return message
+	}
+	if _, after, found := strings.Cut(rest, `" for flag `); found {
+		return "invalid value for flag " + after
+	}
+	return message
 }
 
 // envOr returns the flag's value, or the environment variable's when the

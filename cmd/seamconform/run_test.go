@@ -143,7 +143,11 @@ func TestUsageErrors(t *testing.T) {
 		{nil, "usage: seamconform"},
 		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
 		{[]string{"run", "--nope"}, "flag provided but not defined: -nope"},
-		{[]string{"run", "stray"}, `unexpected argument "stray"`},
+		{[]string{"run", "stray"}, "unexpected argument after the flags"},
+		// An empty variable before --api-key's value shifts it out of place:
+		// neither message repeats it.
+		{[]string{"run", "--endpoint", "--api-key", "seam_shiftedOutOfPlace1234"}, "is a variable before it empty?"},
+		{[]string{"run", "--concurrency", "seam_shiftedOutOfPlace1234"}, "invalid value for flag -concurrency"},
 		{[]string{"run", "--fault", "nope"}, `unknown fault "nope"`},
 		{[]string{"run", "--label-filter", "MUST &&"}, "--label-filter"},
 		{[]string{"run", "--focus", "("}, "error parsing regexp"},
@@ -169,6 +173,9 @@ func TestUsageErrors(t *testing.T) {
 		lines := strings.Split(strings.TrimSpace(r.stderr), "\n")
 		if r.code != 2 || !strings.Contains(r.stderr, tc.want) || (tc.args != nil && len(lines) != 1) {
 			t.Errorf("%q: exit %d, stderr %q; want exit 2 and one line with %q", tc.args, r.code, r.stderr, tc.want)
+		}
+		if strings.Contains(r.stderr, "seam_shifted") {
+			t.Errorf("%q: the error repeats the credential: %q", tc.args, r.stderr)
 		}
 		if tc.args != nil && r.stdout != "" { // the usage is for -h, not on top of an error
 			t.Errorf("%q: stdout %q, want nothing", tc.args, tail(r.stdout, 3))

@@ -63,7 +63,7 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	lines := ci.envLines("http://" + listener.Addr().String())
 	if *envFile != "" { // before printing: whoever reads the lines may read the file next
-		if err := os.WriteFile(*envFile, []byte(lines), 0o600); err != nil {
+		if err := writePrivate(*envFile, []byte(lines)); err != nil {
 			listener.Close()
 			return usagef("cannot write --env-file: %s", err)
 		}
@@ -108,4 +108,23 @@ func envLines(endpoint string, seed fixtures.Seed) string {
 		fmt.Fprintf(&b, "%s=%s\n", name, seed.Value(name))
 	}
 	return b.String()
+}
+
+// writePrivate writes data to a file only its owner can read. os.WriteFile's
+// mode applies only to a file it creates: an existing one would keep its
+// mode, perhaps readable by all, with the credentials in it.
+func writePrivate(path string, data []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	if err := f.Chmod(0o600); err != nil { // before anything is written
+		f.Close()
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/seamconform/seamconform/reference/sdkfaults"
 	"github.com/seamconform/seamconform/reference/violations"
 	"github.com/seamconform/seamconform/reports"
+	"github.com/seamconform/seamconform/suites/target"
 )
 
 // ciFlags are serve's flags for an SDK's CI: a fixed seed, the violation
@@ -109,8 +110,8 @@ func (c *ciFlags) handler(opts reference.Options, log io.Writer) (http.Handler, 
 // included, never recorded) whatever their violations, so the client sees
 // the real answer; answers are checked too.
 func (c *ciFlags) proxy(faults []sdkfaults.Fault, opts reference.Options, log io.Writer) (http.Handler, error) {
-	target, err := url.Parse(*c.upstream)
-	if err != nil || (target.Scheme != "http" && target.Scheme != "https") || target.Host == "" {
+	upstream, err := url.Parse(*c.upstream)
+	if err != nil || (upstream.Scheme != "http" && upstream.Scheme != "https") || upstream.Host == "" {
 		return nil, usagef("--upstream wants an http or https URL, such as https://connect.getseam.com")
 	}
 	if *c.seed != "" || *c.apiKey != "" || *c.pat != "" || len(opts.Faults) > 0 || opts.NonSandbox {
@@ -123,20 +124,21 @@ func (c *ciFlags) proxy(faults []sdkfaults.Fault, opts reference.Options, log io
 	c.seedOf = func() fixtures.Seed { return fixtures.Seed{} }
 	proxy := &httputil.ReverseProxy{
 		Rewrite: func(r *httputil.ProxyRequest) {
-			r.SetURL(target)
+			r.SetURL(upstream)
 			// Answers are checked as JSON: let the transport ask for and
 			// undo any compression.
 			r.Out.Header.Del("Accept-Encoding")
 		},
 		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
-			fmt.Fprintf(log, "%s seamconform serve: upstream %s: %s\n", time.Now().UTC().Format(time.RFC3339), target.Host, errorWithoutURL(err))
+			fmt.Fprintf(log, "%s seamconform serve: upstream %s: %s\n", time.Now().UTC().Format(time.RFC3339), upstream.Host, errorWithoutURL(err))
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(http.StatusBadGateway)
 			_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]string{"type": "upstream_unreachable", "message": "seamconform could not reach the upstream"}, "ok": false})
 		},
 	}
 	c.checker = violations.New(contract, sdkfaults.Wrap(proxy, faults), violations.Options{CheckResponses: true, Log: log})
-	fmt.Fprintf(log, "seamconform serve: forwarding to %s, checking requests and answers\n", target.Redacted())
+	// The URL as written may hold a token (user, query): shown without them.
+	fmt.Fprintf(log, "seamconform serve: forwarding to %s, checking requests and answers\n", target.RedactURL(*c.upstream))
 	return c.checker, nil
 }
 

@@ -436,3 +436,35 @@ func runStep(t *testing.T, dir string, env []string, script string) (string, err
 	b, _ := os.ReadFile(out.Name())
 	return string(b), err
 }
+
+// The upstream URL as written may carry a token in its user or query: the
+// log shows neither.
+func TestServeProxyLogsItsUpstreamWithoutCredentials(t *testing.T) {
+	s := startServe(t, "--upstream", "http://seam_userinfo0123456789@127.0.0.1:1/?api_key=seam_query0123456789#seam_fragment0123456789")
+	_, log := s.stop()
+	if !strings.Contains(log, "forwarding to http://REDACTED@127.0.0.1:1/?api_key=REDACTED#REDACTED") {
+		t.Errorf("log lacks the redacted upstream:\n%s", log)
+	}
+	if strings.Contains(log, "0123456789") {
+		t.Errorf("the log shows a credential of the upstream URL:\n%s", log)
+	}
+}
+
+// An --env-file that exists already is made the owner's alone before the
+// credentials are written into it.
+func TestEnvFileIsPrivateEvenWhenItExisted(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "seam.env")
+	if err := os.WriteFile(path, []byte("an older, longer content\n"), 0o666); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(path, 0o666); err != nil { // past the umask
+		t.Fatal(err)
+	}
+	if err := writePrivate(path, []byte("SEAM_API_KEY=x\n")); err != nil {
+		t.Fatal(err)
+	}
+	info, _ := os.Stat(path)
+	if data, _ := os.ReadFile(path); info.Mode().Perm() != 0o600 || string(data) != "SEAM_API_KEY=x\n" {
+		t.Errorf("mode %v, content %q; want 0600 and the new content only", info.Mode().Perm(), data)
+	}
+}
