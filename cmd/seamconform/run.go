@@ -5,9 +5,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/signal"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -154,7 +156,11 @@ func runCommand(args []string, stdout, stderr io.Writer) (int, error) {
 		if len(rf.faults) > 0 {
 			return reports.ExitUsage, usagef("--fault switches on faults in the embedded mocks; a live endpoint has its own (use seamconform serve --fault)")
 		}
-		env, err = suites.LiveEnv(contract, endpoint, liveSeed(rf), rf.timeout)
+		seed := liveSeed(rf)
+		if err := longEnoughToRedact(seed); err != nil {
+			return reports.ExitUsage, err
+		}
+		env, err = suites.LiveEnv(contract, endpoint, seed, rf.timeout)
 		if err != nil {
 			return reports.ExitUsage, usagef("%s", err)
 		}
@@ -388,6 +394,19 @@ func loadContract(file string) (*spec.Contract, error) {
 		return nil, usagef("%s", firstLine(err.Error()))
 	}
 	return c, nil
+}
+
+// longEnoughToRedact refuses a credential too short for the redactor,
+// which leaves values under 8 bytes alone (they would garble other text):
+// the run would print it.
+func longEnoughToRedact(seed fixtures.Seed) error {
+	secrets := seed.Secrets()
+	for _, name := range slices.Sorted(maps.Keys(secrets)) {
+		if n := len(secrets[name]); n > 0 && n < 8 {
+			return usagef("%s is %d bytes long: seamconform keeps credentials of 8 bytes or more out of its output, and would print this one", name, n)
+		}
+	}
+	return nil
 }
 
 func liveSeed(rf runFlags) fixtures.Seed {
