@@ -13,17 +13,21 @@ import (
 
 // LogRequests writes one line per request to w: time, method, path, status,
 // duration and request ID. It never writes headers or bodies, so
-// credentials cannot reach the log, and it writes the path as it came,
+// credentials cannot reach the log through them, and it writes the path
 // percent-encoded, so a client cannot forge a line with %0A or drive the
-// terminal with %1B.
-func LogRequests(h http.Handler, w io.Writer) http.Handler {
+// terminal with %1B: as it came, or as path returns it (serve's replaces a
+// credential a client put in a path the contract does not have).
+func LogRequests(h http.Handler, w io.Writer, path func(*http.Request) string) http.Handler {
+	if path == nil {
+		path = func(r *http.Request) string { return r.URL.EscapedPath() }
+	}
 	var mu sync.Mutex
 	var second atomic.Pointer[stamp] // the time of the last second a line was written in
 	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		rec := &statusRecorder{ResponseWriter: rw, status: http.StatusOK, start: time.Now()}
 		// Deferred so that a connection dropped on purpose (an SDK fault's
 		// reset, which panics out of the handler) has its line too.
-		defer rec.log(r, w, &mu, &second)
+		defer rec.log(r, path, w, &mu, &second)
 		h.ServeHTTP(rec, r)
 		rec.answered = true
 	})
@@ -32,7 +36,7 @@ func LogRequests(h http.Handler, w io.Writer) http.Handler {
 // log writes the request's line. It is put together before taking the
 // lock, without fmt, in a pooled buffer, and with the time formatted once a
 // second: a busy server writes a line for every request.
-func (rec *statusRecorder) log(r *http.Request, w io.Writer, mu *sync.Mutex, second *atomic.Pointer[stamp]) {
+func (rec *statusRecorder) log(r *http.Request, path func(*http.Request) string, w io.Writer, mu *sync.Mutex, second *atomic.Pointer[stamp]) {
 	start := rec.start
 	s := second.Load()
 	if s == nil || s.unix != start.Unix() {
@@ -41,7 +45,7 @@ func (rec *statusRecorder) log(r *http.Request, w io.Writer, mu *sync.Mutex, sec
 	}
 	buf := linePool.Get().(*[]byte)
 	line := append((*buf)[:0], s.text...)
-	line = append(append(append(append(line, ' '), r.Method...), ' '), r.URL.EscapedPath()...)
+	line = append(append(append(append(line, ' '), r.Method...), ' '), path(r)...)
 	if rec.answered {
 		line = strconv.AppendInt(append(line, ' '), int64(rec.status), 10)
 	} else {

@@ -27,6 +27,9 @@ func (c *Contract) Route(req *http.Request) (op Operation, allowed []string, ok 
 	return Operation{}, allowed, false
 }
 
+// HasPath reports whether the document defines path, for any method.
+func (c *Contract) HasPath(path string) bool { return c.pathItem(path) != nil }
+
 // InputNames returns the query parameters op declares and the top-level
 // properties of its JSON request body, in any of its oneOf, anyOf or allOf
 // branches, worked out once (callers must not modify them).

@@ -74,7 +74,7 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 
 	guard := limits.guard(ci.sdkFaults)
-	httpServer := guard.server(handler, requestLog)
+	httpServer := guard.server(handler, requestLog, ci.checker.LogPath)
 	served := make(chan error, 1)
 	go func() { served <- httpServer.Serve(guard.listen(listener)) }()
 	select {

@@ -24,7 +24,7 @@ func BenchmarkServeHandler(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	handler := limits.guard(nil).server(checker, io.Discard).Handler
+	handler := limits.guard(nil).server(checker, io.Discard, ci.checker.LogPath).Handler
 	auth := "Bearer " + ci.seedOf().APIKey
 	for _, op := range []struct{ path, body string }{
 		{"/user_identities/delete", `{"user_identity_id":"0f6b4c2e-1d2a-4e3b-9c5d-7e8f9a0b1c2d"}`},

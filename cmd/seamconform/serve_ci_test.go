@@ -468,3 +468,21 @@ func TestEnvFileIsPrivateEvenWhenItExisted(t *testing.T) {
 		t.Errorf("mode %v, content %q; want 0600 and the new content only", info.Mode().Perm(), data)
 	}
 }
+
+// A credential a client puts in a path the contract lacks stays out of the
+// request log and the reports, which name the operation by its path.
+func TestServeKeepsACredentialInAPathOutOfItsLogAndReports(t *testing.T) {
+	dir := t.TempDir()
+	s := startServe(t, "--report-dir", dir)
+	key := s.env["SEAM_API_KEY"]
+	s.send(t, "GET", "/devices/"+key+"/list", "", "", map[string]string{"Authorization": "Bearer " + key})
+	_, log := s.stop()
+	shown := log
+	for _, name := range []string{violations.JSONFile, violations.SummaryFile, violations.JUnitFile} {
+		data, _ := os.ReadFile(filepath.Join(dir, name))
+		shown += string(data)
+	}
+	if strings.Contains(shown, key) || !strings.Contains(log, "GET /devices/$SEAM_API_KEY/list 404") {
+		t.Errorf("want the key named by its variable, never shown:\n%s", shown)
+	}
+}

@@ -114,10 +114,11 @@ const (
 
 func (g *connGuard) now() int64 { return int64(time.Since(g.epoch)) }
 
-// server returns the HTTP server for handler, logging to log, whose
-// connections g guards once it serves on g.listen's listener.
-func (g *connGuard) server(handler http.Handler, log io.Writer) *http.Server {
-	logged := reference.LogRequests(g.handler(handler), log)
+// server returns the HTTP server for handler, logging to log each request's
+// path as logPath gives it, whose connections g guards once it serves on
+// g.listen's listener.
+func (g *connGuard) server(handler http.Handler, log io.Writer, logPath func(*http.Request) string) *http.Server {
+	logged := reference.LogRequests(g.handler(handler), log, logPath)
 	return &http.Server{
 		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			g.handling.Add(1)

@@ -23,7 +23,7 @@ func guardedServer(t *testing.T, limits serveLimits, handler http.Handler) (stri
 		t.Fatal(err)
 	}
 	g := limits.guard(nil)
-	srv := g.server(handler, io.Discard)
+	srv := g.server(handler, io.Discard, nil)
 	go func() { _ = srv.Serve(g.listen(l)) }()
 	t.Cleanup(func() { srv.Close() })
 	return l.Addr().String(), srv

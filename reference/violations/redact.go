@@ -3,6 +3,8 @@ package violations
 import (
 	"maps"
 	"net/http"
+	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -33,6 +35,35 @@ const maxRecordedBody = 4 << 10
 // (presented or known) is replaced wherever it appears. scrub does the same
 // to any other text about the request.
 func redactRequest(r *http.Request, body []byte, secrets map[string]string) (sent SentRequest, scrub func(string) string) {
+	replace := replacements(r, secrets)
+	scrub = scrubber(replace)
+	out := SentRequest{Method: r.Method, Target: scrubURI(r.URL.RequestURI(), scrub), Header: map[string]string{}}
+	authorization := r.Header.Get("Authorization")
+	for name := range r.Header {
+		canonical := http.CanonicalHeaderKey(name)
+		switch {
+		case canonical == "Authorization":
+			out.Header[canonical] = redactAuthorization(authorization, replace)
+		case slices.Contains(shownHeaders, canonical):
+			out.Header[canonical] = scrub(r.Header.Get(name))
+		}
+	}
+	if text := string(body); !utf8.ValidString(text) {
+		out.Body = "[binary body not recorded]"
+	} else {
+		// Scrubbed whole, then cut: a cut first could leave the start of a
+		// secret at the end.
+		out.Body = scrub(text)
+		if len(out.Body) > maxRecordedBody {
+			out.Body = strings.ToValidUTF8(out.Body[:maxRecordedBody], "")
+		}
+	}
+	return out, scrub
+}
+
+// replacements maps each credential value of r (presented or known) to
+// what stands for it in a record.
+func replacements(r *http.Request, secrets map[string]string) map[string]string {
 	replace := map[string]string{} // value → replacement
 	for name, value := range secrets {
 		replace[value] = "$" + name
@@ -50,35 +81,86 @@ func redactRequest(r *http.Request, body []byte, secrets map[string]string) (sen
 			replace[v] = "[redacted]"
 		}
 	}
-	scrub = func(s string) string {
-		// Longest first, so a secret that contains another is replaced whole.
-		for _, value := range slices.SortedFunc(maps.Keys(replace), func(a, b string) int { return len(b) - len(a) }) {
-			if len(value) >= 8 {
-				s = strings.ReplaceAll(s, value, replace[value])
-			}
+	return replace
+}
+
+// scrubber returns what replaces, in a text about a request, each
+// credential whole (longest first, so one that contains another goes
+// whole), then each run of pieceLength or more bytes of one (a credential
+// cut at a size limit or sent in part), then anything shaped like a Seam
+// token or a JWT: a proxy knows only the token its client presents, and
+// a key sent elsewhere in the request is still one.
+func scrubber(replace map[string]string) func(string) string {
+	values := slices.SortedFunc(maps.Keys(replace), func(a, b string) int { return len(b) - len(a) })
+	values = slices.DeleteFunc(values, func(v string) bool { return len(v) < 8 })
+	pieces := map[string]bool{}
+	for _, v := range values {
+		for i := 0; i+pieceLength <= len(v); i++ {
+			pieces[v[i:i+pieceLength]] = true
 		}
+	}
+	return func(s string) string {
+		for _, v := range values {
+			s = strings.ReplaceAll(s, v, replace[v])
+		}
+		return tokenShaped.ReplaceAllString(redactPieces(s, pieces), "[redacted token]")
+	}
+}
+
+// pieceLength is the shortest run of a credential's bytes replaced on its
+// own, as run's redactor does: shorter ones match ordinary text.
+const pieceLength = 10
+
+// tokenShaped matches Seam's token shapes: seam_ and its kind's letters
+// (seam_at, seam_cst, ...) then the token, and a JWT.
+var tokenShaped = regexp.MustCompile(`seam_[A-Za-z0-9_-]{8,}|eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+`)
+
+// redactPieces replaces each maximal run of s covered by pieces.
+func redactPieces(s string, pieces map[string]bool) string {
+	var b strings.Builder
+	written, start, end := 0, -1, -1 // s[:written] is in b; [start, end) is the current run
+	for i := 0; i+pieceLength <= len(s); i++ {
+		if !pieces[s[i:i+pieceLength]] {
+			continue
+		}
+		if i > end {
+			if start >= 0 {
+				b.WriteString(s[written:start] + "[redacted]")
+				written = end
+			}
+			start = i
+		}
+		end = i + pieceLength
+	}
+	if start < 0 {
 		return s
 	}
+	b.WriteString(s[written:start] + "[redacted]" + s[end:])
+	return b.String()
+}
 
-	out := SentRequest{Method: r.Method, Target: scrub(r.URL.RequestURI()), Header: map[string]string{}}
-	for name := range r.Header {
-		canonical := http.CanonicalHeaderKey(name)
-		switch {
-		case canonical == "Authorization":
-			out.Header[canonical] = redactAuthorization(authorization, replace)
-		case slices.Contains(shownHeaders, canonical):
-			out.Header[canonical] = scrub(r.Header.Get(name))
+// scrubURI scrubs a request target as sent and, when it carries
+// percent-escapes, as decoded: a credential escaped byte by byte is still
+// one. The decoded form is recorded only when it had one.
+func scrubURI(uri string, scrub func(string) string) string {
+	scrubbed := scrub(uri)
+	if decoded, err := url.PathUnescape(scrubbed); err == nil && decoded != scrubbed {
+		if again := scrub(decoded); again != decoded {
+			return again
 		}
 	}
-	if len(body) > maxRecordedBody {
-		body = body[:maxRecordedBody]
+	return scrubbed
+}
+
+// LogPath is r's path for serve's request log: as sent when the contract
+// has it, and otherwise with its credentials replaced, as in a record.
+func (c *Checker) LogPath(r *http.Request) string {
+	path := r.URL.EscapedPath()
+	if c.contract.HasPath(r.URL.Path) {
+		return path
 	}
-	if utf8.Valid(body) {
-		out.Body = scrub(string(body))
-	} else {
-		out.Body = "[binary body not recorded]"
-	}
-	return out, scrub
+	// The log's fields are separated by spaces: a replacement keeps none.
+	return strings.ReplaceAll(scrubURI(path, scrubber(replacements(r, c.opts.Secrets))), " ", "%20")
 }
 
 func redactAuthorization(header string, replace map[string]string) string {

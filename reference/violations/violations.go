@@ -539,7 +539,7 @@ func (c *Checker) record(r *http.Request, body []byte, op spec.Operation, status
 	defer c.mu.Unlock()
 	call := c.calls[op]
 	if call == nil {
-		call = &Call{Operation: printable(op.String())}
+		call = &Call{Operation: printable(scrub(op.String()))} // a path the contract lacks is the client's text
 		c.calls[op] = call
 	}
 	call.Requests++

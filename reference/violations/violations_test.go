@@ -314,3 +314,52 @@ func TestLogLinesEscapeControlCharacters(t *testing.T) {
 		t.Errorf("want two escaped lines, got %d:\n%s", lines, log)
 	}
 }
+
+// A credential a client sends where none belongs is still one: in a path
+// the contract lacks (named as the operation, and in the request log), in
+// part, past the body's cut, percent-encoded, or unknown to serve but
+// shaped like a Seam token (a proxy knows only the one presented).
+func TestCredentialsSentAnywhereAreNotRecordedOrLogged(t *testing.T) {
+	c, seed, log := newChecker(t, violations.Options{})
+	key := seed.APIKey
+	unknown := "seam_REALsandboxKEY0123456789"
+	auth := map[string]string{"Authorization": "Bearer " + key}
+	var escaped strings.Builder
+	for _, b := range []byte(key) {
+		escaped.WriteString("%" + strings.ToUpper(string("0123456789abcdef"[b>>4])+string("0123456789abcdef"[b&15])))
+	}
+	pathWithKey := "/devices/" + key + "/list"
+	for _, s := range []sent{
+		{"GET", pathWithKey, "", "", auth},
+		{"POST", "/user_identities/delete", "application/json", `{"user_identity_id":"` + key[:len(key)-1] + `"}`, auth},
+		{"POST", "/user_identities/delete", "application/json", `{"user_identity_id":"x","pad":"` + strings.Repeat("x", 4096-40) + key + `"}`, auth},
+		{"POST", "/user_identities/delete?token=" + escaped.String(), "application/json", `{}`, auth},
+		{"POST", "/user_identities/delete?api_key=" + unknown, "application/json", `{}`, map[string]string{"Authorization": "Bearer seam_otherKEY0123456789abc", "User-Agent": "sdk/1 key=" + key[:20]}},
+	} {
+		s.do(t, c)
+	}
+	report := c.Report()
+	dir := t.TempDir()
+	if err := report.WriteFiles(dir); err != nil {
+		t.Fatal(err)
+	}
+	files, _ := os.ReadDir(dir)
+	shown := map[string]string{"log": log.String(), "log path": c.LogPath(httptest.NewRequest("GET", pathWithKey, nil))}
+	for _, f := range files {
+		data, _ := os.ReadFile(filepath.Join(dir, f.Name()))
+		shown[f.Name()] = string(data)
+	}
+	for where, text := range shown {
+		for _, secret := range []string{key, unknown} {
+			for i := 0; i+10 <= len(secret); i++ {
+				if strings.Contains(text, secret[i:i+10]) {
+					t.Errorf("%s shows %q, a piece of a credential:\n%.2000s", where, secret[i:i+10], text)
+					break
+				}
+			}
+		}
+	}
+	if !strings.Contains(shown["log path"], "/devices/$SEAM_API_KEY/list") {
+		t.Errorf("the log path %q, want the key named by its variable", shown["log path"])
+	}
+}
