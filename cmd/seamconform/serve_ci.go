@@ -38,6 +38,8 @@ type ciFlags struct {
 
 	checker *violations.Checker
 	seedOf  func() fixtures.Seed
+	// unforwarded counts the requests a proxy got no answer to.
+	unforwarded atomic.Int64
 }
 
 func addCIFlags(fs *flag.FlagSet) *ciFlags {
@@ -130,6 +132,7 @@ func (c *ciFlags) proxy(faults []sdkfaults.Fault, opts reference.Options, log io
 			r.Out.Header.Del("Accept-Encoding")
 		},
 		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
+			c.unforwarded.Add(1)
 			fmt.Fprintf(log, "%s seamconform serve: upstream %s: %s\n", time.Now().UTC().Format(time.RFC3339), upstream.Host, errorWithoutURL(err))
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(http.StatusBadGateway)
@@ -185,12 +188,32 @@ func (c *ciFlags) checkReportDir() error {
 	return nil
 }
 
-// finish writes the reports and decides the exit code.
+// finish writes the reports and decides the exit code, which the reports
+// record too (a CI step that did not start serve cannot read it).
 func (c *ciFlags) finish(stderr io.Writer) error {
 	report := c.checker.Report()
+	report.Unforwarded = int(c.unforwarded.Load())
 	requests := 0
 	for _, call := range report.Calls {
 		requests += call.Requests
+	}
+	var failure error
+	switch {
+	case *c.failOnViolation && len(report.Violations) > 0:
+		failure = fmt.Errorf("%d contract violation(s) (--fail-on-violation)", len(report.Violations))
+	case report.Unforwarded > 0:
+		// Whatever the flags: a session whose answers went unchecked has
+		// not shown what it was run to show.
+		failure = fmt.Errorf("%d of %d request(s) got no answer from the upstream: their answers were not checked", report.Unforwarded, requests)
+	case *c.failOnViolation && requests == 0:
+		// The client never reached serve (its endpoint not set, say):
+		// nothing was checked, which is not a pass.
+		failure = fmt.Errorf("no request reached serve, so nothing was checked (--fail-on-violation): is the client's endpoint set to serve's SEAM_ENDPOINT?")
+	}
+	passed := failure == nil
+	report.Passed = &passed
+	if failure != nil {
+		report.Failure = failure.Error()
 	}
 	fmt.Fprintf(stderr, "seamconform serve: %d contract violation(s) in %d request(s)\n", len(report.Violations), requests)
 	if *c.reportDir != "" {
@@ -200,7 +223,6 @@ func (c *ciFlags) finish(stderr io.Writer) error {
 	}
 	if *c.failOnViolation && len(report.Violations) > 0 {
 		fmt.Fprint(stderr, report.Summary())
-		return fmt.Errorf("%d contract violation(s) (--fail-on-violation)", len(report.Violations))
 	}
-	return nil
+	return failure
 }

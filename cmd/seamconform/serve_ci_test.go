@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -322,37 +323,16 @@ func TestReadmeWorkflowForSDKs(t *testing.T) {
 	}
 	steps := readmeWorkflowSteps(t)
 	for name, tc := range map[string]struct {
-		body       string
-		violations bool
+		body   string // "": the client never reaches serve
+		failed bool
 	}{
-		"a conforming client":            {`{"user_identity_id":"0f6b4c2e-1d2a-4e3b-9c5d-7e8f9a0b1c2d"}`, false},
-		"a client breaking the contract": {`{"user_identity_id":"not-a-uuid"}`, true},
+		"a conforming client":               {`{"user_identity_id":"0f6b4c2e-1d2a-4e3b-9c5d-7e8f9a0b1c2d"}`, false},
+		"a client breaking the contract":    {`{"user_identity_id":"not-a-uuid"}`, true},
+		"a client that never reaches serve": {"", true},
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			dir := t.TempDir()
-			root, _ := filepath.Abs("../..")
-			runner, work := filepath.Join(dir, "runner"), filepath.Join(dir, "work")
-			for _, d := range []string{runner, work} {
-				if err := os.Mkdir(d, 0o755); err != nil {
-					t.Fatal(err)
-				}
-			}
-			if err := os.Symlink(root, filepath.Join(work, "seamconform")); err != nil { // the checkout
-				t.Fatal(err)
-			}
-			githubEnv, summary := filepath.Join(dir, "github.env"), filepath.Join(dir, "summary.md")
-			env := []string{"RUNNER_TEMP=" + runner, "GITHUB_ENV=" + githubEnv, "GITHUB_STEP_SUMMARY=" + summary}
-			for _, kv := range os.Environ() {
-				if !strings.HasPrefix(kv, "SEAM") && !strings.HasPrefix(kv, "GITHUB_") && !strings.HasPrefix(kv, "RUNNER_") {
-					env = append(env, kv)
-				}
-			}
-			t.Cleanup(func() {
-				if pid, err := os.ReadFile(filepath.Join(runner, "serve.pid")); err == nil {
-					_ = exec.Command("kill", "-KILL", strings.TrimSpace(string(pid))).Run()
-				}
-			})
+			dir, work, env := workflowJob(t)
 			// Any free port: the job's 8080 may be taken on this machine.
 			start := strings.ReplaceAll(steps["Start the mock"], "127.0.0.1:8080", "127.0.0.1:0")
 			if out, err := runStep(t, work, env, start); err != nil {
@@ -364,23 +344,77 @@ func TestReadmeWorkflowForSDKs(t *testing.T) {
 					vars[k] = v
 				}
 			}
-			req, _ := http.NewRequest(http.MethodPost, vars["SEAM_ENDPOINT"]+"/user_identities/delete", strings.NewReader(tc.body))
-			req.Header.Set("Authorization", "Bearer "+vars["SEAM_API_KEY"])
-			req.Header.Set("Content-Type", "application/json")
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatalf("the SDK's request: %v", err)
+			if tc.body != "" {
+				req, _ := http.NewRequest(http.MethodPost, vars["SEAM_ENDPOINT"]+"/user_identities/delete", strings.NewReader(tc.body))
+				req.Header.Set("Authorization", "Bearer "+vars["SEAM_API_KEY"])
+				req.Header.Set("Content-Type", "application/json")
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					t.Fatalf("the SDK's request: %v", err)
+				}
+				resp.Body.Close()
 			}
-			resp.Body.Close()
 
 			out, err := runStep(t, work, env, steps["Fail on contract violations"])
-			if failed := err != nil; failed != tc.violations {
-				t.Fatalf("Fail on contract violations: error %v, want a failure %v\n%s", err, tc.violations, out)
+			if failed := err != nil; failed != tc.failed {
+				t.Fatalf("Fail on contract violations: error %v, want a failure %v\n%s", err, tc.failed, out)
 			}
 			if !strings.Contains(readFile(t, dir, "summary.md"), "violation") {
 				t.Errorf("the step summary lacks violations.md:\n%s", readFile(t, dir, "summary.md"))
 			}
 		})
+	}
+}
+
+// workflowJob lays out a runner's folders for the README's job (RUNNER_TEMP
+// is dir/runner), this clone as its seamconform checkout, and the
+// environment its steps see.
+func workflowJob(t *testing.T) (dir, work string, env []string) {
+	t.Helper()
+	dir = t.TempDir()
+	root, _ := filepath.Abs("../..")
+	runner := filepath.Join(dir, "runner")
+	work = filepath.Join(dir, "work")
+	for _, d := range []string{runner, work} {
+		if err := os.Mkdir(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Symlink(root, filepath.Join(work, "seamconform")); err != nil { // the checkout
+		t.Fatal(err)
+	}
+	githubEnv, summary := filepath.Join(dir, "github.env"), filepath.Join(dir, "summary.md")
+	env = []string{"RUNNER_TEMP=" + runner, "GITHUB_ENV=" + githubEnv, "GITHUB_STEP_SUMMARY=" + summary}
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "SEAM") && !strings.HasPrefix(kv, "GITHUB_") && !strings.HasPrefix(kv, "RUNNER_") {
+			env = append(env, kv)
+		}
+	}
+	t.Cleanup(func() {
+		if pid, err := os.ReadFile(filepath.Join(runner, "serve.pid")); err == nil {
+			_ = exec.Command("kill", "-KILL", strings.TrimSpace(string(pid))).Run()
+		}
+	})
+	return dir, work, env
+}
+
+// The job's start step fails, rather than waiting for ever, when serve
+// cannot start (its port taken).
+func TestReadmeWorkflowStopsWaitingForAServeThatFailed(t *testing.T) {
+	for _, tool := range []string{"bash", "go"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("the workflow's steps need %s, not installed here", tool)
+		}
+	}
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	_, work, env := workflowJob(t)
+	start := strings.ReplaceAll(readmeWorkflowSteps(t)["Start the mock"], "127.0.0.1:8080", taken.Addr().String())
+	if out, err := runStep(t, work, env, start); err == nil || !strings.Contains(out, "cannot listen") {
+		t.Fatalf("the start step: error %v, want a failure showing serve's log\n%s", err, out)
 	}
 }
 
@@ -484,5 +518,57 @@ func TestServeKeepsACredentialInAPathOutOfItsLogAndReports(t *testing.T) {
 	}
 	if strings.Contains(shown, key) || !strings.Contains(log, "GET /devices/$SEAM_API_KEY/list 404") {
 		t.Errorf("want the key named by its variable, never shown:\n%s", shown)
+	}
+}
+
+// A proxy that gets no answer from its upstream has checked nothing of
+// that exchange: the session fails, whatever the flags, and its reports
+// say why. A session no request reached fails under --fail-on-violation.
+func TestServeSessionsThatCheckedNothingFail(t *testing.T) {
+	dir := t.TempDir()
+	s := startServe(t, "--upstream", "http://127.0.0.1:1", "--report-dir", dir)
+	if code := s.send(t, "POST", "/devices/list", "application/json", `{}`, map[string]string{"Authorization": "Bearer seam_unreachable0123456789"}); code != http.StatusBadGateway {
+		t.Errorf("answer %d, want 502", code)
+	}
+	code, log := s.stop()
+	md, _ := os.ReadFile(filepath.Join(dir, violations.SummaryFile))
+	junit, _ := os.ReadFile(filepath.Join(dir, violations.JUnitFile))
+	if code != 1 || !strings.Contains(log, "1 of 1 request(s) got no answer from the upstream") ||
+		!strings.Contains(string(md), "1 request(s) got no answer from the upstream") || !strings.Contains(string(junit), `<testcase name="upstream"`) {
+		t.Errorf("exit %d, log:\n%s\nviolations.md:\n%s\njunit.xml:\n%s", code, log, md, junit)
+	}
+
+	s = startServe(t, "--fail-on-violation")
+	if code, log := s.stop(); code != 1 || !strings.Contains(log, "no request reached serve") {
+		t.Errorf("a session without requests: exit %d, log:\n%s", code, log)
+	}
+}
+
+// A client that sends Expect: 100-continue through the proxy gets the
+// upstream's answer, which is checked, not the interim 100 turned into a
+// 200.
+func TestServeProxyPassesTheAnswerAfter100Continue(t *testing.T) {
+	upstream := httptestServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body) // the Go server sends 100 Continue here
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusBadRequest)
+		io.WriteString(w, `{"error":{"type":"invalid_input","message":"limit: Expected number","request_id":"0b6d2f4e-3c1a-4e8b-9f7d-5a2c1e0d9b8a"},"ok":false}`)
+	}))
+	dir := t.TempDir()
+	s := startServe(t, "--upstream", upstream, "--report-dir", dir)
+	req, _ := http.NewRequest("POST", s.env["SEAM_ENDPOINT"]+"/devices/list", strings.NewReader(`{"limit":"x"}`))
+	req.Header.Set("Authorization", "Bearer seam_sandboxkey0123456789abc")
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Expect", "100-continue")
+	client := &http.Client{Transport: &http.Transport{ExpectContinueTimeout: 5 * time.Second}}
+	res, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	s.stop()
+	data, _ := os.ReadFile(filepath.Join(dir, violations.JSONFile))
+	if res.StatusCode != http.StatusBadRequest || strings.Contains(string(data), "status 100") {
+		t.Errorf("the client got %d, want the upstream's 400; the report:\n%s", res.StatusCode, data)
 	}
 }

@@ -14,6 +14,15 @@ type Report struct {
 	Violations []Violation `json:"violations"`
 	Notes      []Note      `json:"notes"`
 	Calls      []Call      `json:"calls"`
+	// Unforwarded counts the requests a proxy could not get an answer to
+	// from its upstream (unreachable, timed out): their answers were not
+	// checked, so a session with any is not a clean one.
+	Unforwarded int `json:"unforwarded,omitempty"`
+	// Passed is whether serve ended the session with exit code 0, and
+	// Failure why not, for a CI step that reads the report; nil while the
+	// session runs (the control API's report).
+	Passed  *bool  `json:"passed,omitempty"`
+	Failure string `json:"failure,omitempty"`
 }
 
 // Report returns what was recorded so far.
@@ -60,6 +69,12 @@ func (r Report) Summary() string {
 		requests += c.Requests
 	}
 	fmt.Fprintf(&b, "# Contract violations\n\n%d violation(s) in %d request(s) to %d operation(s).\n", len(r.Violations), requests, len(r.Calls))
+	if r.Failure != "" {
+		fmt.Fprintf(&b, "\n**Failed:** %s.\n", r.Failure)
+	}
+	if r.Unforwarded > 0 {
+		fmt.Fprintf(&b, "\n**%d request(s) got no answer from the upstream** (unreachable or timed out): their answers were not checked.\n", r.Unforwarded)
+	}
 	if len(r.Violations) > 0 {
 		b.WriteString("\n| side | operation | rule | reason | answered |\n| --- | --- | --- | --- | --- |\n")
 		for _, v := range r.Violations {
@@ -128,6 +143,11 @@ func (r Report) JUnit() ([]byte, error) {
 			suite.Failures++
 		}
 		suite.Cases = append(suite.Cases, tc)
+	}
+	if r.Unforwarded > 0 {
+		suite.Cases = append(suite.Cases, junitCase{Name: "upstream", Classname: "seamconform.violations", Failure: &junitFailure{
+			Message: fmt.Sprintf("%d request(s) got no answer from the upstream: their answers were not checked", r.Unforwarded), Type: "upstream"}})
+		suite.Failures++
 	}
 	suite.Tests = len(suite.Cases)
 	out, err := xml.MarshalIndent(junitSuites{Suites: []junitSuite{suite}}, "", "  ")

@@ -214,7 +214,7 @@ type passedAnswer struct {
 func (a *passedAnswer) Unwrap() http.ResponseWriter { return a.ResponseWriter }
 
 func (a *passedAnswer) WriteHeader(status int) {
-	if !a.wrote {
+	if !a.wrote && status >= 200 { // a 1xx is not the answer
 		a.status, a.wrote = status, true
 	}
 	a.ResponseWriter.WriteHeader(status)
@@ -629,7 +629,9 @@ func (a *bufferedAnswer) Header() http.Header { return a.header }
 func (a *bufferedAnswer) Unwrap() http.ResponseWriter { return a.under }
 
 func (a *bufferedAnswer) WriteHeader(status int) {
-	if !a.wrote {
+	// A 1xx (a proxy forwarding 100 Continue) is not the answer, and
+	// net/http sends its own to the client.
+	if !a.wrote && status >= 200 {
 		a.status, a.wrote = status, true
 	}
 }
