@@ -66,6 +66,9 @@ func (x *exchange) checkInput() (map[string]any, *apiError) {
 			for _, v := range query[in.Name] {
 				values = append(values, v)
 			}
+			if in.Array && len(values) == 1 && values[0] == "" {
+				continue // an empty list, as Seam's SDKs send it ("device_ids="): given, with no ID to check
+			}
 			if len(values) > 1 && !in.Array {
 				return nil, invalidField(in.Name, "Expected string, received array")
 			}

@@ -168,7 +168,72 @@ func load(data []byte, source string) (*Contract, error) {
 	if doc.Paths == nil {
 		return nil, fmt.Errorf("spec %s has no paths", source)
 	}
+	unionsAsAnyOf(doc)
 	return newContract(doc, source), nil
+}
+
+// unionAsAnyOf makes s's oneOf an anyOf. Seam's document is generated from
+// zod, whose unions take the first branch that parses, and its oneOf
+// branches overlap: a date-time string is also a string, and an object
+// branch that requires nothing takes any object. Seam answers such
+// requests, and its SDKs send them; checked as oneOf (exactly one branch),
+// they would be violations. A schema with both keeps them as they are.
+func unionAsAnyOf(s *openapi3.Schema) {
+	if len(s.OneOf) > 0 && len(s.AnyOf) == 0 {
+		s.AnyOf, s.OneOf = s.OneOf, nil
+	}
+}
+
+// unionsAsAnyOf applies unionAsAnyOf to every schema of doc, once, as it
+// is loaded (the fast decoder does so to each schema it decodes).
+func unionsAsAnyOf(doc *openapi3.T) {
+	seen := map[*openapi3.Schema]bool{}
+	var walk func(ref *openapi3.SchemaRef)
+	walk = func(ref *openapi3.SchemaRef) {
+		if ref == nil || ref.Value == nil || seen[ref.Value] {
+			return
+		}
+		s := ref.Value
+		seen[s] = true
+		unionAsAnyOf(s)
+		for _, branches := range []openapi3.SchemaRefs{s.OneOf, s.AnyOf, s.AllOf} {
+			for _, b := range branches {
+				walk(b)
+			}
+		}
+		for _, p := range s.Properties {
+			walk(p)
+		}
+		walk(s.Items)
+		walk(s.Not)
+		walk(s.AdditionalProperties.Schema)
+	}
+	if doc.Components != nil {
+		for _, s := range doc.Components.Schemas {
+			walk(s)
+		}
+	}
+	for _, item := range doc.Paths.Map() {
+		for _, o := range item.Operations() {
+			for _, p := range o.Parameters {
+				if p.Value != nil {
+					walk(p.Value.Schema)
+				}
+			}
+			if o.RequestBody != nil && o.RequestBody.Value != nil {
+				for _, m := range o.RequestBody.Value.Content {
+					walk(m.Schema)
+				}
+			}
+			for _, r := range o.Responses.Map() {
+				if r.Value != nil {
+					for _, m := range r.Value.Content {
+						walk(m.Schema)
+					}
+				}
+			}
+		}
+	}
 }
 
 func newContract(doc *openapi3.T, source string) *Contract {

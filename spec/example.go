@@ -63,6 +63,25 @@ var schemaOptions = []openapi3.SchemaValidationOption{
 
 func valid(s *openapi3.Schema, v any) bool { return s.VisitJSON(v, schemaOptions...) == nil }
 
+// BranchErrors returns why each branch of the anyOf that se is about
+// refused its value, where kin-openapi says only that none matched (the
+// document's oneOf are checked as anyOf: unionAsAnyOf).
+func BranchErrors(se *openapi3.SchemaError) []error {
+	if se.SchemaField != "anyOf" || se.Schema == nil {
+		return nil
+	}
+	var errs []error
+	for _, b := range se.Schema.AnyOf {
+		if b.Value == nil {
+			continue
+		}
+		if err := b.Value.VisitJSON(se.Value, append(slices.Clip(schemaOptions), openapi3.MultiErrors())...); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errs
+}
+
 func (g *generator) value(s *openapi3.Schema, name string, depth int) any {
 	if s == nil {
 		return nil

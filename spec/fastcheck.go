@@ -57,7 +57,8 @@ type fastSchema struct {
 	noAdditional bool
 	additional   *fastSchema
 
-	oneOf         []fastBranch
+	oneOf         []fastBranch // or anyOf's branches
+	anyOf         bool         // the first branch that accepts is taken
 	discriminated bool
 	discriminator string
 	mapping       map[string]string // value → the $ref kin-openapi selects
@@ -82,7 +83,7 @@ type fastBranch struct {
 // (TestUnmodelledNamesEveryOtherKeyword holds it to kin-openapi's own list
 // of a schema's keywords, for every schema of the contract.)
 func unmodelled(s *openapi3.Schema) bool {
-	return s.Always != nil || len(s.AnyOf) > 0 || s.Not != nil || s.UniqueItems || s.ReadOnly || s.WriteOnly ||
+	return s.Always != nil || len(s.AnyOf) > 0 && len(s.OneOf) > 0 || s.Not != nil || s.UniqueItems || s.ReadOnly || s.WriteOnly ||
 		s.MultipleOf != nil || s.MinProps != 0 || s.MaxProps != nil || s.Const != nil ||
 		len(s.PrefixItems) > 0 || s.Contains != nil || s.MinContains != nil || s.MaxContains != nil ||
 		len(s.PatternProperties) > 0 || len(s.DependentSchemas) > 0 || s.PropertyNames != nil ||
@@ -251,10 +252,14 @@ func (fc *fastCompiler) schema(s *openapi3.Schema, sameValue []*openapi3.Schema)
 		f.additional = sub(ref, nil)
 	}
 
-	for _, ref := range s.OneOf {
+	branches := s.OneOf
+	if len(s.AnyOf) > 0 { // unmodelled with a oneOf beside it
+		branches, f.anyOf = s.AnyOf, true
+	}
+	for _, ref := range branches {
 		f.oneOf = append(f.oneOf, fastBranch{ref: ref.Ref, schema: sub(ref, sameValue)})
 	}
-	if d := s.Discriminator; d != nil && len(s.OneOf) > 0 {
+	if d := s.Discriminator; d != nil && len(branches) > 0 {
 		f.discriminated, f.discriminator = true, d.PropertyName
 		if len(d.Mapping) > 0 {
 			f.mapping = map[string]string{}
@@ -386,6 +391,9 @@ func (f *fastSchema) acceptsOneOf(v any, request bool) bool {
 		}
 		if b.schema.accepts(value, request) {
 			matched, matches = i, matches+1
+			if f.anyOf {
+				break
+			}
 		}
 	}
 	if matches != 1 {

@@ -384,6 +384,7 @@ func (d *decoder) schema(m map[string]any) *openapi3.SchemaRef {
 			*dst = append(*dst, d.schema(obj(b)))
 		}
 	}
+	unionAsAnyOf(s)
 	if disc := obj(m["discriminator"]); disc != nil {
 		d.known(disc, "propertyName")
 		s.Discriminator = &openapi3.Discriminator{PropertyName: str(disc["propertyName"])}

@@ -73,7 +73,7 @@ func (c *Contract) CheckRequest(op Operation, req *http.Request, body []byte) []
 	if accepted {
 		return out
 	}
-	input := c.input(check, req, nil)
+	input := c.input(check, sdkQueryForms(check, req), nil)
 	input.Request.Body, input.Request.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
 	err := openapi3filter.ValidateRequest(context.Background(), input)
 	if err == nil {
@@ -106,6 +106,7 @@ type requestCheck struct {
 	bodyRequired bool
 	queryNames   []string
 	bodyNames    []string
+	queryKinds   map[string]string // a query parameter's type, for its array and object ones
 	// body is the compiled schema of a JSON body, when the operation has no
 	// parameters and a body is all kin-openapi would check.
 	body *fastSchema
@@ -345,6 +346,7 @@ func (c *Contract) newRequestCheck(op Operation, operation *openapi3.Operation) 
 		bodyRequired: bodyRequired(operation),
 		queryNames:   queryNames(operation),
 		bodyNames:    bodyNames(operation),
+		queryKinds:   queryKinds(operation),
 	}
 	noParameters := len(operation.Parameters) == 0 && len(check.route.PathItem.Parameters) == 0
 	check.noInput = operation.RequestBody == nil && noParameters
@@ -494,4 +496,46 @@ func validationOptions() openapi3filter.Options {
 // sameBytes reports whether a and b are the same bytes in memory.
 func sameBytes(a, b []byte) bool {
 	return len(a) == len(b) && len(a) > 0 && &a[0] == &b[0]
+}
+
+// queryKinds returns the type of each array or object query parameter.
+func queryKinds(o *openapi3.Operation) map[string]string {
+	kinds := map[string]string{}
+	for _, p := range o.Parameters {
+		if p.Value == nil || !strings.EqualFold(p.Value.In, "query") || p.Value.Schema == nil || p.Value.Schema.Value == nil {
+			continue
+		}
+		if t := p.Value.Schema.Value.Type; t.Is("array") || t.Is("object") {
+			kinds[p.Value.Name] = (*t)[0]
+		}
+	}
+	return kinds
+}
+
+// sdkQueryForms returns req as kin-openapi can check it when its query is
+// in the forms Seam's SDKs send and Seam accepts: an empty list as "name="
+// (left out, as no value is), and an object's properties as
+// "name.property=value" (left out: kin-openapi reads an object from other
+// forms, and its properties are strings). req itself when it has neither.
+func sdkQueryForms(check *requestCheck, req *http.Request) *http.Request {
+	if len(check.queryKinds) == 0 || req.URL.RawQuery == "" {
+		return req
+	}
+	query := req.URL.Query()
+	changed := false
+	for name, values := range query {
+		base, _, dotted := strings.Cut(name, ".")
+		switch kind := check.queryKinds[base]; {
+		case dotted && kind == "object",
+			!dotted && kind == "array" && len(values) == 1 && values[0] == "":
+			delete(query, name)
+			changed = true
+		}
+	}
+	if !changed {
+		return req
+	}
+	clone := req.Clone(req.Context())
+	clone.URL.RawQuery = query.Encode()
+	return clone
 }

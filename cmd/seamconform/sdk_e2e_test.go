@@ -109,7 +109,7 @@ func TestJavaScriptSDK(t *testing.T) {
 		t.Fatalf("sdk-e2e.mjs: %v\n%s", err, out)
 	}
 	t.Logf("sdk-e2e.mjs:\n%s", out)
-	if strings.Contains(out, "FAIL") || strings.Count(out, "ok   ") != 13 {
+	if strings.Contains(out, "FAIL") || strings.Count(out, "ok   ") != 17 {
 		t.Fatalf("sdk-e2e.mjs:\n%s", out)
 	}
 

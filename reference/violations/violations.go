@@ -290,8 +290,9 @@ func (c *Checker) checkRequest(op spec.Operation, r *http.Request, body []byte) 
 	}
 	strict := query.Get("_strict") == "true"
 	for _, name := range names {
+		base, _, _ := strings.Cut(name, ".") // an object's property, as Seam's SDKs send it
 		switch why, tolerated := ToleratedQuery[name]; {
-		case slices.Contains(declared, name):
+		case slices.Contains(declared, name), slices.Contains(declared, base):
 		case tolerated:
 			out = append(out, problem{rule: RuleQuery, field: name, reason: "undeclared query parameter " + name + " tolerated: " + why, note: true})
 		default:
@@ -410,7 +411,7 @@ func classify(d spec.Described, r *http.Request, v spec.Violation) problem {
 	var se *openapi3.SchemaError
 	if errors.As(v.Err, &se) {
 		field := strings.Join(se.JSONPointer(), ".")
-		if inner := propertyError(se.Origin); field == "" && inner != nil {
+		if inner := propertyError(se); field == "" && inner != nil {
 			se, field = inner, strings.Join(inner.JSONPointer(), ".")
 		}
 		if field == "" {
@@ -439,6 +440,11 @@ func propertyError(err error) *openapi3.SchemaError {
 	case *openapi3.SchemaError:
 		if len(e.JSONPointer()) > 0 && e.SchemaField != "required" {
 			return e
+		}
+		for _, branch := range spec.BranchErrors(e) {
+			if found := propertyError(branch); found != nil {
+				return found
+			}
 		}
 		return propertyError(e.Origin)
 	case openapi3.MultiError:

@@ -363,3 +363,29 @@ func TestCredentialsSentAnywhereAreNotRecordedOrLogged(t *testing.T) {
 		t.Errorf("the log path %q, want the key named by its variable", shown["log path"])
 	}
 }
+
+// Seam's document comes from zod, whose unions take the first branch that
+// parses, and its oneOf branches overlap: requests Seam's SDKs send match
+// two of them. They are checked as anyOf, and conform, as do the query
+// forms of Seam's JavaScript SDK.
+func TestOverlappingUnionsTakeWhatSeamsSDKsSend(t *testing.T) {
+	c, seed, _ := newChecker(t, violations.Options{AnswerAsSeam: true})
+	key := map[string]string{"Authorization": "Bearer " + seed.APIKey}
+	const id = "40b9929d-eefc-4960-bcdf-e0ca26ffd1c7"
+	for _, s := range []sent{
+		{"POST", "/acs/credentials/list", "application/json", `{"acs_system_id":"` + id + `"}`, key},
+		{"POST", "/acs/credentials/list", "application/json", `{"acs_user_id":"` + id + `","limit":5}`, key},
+		{"GET", "/acs/credentials/list?acs_system_id=" + id, "", "", key},
+		{"POST", "/events/list", "application/json", `{"between":["2025-01-01T00:00:00Z","2025-02-01T00:00:00Z"]}`, key},
+		// The query forms of Seam's JavaScript SDK: an object's properties
+		// dotted, an empty list as an empty value.
+		{"GET", "/devices/list?custom_metadata_has.room=101&device_ids=", "", "", key},
+	} {
+		if w := s.do(t, c); w.Code != http.StatusOK {
+			t.Errorf("%s %s %s: answered %d %s", s.method, s.target, s.body, w.Code, w.Body)
+		}
+	}
+	if vs := c.Violations(); len(vs) != 0 {
+		t.Errorf("violations %v, want none", vs)
+	}
+}

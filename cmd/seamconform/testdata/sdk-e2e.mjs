@@ -85,6 +85,12 @@ for (const [name, call] of [
   ['locks.list', () => seam.locks.list()],
   ['acs.systems.list', () => seam.acs.systems.list()],
   ['connectedAccounts.list', () => seam.connectedAccounts.list()],
+  // What the SDK sends with filters: an object as custom_metadata_has.room=,
+  // an empty list as device_ids=, unions whose branches overlap.
+  ['devices.list with custom_metadata_has', () => seam.devices.list({ custom_metadata_has: { room: '101' } })],
+  ['devices.list with no device_ids', () => seam.devices.list({ device_ids: [] })],
+  ['events.list between two dates', () => seam.events.list({ between: ['2025-01-01T00:00:00Z', '2025-02-01T00:00:00Z'] })],
+  ['acs.credentials.list of a system', () => seam.acs.credentials.list({ acs_system_id: unknownID })],
 ]) {
   await check(`${name} resolves with a list`, async () => {
     const result = await call()
