@@ -128,19 +128,6 @@ func runCommand(args []string, stdout, stderr io.Writer) (int, error) {
 	var abandon func() // what a run stopped at once undoes
 	if !isWorker {
 		defer paceGC()()
-		if err := outputs.checkWritable(); err != nil {
-			return reports.ExitUsage, err
-		}
-		if rf.reportDir != "" {
-			if _, err := os.Stat(rf.reportDir); os.IsNotExist(err) {
-				// Still empty then (the bundle is written at the end): a
-				// folder left behind would look like a bundle.
-				abandon = func() { _ = os.Remove(rf.reportDir) }
-			}
-			if err := reports.CheckWritable(rf.reportDir); err != nil {
-				return reports.ExitUsage, usagef("cannot write the report bundle: %s", err)
-			}
-		}
 	}
 
 	contract, err := loadContract(rf.specFile)
@@ -157,7 +144,7 @@ func runCommand(args []string, stdout, stderr io.Writer) (int, error) {
 			return reports.ExitUsage, usagef("--fault switches on faults in the embedded mocks; a live endpoint has its own (use seamconform serve --fault)")
 		}
 		seed := liveSeed(rf)
-		if err := longEnoughToRedact(seed); err != nil {
+		if err := checkCredentials(seed); err != nil {
 			return reports.ExitUsage, err
 		}
 		env, err = suites.LiveEnv(contract, endpoint, seed, rf.timeout)
@@ -184,6 +171,21 @@ func runCommand(args []string, stdout, stderr io.Writer) (int, error) {
 	notes, err := suites.Preflight(env, rf.allowNonSandbox)
 	if err != nil {
 		return reports.ExitUsage, usagef("%s", err)
+	}
+	// The outputs are made, to be sure they can be written, only once no
+	// usage error can come: one would leave them behind, empty.
+	if err := outputs.checkWritable(); err != nil {
+		return reports.ExitUsage, err
+	}
+	if rf.reportDir != "" {
+		if _, err := os.Stat(rf.reportDir); os.IsNotExist(err) {
+			// Still empty then (the bundle is written at the end): a
+			// folder left behind would look like a bundle.
+			abandon = func() { _ = os.Remove(rf.reportDir) }
+		}
+		if err := reports.CheckWritable(rf.reportDir); err != nil {
+			return reports.ExitUsage, usagef("cannot write the report bundle: %s", err)
+		}
 	}
 	out := newConsole(stdout)
 	for _, n := range notes {
@@ -396,14 +398,19 @@ func loadContract(file string) (*spec.Contract, error) {
 	return c, nil
 }
 
-// longEnoughToRedact refuses a credential too short for the redactor,
-// which leaves values under 8 bytes alone (they would garble other text):
-// the run would print it.
-func longEnoughToRedact(seed fixtures.Seed) error {
+// checkCredentials refuses a credential too short for the redactor, which
+// leaves values under 8 bytes alone (they would garble other text): the
+// run would print it. And one with a control byte (a CRLF .env file), which
+// no request can carry: every request would fail as if the endpoint did.
+func checkCredentials(seed fixtures.Seed) error {
 	secrets := seed.Secrets()
 	for _, name := range slices.Sorted(maps.Keys(secrets)) {
-		if n := len(secrets[name]); n > 0 && n < 8 {
+		value := secrets[name]
+		if n := len(value); n > 0 && n < 8 {
 			return usagef("%s is %d bytes long: seamconform keeps credentials of 8 bytes or more out of its output, and would print this one", name, n)
+		}
+		if strings.ContainsFunc(value, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+			return usagef("%s holds a control character (a carriage return from a CRLF .env file?): no request can carry it", name)
 		}
 	}
 	return nil
@@ -468,13 +475,15 @@ func ginkgoConfig(rf runFlags, ginkgoArgs []string) (types.SuiteConfig, types.Re
 		}
 		sc.LabelFilter = rf.labelFilter
 	}
-	for _, re := range append(append([]string{}, rf.focus...), rf.skip...) {
+	sc.FocusStrings = append(sc.FocusStrings, rf.focus...)
+	sc.SkipStrings = append(sc.SkipStrings, rf.skip...)
+	// Ginkgo compiles them with MustCompile: a bad one, given as
+	// --ginkgo.focus too, would panic.
+	for _, re := range append(slices.Clone(sc.FocusStrings), sc.SkipStrings...) {
 		if _, err := regexp.Compile(re); err != nil {
 			return sc, rc, usagef("--focus/--skip %q: %s", re, err)
 		}
 	}
-	sc.FocusStrings = append(sc.FocusStrings, rf.focus...)
-	sc.SkipStrings = append(sc.SkipStrings, rf.skip...)
 	if rf.seed != 0 {
 		sc.RandomSeed = rf.seed
 	}
@@ -486,6 +495,14 @@ func ginkgoConfig(rf runFlags, ginkgoArgs []string) (types.SuiteConfig, types.Re
 	}
 	if rf.jsonReport != "" {
 		rc.JSONReport = rf.jsonReport
+	}
+	// What Ginkgo itself would refuse (--ginkgo.parallel.process=5, an
+	// unknown --ginkgo.output-interceptor-mode) is refused here, in one
+	// line, before anything runs: Ginkgo prints a coloured block and exits 1.
+	// Its flag set matters only for Go's own -count and -parallel, not ours.
+	flags, _ := types.NewAttachedGinkgoFlagSet(flag.NewFlagSet("ginkgo", flag.ContinueOnError), types.GinkgoFlags{}, nil, nil, types.GinkgoFlagSection{})
+	if errs := types.VetConfig(flags, sc, rc); len(errs) > 0 {
+		return sc, rc, usagef("Ginkgo's configuration: %s", firstLine(errs[0].Error()))
 	}
 	return sc, rc, nil
 }

@@ -150,10 +150,14 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"run", "--concurrency", "seam_shiftedOutOfPlace1234"}, "invalid value for flag -concurrency"},
 		{[]string{"run", "--endpoint", "http://127.0.0.1:1", "--api-key", "seam_ab"}, "SEAM_API_KEY is 7 bytes long"},
 		{[]string{"serve", "--api-key", "seam_ab", "--addr", "256.0.0.1:x"}, "at least 8 bytes"},
+		{[]string{"run", "--endpoint", "http://127.0.0.1:1", "--api-key", "seam_fromACRLFfile0123\r"}, "SEAM_API_KEY holds a control character"},
 		{[]string{"run", "--fault", "nope"}, `unknown fault "nope"`},
 		{[]string{"run", "--label-filter", "MUST &&"}, "--label-filter"},
 		{[]string{"run", "--focus", "("}, "error parsing regexp"},
 		{[]string{"run", "--ginkgo.nope=1"}, "unknown Ginkgo flag"},
+		{[]string{"run", "--ginkgo.focus=["}, "--focus/--skip"}, // Ginkgo's MustCompile would panic
+		{[]string{"run", "--ginkgo.parallel.process=5"}, "Ginkgo's configuration"},
+		{[]string{"run", "--ginkgo.output-interceptor-mode=bogus"}, "Ginkgo's configuration"},
 		{[]string{"run", "--request-timeout", "0s"}, "--request-timeout must be positive"},
 		{[]string{"run", "--request-timeout", "soon"}, "invalid value"},
 		{[]string{"run", "--spec", "/does/not/exist.json"}, "reading spec"},
@@ -242,6 +246,27 @@ func TestLabelFilterBuildsOnlyWhatItSelects(t *testing.T) {
 		slices.Sort(got)
 		if len(want) == 0 || !slices.Equal(want, got) {
 			t.Errorf("filter %q: %d specs selected, want the %d a full tree selects", filter, len(got), len(want))
+		}
+	}
+}
+
+// A usage error found after the flags are read (an operation that matches
+// nothing, a spec or an endpoint that will not do) leaves no empty report
+// behind.
+func TestUsageErrorsLeaveNoOutputsBehind(t *testing.T) {
+	for _, args := range [][]string{
+		{"--operation", "/no/such/operation"},
+		{"--spec", "/does/not/exist.json"},
+		{"--endpoint", "ftp://example.invalid"},
+	} {
+		dir := t.TempDir()
+		outputs := []string{"--junit-report", filepath.Join(dir, "j.xml"), "--json-report", filepath.Join(dir, "j.json"), "--report-dir", filepath.Join(dir, "bundle")}
+		r := seamconform(t, nil, append(append([]string{"run"}, outputs...), args...)...)
+		if r.code != 2 {
+			t.Errorf("%q: exit %d, want 2", args, r.code)
+		}
+		if left, _ := os.ReadDir(dir); len(left) > 0 {
+			t.Errorf("%q: left %d outputs behind", args, len(left))
 		}
 	}
 }
