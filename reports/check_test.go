@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -204,5 +205,29 @@ func replace(t *testing.T, dir, name string, content []byte) {
 	}
 	if err := os.WriteFile(filepath.Join(dir, reports.ManifestFile), []byte(fixed), 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A bundle file that is a pipe or a link (to /dev/zero, or to a file
+// elsewhere) is a problem, found at once: read, a pipe would hang the
+// check and /dev/zero fill its memory.
+func TestCheckRefusesFilesThatAreNotRegular(t *testing.T) {
+	for name, replace := range map[string]func(path string) error{
+		"a pipe":              func(path string) error { return syscall.Mkfifo(path, 0o644) },
+		"a link to /dev/zero": func(path string) error { return os.Symlink("/dev/zero", path) },
+	} {
+		dir := writeBundle(t, passingDocument())
+		for _, file := range []string{reports.JSONFile, reports.MarkdownFile} {
+			path := filepath.Join(dir, file)
+			if err := os.Remove(path); err != nil {
+				t.Fatal(err)
+			}
+			if err := replace(path); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if p := problemsOf(t, dir); !strings.Contains(p, reports.MarkdownFile+" is not a regular file") || !strings.Contains(p, reports.JSONFile+" is not a regular file") {
+			t.Errorf("%s: problems %q", name, p)
+		}
 	}
 }

@@ -133,6 +133,12 @@ func EmbeddedDocument() []byte {
 // LoadFile loads and validates a contract from an OpenAPI document, such
 // as Seam's published one. Every operation it describes is kept.
 func LoadFile(path string) (*Contract, error) {
+	// A regular file of a sane size: /dev/zero or a pipe would never end.
+	if info, err := os.Stat(path); err == nil && !info.Mode().IsRegular() {
+		return nil, fmt.Errorf("reading spec: %s is not a regular file", path)
+	} else if err == nil && info.Size() > maxSpecFile {
+		return nil, fmt.Errorf("reading spec: %s is larger than %d MiB; Seam's document is about 4", path, maxSpecFile>>20)
+	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("reading spec: %w", err)
@@ -159,6 +165,9 @@ func LoadFile(path string) (*Contract, error) {
 	c.hash = sha256Hex(data)
 	return c, nil
 }
+
+// maxSpecFile bounds a --spec document.
+const maxSpecFile = 256 << 20
 
 func load(data []byte, source string) (*Contract, error) {
 	doc, err := openapi3.NewLoader().LoadFromData(data)

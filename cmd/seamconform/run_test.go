@@ -161,6 +161,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"run", "--request-timeout", "0s"}, "--request-timeout must be positive"},
 		{[]string{"run", "--request-timeout", "soon"}, "invalid value"},
 		{[]string{"run", "--spec", "/does/not/exist.json"}, "reading spec"},
+		{[]string{"run", "--spec", "/dev/zero"}, "not a regular file"}, // read, it would never end
 		{[]string{"run", "--endpoint", "ftp://example.invalid"}, "not an absolute http(s) URL"},
 		{[]string{"run", "--endpoint", "http://127.0.0.1:99999"}, "no valid port"},
 		{[]string{"run", "--endpoint", "http://127.0.0.1:1", "--fault", "ok-false"}, "--fault switches on faults in the embedded mocks"},

@@ -180,6 +180,11 @@ func (c *Checker) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// Seam checks credentials (401), then input (400), then looks things
 	// up: a success or a not-found for a request the contract rejects is
 	// not Seam's answer. (Others, such as an SDK fault's 429, stand.)
+	if answer.passed { // too large to hold: gone to the client as it came
+		note := problem{rule: RuleResponse, note: true, reason: fmt.Sprintf("an answer over %d MiB went to the client unchecked", maxAnswer>>20)}
+		c.record(r, body, op, answer.status, problems, []problem{note})
+		return
+	}
 	if override != nil && (answer.status < 300 || answer.status == http.StatusNotFound) {
 		answer = override
 	}
@@ -625,8 +630,15 @@ type bufferedAnswer struct {
 	status int
 	body   bytes.Buffer
 	wrote  bool
-	under  http.ResponseWriter // reached only to hijack the connection
+	under  http.ResponseWriter // reached to hijack the connection, and by an answer too large to hold
+	// passed: the answer outgrew maxAnswer and went on to under as it
+	// came, unchecked (an upstream streaming without end would otherwise
+	// fill the memory).
+	passed bool
 }
+
+// maxAnswer bounds the answer the checker holds to check.
+const maxAnswer = 16 << 20
 
 func (a *bufferedAnswer) Header() http.Header { return a.header }
 
@@ -644,6 +656,13 @@ func (a *bufferedAnswer) WriteHeader(status int) {
 
 func (a *bufferedAnswer) Write(p []byte) (int, error) {
 	a.wrote = true
+	if !a.passed && a.body.Len()+len(p) > maxAnswer {
+		a.writeTo(a.under)
+		a.passed, a.body = true, bytes.Buffer{}
+	}
+	if a.passed {
+		return a.under.Write(p)
+	}
 	return a.body.Write(p)
 }
 

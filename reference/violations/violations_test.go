@@ -389,3 +389,28 @@ func TestOverlappingUnionsTakeWhatSeamsSDKsSend(t *testing.T) {
 		t.Errorf("violations %v, want none", vs)
 	}
 }
+
+// An answer too large to hold (an upstream streaming without end) goes to
+// the client as it comes, unchecked and noted, instead of filling the
+// memory.
+func TestAnAnswerTooLargeToHoldPassesThroughUnchecked(t *testing.T) {
+	contract, err := spec.Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	chunk := bytes.Repeat([]byte("x"), 1<<20)
+	huge := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		for range 20 {
+			_, _ = w.Write(chunk)
+		}
+	})
+	c := violations.New(contract, huge, violations.Options{CheckResponses: true})
+	w := sent{"POST", "/devices/list", "application/json", `{}`, map[string]string{"Authorization": "Bearer seam_sandboxkey0123456789abc"}}.do(t, c)
+	if w.Body.Len() != 20<<20 || w.Header().Get("Content-Type") != "application/json" {
+		t.Errorf("the client got %d bytes, Content-Type %q; want all 20 MiB as sent", w.Body.Len(), w.Header().Get("Content-Type"))
+	}
+	if notes := c.Notes(); len(notes) != 1 || !strings.Contains(notes[0].Text, "unchecked") {
+		t.Errorf("notes %+v, want the answer noted as unchecked", notes)
+	}
+}
