@@ -41,7 +41,7 @@ func NewRunID() string {
 // answers in-process, with the named faults switched on. The caller must
 // Close the environment's target.
 func MockEnv(contract *spec.Contract, faults []string) (*framework.Env, *reference.Server, error) {
-	server, err := reference.New(reference.Options{Faults: faults})
+	server, err := reference.New(reference.Options{Faults: faults, Contract: contract})
 	if err != nil {
 		return nil, nil, err
 	}

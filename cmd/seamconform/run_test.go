@@ -271,3 +271,23 @@ func TestUsageErrorsLeaveNoOutputsBehind(t *testing.T) {
 		}
 	}
 }
+
+// A --spec document without the operations the operation suites check
+// leaves their requirements not checked, and the mocks answer its own
+// operations: not a NOT CONFORMANT full of suite errors.
+func TestRunWithASpecLackingTheOperationSuites(t *testing.T) {
+	doc := filepath.Join(t.TempDir(), "things.json")
+	if err := os.WriteFile(doc, []byte(`{"openapi":"3.0.0","info":{"title":"things","version":"1"},
+ "components":{"securitySchemes":{"api_key":{"type":"http","scheme":"bearer"}}},
+ "paths":{"/things/get":{"post":{"operationId":"thingsGet","security":[{"api_key":[]}],
+  "requestBody":{"required":true,"content":{"application/json":{"schema":{"type":"object","required":["thing_id"],"properties":{"thing_id":{"type":"string","format":"uuid"}}}}}},
+  "responses":{"200":{"description":"ok","content":{"application/json":{"schema":{"type":"object","required":["ok"],"properties":{"ok":{"type":"boolean"}}}}}},
+   "400":{"description":"bad"},"401":{"description":"unauthorized"}}}}}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := seamconform(t, nil, "run", "--no-color", "--spec", doc, "--label-filter", "conformance")
+	expect(t, r, 0, "Verdict: CONFORMANT (partial: ", "MUST requirements not checked")
+	if strings.Contains(r.stdout, "suite error") {
+		t.Errorf("suite errors:\n%s", tail(r.stdout, 20))
+	}
+}
