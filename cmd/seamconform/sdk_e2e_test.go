@@ -49,7 +49,7 @@ func installJSSDK(t *testing.T) string {
 	install := exec.CommandContext(ctx, "npm", "install", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error", "@seamapi/http@"+jsSDKVersion)
 	install.Dir = staging
 	if out, err := install.CombinedOutput(); err != nil {
-		t.Skipf("npm install @seamapi/http@%s failed (offline?): %v: %s", jsSDKVersion, err, lastLine(string(out)))
+		t.Skipf("npm install @seamapi/http@%s failed (offline?): %v: %s", jsSDKVersion, err, npmReason(string(out)))
 	}
 	// Another test process may have finished first: its copy is as good.
 	if err := os.Rename(staging, dir); err != nil {
@@ -60,8 +60,16 @@ func installJSSDK(t *testing.T) string {
 	return dir
 }
 
-func lastLine(s string) string {
+// npmReason is the line of npm's output that says what went wrong: its
+// first error line (the last is "A complete log of this run ..."), else
+// its last line.
+func npmReason(s string) string {
 	lines := strings.Split(strings.TrimSpace(s), "\n")
+	for _, line := range lines {
+		if strings.Contains(line, "ERR") || strings.HasPrefix(line, "npm error") {
+			return line
+		}
+	}
 	return lines[len(lines)-1]
 }
 

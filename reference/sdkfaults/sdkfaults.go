@@ -6,7 +6,6 @@
 package sdkfaults
 
 import (
-	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"net"
@@ -16,6 +15,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/seamconform/seamconform/spec"
 )
 
 // Kinds lists the faults with what each answers.
@@ -156,7 +157,7 @@ func Wrap(next http.Handler, faults []Fault) http.Handler {
 }
 
 func envelope(w http.ResponseWriter, status int, kind, message string) {
-	requestID := rand.Text()
+	requestID := spec.NewUUID() // as Seam's, and the reference's
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("seam-request-id", requestID)
 	w.WriteHeader(status)

@@ -2,6 +2,7 @@ package sdkfaults_test
 
 import (
 	"encoding/json"
+	"github.com/seamconform/seamconform/spec"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -56,7 +57,9 @@ func post(t *testing.T, url string) (*http.Response, map[string]map[string]any) 
 func TestErrorAnswersOnTheirOperationOnly(t *testing.T) {
 	s := serve(t, "rate-limit:3@/devices/list", "unavailable@/locks/*", "server-error*1@/workspaces/get")
 	res, body := post(t, s.URL+"/devices/list")
-	if res.StatusCode != 429 || res.Header.Get("Retry-After") != "3" || body["error"]["type"] != "rate_limited" || res.Header.Get("seam-request-id") == "" {
+	// A request ID is a UUID, as Seam's and the reference's are.
+	if res.StatusCode != 429 || res.Header.Get("Retry-After") != "3" || body["error"]["type"] != "rate_limited" ||
+		!spec.IsUUID(res.Header.Get("seam-request-id")) || body["error"]["request_id"] != res.Header.Get("seam-request-id") {
 		t.Errorf("rate-limit: %d Retry-After %q %v", res.StatusCode, res.Header.Get("Retry-After"), body)
 	}
 	if res, _ := post(t, s.URL+"/devices/get"); res.StatusCode != 200 {

@@ -8,7 +8,6 @@ package violations
 
 import (
 	"bytes"
-	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -703,7 +702,7 @@ func seamAnswer(problems []problem) *bufferedAnswer {
 			validation[p.field] = map[string]any{"_errors": []string{p.reason}}
 		}
 	}
-	requestID := rand.Text()
+	requestID := spec.NewUUID() // as Seam's, and the reference's
 	envelope := map[string]any{"type": kind, "message": strings.Join(messages, "; "), "request_id": requestID}
 	if validation != nil {
 		envelope["validation_errors"] = validation
