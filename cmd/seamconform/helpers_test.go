@@ -64,3 +64,12 @@ func readREADME(t *testing.T) string {
 	}
 	return string(b)
 }
+
+// thingsDocument is a published document of one secured operation, POST
+// /things/get, and none of Seam's: a vendor's own subset.
+const thingsDocument = `{"openapi":"3.0.0","info":{"title":"things","version":"1"},
+ "components":{"securitySchemes":{"api_key":{"type":"http","scheme":"bearer"}}},
+ "paths":{"/things/get":{"post":{"operationId":"thingsGet","security":[{"api_key":[]}],
+  "requestBody":{"required":true,"content":{"application/json":{"schema":{"type":"object","required":["thing_id"],"properties":{"thing_id":{"type":"string","format":"uuid"}}}}}},
+  "responses":{"200":{"description":"ok","content":{"application/json":{"schema":{"type":"object","required":["ok"],"properties":{"ok":{"type":"boolean"}}}}}},
+   "400":{"description":"bad"},"401":{"description":"unauthorized"}}}}}}`

@@ -166,6 +166,8 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"run", "--endpoint", "http://127.0.0.1:99999"}, "no valid port"},
 		{[]string{"run", "--endpoint", "http://127.0.0.1:1", "--fault", "ok-false"}, "--fault switches on faults in the embedded mocks"},
 		{[]string{"serve", "--fault", "nope"}, `unknown fault "nope"`},
+		{[]string{"serve", "--sdk-fault", "rate-limit@"}, "@ wants a path"},
+		{[]string{"serve", "--sdk-fault", "rate-limit@/no/such/*"}, "matches no path of the contract"},
 		{[]string{"serve", "--addr", "256.0.0.1:x"}, "cannot listen"},
 		{[]string{"spec"}, "want: spec prepare"},
 		{[]string{"spec", "prepare", "/does/not/exist.json"}, "no such file"},
@@ -277,12 +279,7 @@ func TestUsageErrorsLeaveNoOutputsBehind(t *testing.T) {
 // operations: not a NOT CONFORMANT full of suite errors.
 func TestRunWithASpecLackingTheOperationSuites(t *testing.T) {
 	doc := filepath.Join(t.TempDir(), "things.json")
-	if err := os.WriteFile(doc, []byte(`{"openapi":"3.0.0","info":{"title":"things","version":"1"},
- "components":{"securitySchemes":{"api_key":{"type":"http","scheme":"bearer"}}},
- "paths":{"/things/get":{"post":{"operationId":"thingsGet","security":[{"api_key":[]}],
-  "requestBody":{"required":true,"content":{"application/json":{"schema":{"type":"object","required":["thing_id"],"properties":{"thing_id":{"type":"string","format":"uuid"}}}}}},
-  "responses":{"200":{"description":"ok","content":{"application/json":{"schema":{"type":"object","required":["ok"],"properties":{"ok":{"type":"boolean"}}}}}},
-   "400":{"description":"bad"},"401":{"description":"unauthorized"}}}}}}`), 0o600); err != nil {
+	if err := os.WriteFile(doc, []byte(thingsDocument), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	r := seamconform(t, nil, "run", "--no-color", "--spec", doc, "--label-filter", "conformance")

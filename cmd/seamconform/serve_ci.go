@@ -11,6 +11,8 @@ import (
 	"net/http"
 	"net/http/httputil"
 	"net/url"
+	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -21,6 +23,7 @@ import (
 	"github.com/seamconform/seamconform/reference/sdkfaults"
 	"github.com/seamconform/seamconform/reference/violations"
 	"github.com/seamconform/seamconform/reports"
+	"github.com/seamconform/seamconform/spec"
 	"github.com/seamconform/seamconform/suites/target"
 )
 
@@ -81,14 +84,18 @@ func (c *ciFlags) handler(opts reference.Options, log io.Writer) (http.Handler, 
 	if err != nil {
 		return nil, err
 	}
-	opts.Seed, opts.APIKey, opts.PersonalAccessToken = &seed, *c.apiKey, *c.pat
-	first, err := reference.New(opts)
-	if err != nil {
-		return nil, usagef("%s", err)
-	}
 	contract, err := loadContract(*c.specFile)
 	if err != nil {
 		return nil, err
+	}
+	if err := scopesMatch(faults, contract); err != nil {
+		return nil, err
+	}
+	// The reference answers the operations the checker holds requests to.
+	opts.Seed, opts.APIKey, opts.PersonalAccessToken, opts.Contract = &seed, *c.apiKey, *c.pat, contract
+	first, err := reference.New(opts)
+	if err != nil {
+		return nil, usagef("%s", err)
 	}
 	var current atomic.Pointer[reference.Server]
 	current.Store(first)
@@ -108,6 +115,21 @@ func (c *ciFlags) handler(opts reference.Options, log io.Writer) (http.Handler, 
 	return c.checker, nil
 }
 
+// scopesMatch refuses an SDK fault whose @PATH matches no path of the
+// contract: it would never fire, and a test relying on it would pass for
+// the wrong reason.
+func scopesMatch(faults []sdkfaults.Fault, contract *spec.Contract) error {
+	for _, f := range faults {
+		if f.Path == "" {
+			continue
+		}
+		if !slices.ContainsFunc(contract.List(), func(l spec.Listed) bool { matched, _ := path.Match(f.Path, l.Path); return matched }) {
+			return usagef("--sdk-fault %s: @%s matches no path of the contract", f.Kind, f.Path)
+		}
+	}
+	return nil
+}
+
 // proxy forwards to the upstream. Requests pass unchanged (credentials
 // included, never recorded) whatever their violations, so the client sees
 // the real answer; answers are checked too.
@@ -121,6 +143,9 @@ func (c *ciFlags) proxy(faults []sdkfaults.Fault, opts reference.Options, log io
 	}
 	contract, err := loadContract(*c.specFile)
 	if err != nil {
+		return nil, err
+	}
+	if err := scopesMatch(faults, contract); err != nil {
 		return nil, err
 	}
 	c.seedOf = func() fixtures.Seed { return fixtures.Seed{} }

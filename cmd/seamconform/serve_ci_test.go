@@ -572,3 +572,19 @@ func TestServeProxyPassesTheAnswerAfter100Continue(t *testing.T) {
 		t.Errorf("the client got %d, want the upstream's 400; the report:\n%s", res.StatusCode, data)
 	}
 }
+
+// serve --spec answers that document's operations, as it checks requests
+// against them, and an SDK fault's scope is one of its paths.
+func TestServeAnswersTheOperationsOfItsSpec(t *testing.T) {
+	doc := filepath.Join(t.TempDir(), "things.json")
+	if err := os.WriteFile(doc, []byte(thingsDocument), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s := startServe(t, "--spec", doc, "--sdk-fault", "unavailable*1@/things/*", "--fail-on-violation")
+	key := map[string]string{"Authorization": "Bearer " + s.env["SEAM_API_KEY"]}
+	body := `{"thing_id":"0b6d2f4e-3c1a-4e8b-9f7d-5a2c1e0d9b8a"}`
+	first, second := s.send(t, "POST", "/things/get", "application/json", body, key), s.send(t, "POST", "/things/get", "application/json", body, key)
+	if code, log := s.stop(); first != 503 || second != 200 || code != 0 {
+		t.Errorf("answers %d then %d, exit %d; want the fault's 503, then the reference's 200, and a clean session:\n%s", first, second, code, log)
+	}
+}

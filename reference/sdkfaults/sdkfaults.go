@@ -41,7 +41,10 @@ type Fault struct {
 // latency:2s@/locks/*, server-error*1 (the first request only).
 func Parse(s string) (Fault, error) {
 	var f Fault
-	rest, p, _ := strings.Cut(s, "@")
+	rest, p, scoped := strings.Cut(s, "@")
+	if scoped && p == "" {
+		return f, fmt.Errorf("sdk fault %q: @ wants a path after it, such as @/devices/list", s)
+	}
 	f.Path = p
 	if rest, times, ok := strings.Cut(rest, "*"); ok {
 		n, err := strconv.Atoi(times)
