@@ -43,7 +43,7 @@ func reportCommand(args []string, stdout io.Writer) (int, error) {
 	}
 	dir := args[1]
 	if info, err := os.Stat(dir); err != nil || !info.IsDir() {
-		return reports.ExitUsage, usagef("%s is not a directory", dir)
+		return reports.ExitUsage, usagef("%q is not a directory", dir) // quoted: "" or a name with spaces shows
 	}
 	d, problems := reports.Check(dir, toolVersion())
 	if len(problems) > 0 {

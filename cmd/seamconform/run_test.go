@@ -167,6 +167,8 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"run", "--endpoint", "http://127.0.0.1:1", "--fault", "ok-false"}, "--fault switches on faults in the embedded mocks"},
 		{[]string{"serve", "--fault", "nope"}, `unknown fault "nope"`},
 		{[]string{"serve", "--sdk-fault", "rate-limit@"}, "@ wants a path"},
+		{[]string{"serve", "--addr", ""}, "--addr wants host:port"},
+		{[]string{"report", "check", ""}, `"" is not a directory`},
 		{[]string{"serve", "--sdk-fault", "rate-limit@/no/such/*"}, "matches no path of the contract"},
 		{[]string{"serve", "--addr", "256.0.0.1:x"}, "cannot listen"},
 		{[]string{"spec"}, "want: spec prepare"},

@@ -41,6 +41,9 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		}
 		return nil
 	}
+	if *addr == "" { // net.Listen would take every interface
+		return usagef("--addr wants host:port, such as 127.0.0.1:8080")
+	}
 	if *maxIdentities < 0 {
 		return usagef("--max-identities must be 0 (no bound) or more, got %d", *maxIdentities)
 	}
