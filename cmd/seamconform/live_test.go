@@ -102,13 +102,14 @@ func TestSandboxGuard(t *testing.T) {
 }
 
 // An answer without a workspace (a 503 page, say) stops the run naming
-// no workspace, not one called "<nil>".
+// no workspace, not one called "<nil>", and says to try again later: the
+// endpoint is busy, not the workspace unsafe.
 func TestSandboxGuardWithoutAWorkspace(t *testing.T) {
 	busy := httptestServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "maintenance", http.StatusServiceUnavailable)
 	}))
 	r := seamconform(t, map[string]string{"SEAM_ENDPOINT": busy, "SEAM_API_KEY": "seam_busy0000000000"}, "run", "--no-color")
-	if r.code != 2 || !strings.Contains(r.stderr, "the workspace is not known to be a sandbox (POST /workspaces/get answered 503;") || strings.Contains(r.stderr, "<nil>") {
+	if r.code != 2 || !strings.Contains(r.stderr, "the workspace is not known to be a sandbox: POST /workspaces/get still answered 503 after the suite's retries; try again later") || strings.Contains(r.stderr, "<nil>") {
 		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
 	}
 }
