@@ -196,27 +196,7 @@ func unionAsAnyOf(s *openapi3.Schema) {
 // unionsAsAnyOf applies unionAsAnyOf to every schema of doc, once, as it
 // is loaded (the fast decoder does so to each schema it decodes).
 func unionsAsAnyOf(doc *openapi3.T) {
-	seen := map[*openapi3.Schema]bool{}
-	var walk func(ref *openapi3.SchemaRef)
-	walk = func(ref *openapi3.SchemaRef) {
-		if ref == nil || ref.Value == nil || seen[ref.Value] {
-			return
-		}
-		s := ref.Value
-		seen[s] = true
-		unionAsAnyOf(s)
-		for _, branches := range []openapi3.SchemaRefs{s.OneOf, s.AnyOf, s.AllOf} {
-			for _, b := range branches {
-				walk(b)
-			}
-		}
-		for _, p := range s.Properties {
-			walk(p)
-		}
-		walk(s.Items)
-		walk(s.Not)
-		walk(s.AdditionalProperties.Schema)
-	}
+	walk := schemaWalk(unionAsAnyOf)
 	if doc.Components != nil {
 		for _, s := range doc.Components.Schemas {
 			walk(s)
@@ -243,6 +223,33 @@ func unionsAsAnyOf(doc *openapi3.T) {
 			}
 		}
 	}
+}
+
+// schemaWalk returns a function that calls visit once for each schema it
+// reaches from the schemas it is given, across calls: through the
+// combinators, properties, items, not and additionalProperties.
+func schemaWalk(visit func(*openapi3.Schema)) (walk func(*openapi3.SchemaRef)) {
+	seen := map[*openapi3.Schema]bool{}
+	walk = func(ref *openapi3.SchemaRef) {
+		if ref == nil || ref.Value == nil || seen[ref.Value] {
+			return
+		}
+		s := ref.Value
+		seen[s] = true
+		visit(s)
+		for _, branches := range []openapi3.SchemaRefs{s.OneOf, s.AnyOf, s.AllOf} {
+			for _, b := range branches {
+				walk(b)
+			}
+		}
+		for _, p := range s.Properties {
+			walk(p)
+		}
+		walk(s.Items)
+		walk(s.Not)
+		walk(s.AdditionalProperties.Schema)
+	}
+	return walk
 }
 
 func newContract(doc *openapi3.T, source string) *Contract {
