@@ -534,13 +534,87 @@ func TestServeSessionsThatCheckedNothingFail(t *testing.T) {
 	md, _ := os.ReadFile(filepath.Join(dir, violations.SummaryFile))
 	junit, _ := os.ReadFile(filepath.Join(dir, violations.JUnitFile))
 	if code != 1 || !strings.Contains(log, "1 of 1 request(s) got no answer from the upstream") ||
-		!strings.Contains(string(md), "1 request(s) got no answer from the upstream") || !strings.Contains(string(junit), `<testcase name="upstream"`) {
+		!strings.Contains(string(md), "1 request(s) got no answer from the upstream") || !strings.Contains(string(junit), `<testcase name="session"`) {
 		t.Errorf("exit %d, log:\n%s\nviolations.md:\n%s\njunit.xml:\n%s", code, log, md, junit)
 	}
 
-	s = startServe(t, "--fail-on-violation")
-	if code, log := s.stop(); code != 1 || !strings.Contains(log, "no request reached serve") {
-		t.Errorf("a session without requests: exit %d, log:\n%s", code, log)
+	s = startServe(t, "--fail-on-violation", "--report-dir", dir)
+	code, log = s.stop()
+	junit, _ = os.ReadFile(filepath.Join(dir, violations.JUnitFile))
+	if code != 1 || !strings.Contains(log, "no request reached serve") || !strings.Contains(string(junit), `failures="1"`) {
+		t.Errorf("a session without requests: exit %d, log:\n%s\njunit.xml:\n%s", code, log, junit)
+	}
+}
+
+// A client that gives up on a request (an SDK's timeout test) has not
+// left an answer unchecked that anyone waits for: the session stands. The
+// control API counts a request the upstream did not answer, and a reset
+// forgets it.
+func TestServeProxyCountsOnlyUpstreamsThatDidNotAnswer(t *testing.T) {
+	slow := httptestServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(500 * time.Millisecond)
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"devices":[],"ok":true}`)
+	}))
+	s := startServe(t, "--upstream", slow)
+	req, _ := http.NewRequest("POST", s.env["SEAM_ENDPOINT"]+"/devices/list", strings.NewReader(`{}`))
+	req.Header.Set("Authorization", "Bearer seam_sandboxkey0123456789abc")
+	req.Header.Set("Content-Type", "application/json")
+	if _, err := (&http.Client{Timeout: 100 * time.Millisecond}).Do(req); err == nil {
+		t.Fatal("the request did not time out")
+	}
+	time.Sleep(600 * time.Millisecond) // the proxy's side of it ends
+	if code, log := s.stop(); code != 0 {
+		t.Errorf("a client's timeout: exit %d, log:\n%s", code, log)
+	}
+
+	s = startServe(t, "--upstream", "http://127.0.0.1:1")
+	s.send(t, "POST", "/devices/list", "application/json", `{}`, map[string]string{"Authorization": "Bearer seam_sandboxkey0123456789abc"})
+	unforwarded := func() int {
+		res, err := http.Get(s.env["SEAM_ENDPOINT"] + violations.ControlPrefix + "violations")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		var report violations.Report
+		_ = json.NewDecoder(res.Body).Decode(&report)
+		return report.Unforwarded
+	}
+	before := unforwarded()
+	if res, err := http.Post(s.env["SEAM_ENDPOINT"]+violations.ControlPrefix+"reset", "", nil); err == nil {
+		res.Body.Close()
+	}
+	if after := unforwarded(); before != 1 || after != 0 {
+		t.Errorf("unforwarded %d, then %d after a reset; want 1, then 0", before, after)
+	}
+	if code, _ := s.stop(); code != 0 {
+		t.Errorf("after a reset the session is clean, exit %d", code)
+	}
+}
+
+// A chunked answer, which a reverse proxy flushes as it goes, reaches the
+// client with its own status and headers, checked.
+func TestServeProxyPassesAChunkedAnswer(t *testing.T) {
+	upstream := httptestServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Seam-Request-Id", "0b6d2f4e-3c1a-4e8b-9f7d-5a2c1e0d9b8a")
+		w.WriteHeader(http.StatusBadRequest)
+		io.WriteString(w, `{"error":{"type":"invalid_input","message":"limit: Expected number",`)
+		w.(http.Flusher).Flush()
+		io.WriteString(w, `"request_id":"0b6d2f4e-3c1a-4e8b-9f7d-5a2c1e0d9b8a"},"ok":false}`)
+	}))
+	s := startServe(t, "--upstream", upstream)
+	req, _ := http.NewRequest("POST", s.env["SEAM_ENDPOINT"]+"/devices/list", strings.NewReader(`{"limit":"x"}`))
+	req.Header.Set("Authorization", "Bearer seam_sandboxkey0123456789abc")
+	req.Header.Set("Content-Type", "application/json")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	_, log := s.stop()
+	if res.StatusCode != http.StatusBadRequest || res.Header.Get("Content-Type") != "application/json" || strings.Contains(log, "superfluous") {
+		t.Errorf("the client got %d, Content-Type %q; want the upstream's 400 and its headers:\n%s", res.StatusCode, res.Header.Get("Content-Type"), log)
 	}
 }
 

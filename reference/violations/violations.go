@@ -19,6 +19,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode"
 
@@ -113,6 +114,9 @@ type Checker struct {
 	contract *spec.Contract
 	next     http.Handler
 	opts     Options
+
+	// unforwarded counts the requests a proxy got no answer to (Unforwarded).
+	unforwarded atomic.Int64
 
 	mu         sync.Mutex
 	violations []Violation
@@ -612,10 +616,15 @@ func (c *Checker) Calls() []Call {
 	return out
 }
 
+// Unforwarded notes a request the wrapped handler, a proxy, got no answer
+// to from its upstream: its answer went unchecked.
+func (c *Checker) Unforwarded() { c.unforwarded.Add(1) }
+
 // Reset forgets everything recorded and runs OnReset.
 func (c *Checker) Reset() {
 	c.mu.Lock()
 	c.violations, c.notes, c.calls = nil, map[[2]string]int{}, map[spec.Operation]*Call{}
+	c.unforwarded.Store(0)
 	c.mu.Unlock()
 	if c.opts.OnReset != nil {
 		c.opts.OnReset()
@@ -641,9 +650,20 @@ const maxAnswer = 16 << 20
 
 func (a *bufferedAnswer) Header() http.Header { return a.header }
 
-// Unwrap gives the connection's writer, for a reset's hijack only: the
-// answer itself is buffered here.
+// Unwrap gives the connection's writer, for a reset's hijack: the answer
+// itself is held here (see FlushError).
 func (a *bufferedAnswer) Unwrap() http.ResponseWriter { return a.under }
+
+// FlushError flushes only an answer that passed through: a held one is
+// the checker's to write whole. Without it, http.ResponseController (a
+// reverse proxy flushing a chunked answer) would reach the connection
+// through Unwrap and send an empty 200 before the answer.
+func (a *bufferedAnswer) FlushError() error {
+	if a.passed {
+		return http.NewResponseController(a.under).Flush()
+	}
+	return nil
+}
 
 func (a *bufferedAnswer) WriteHeader(status int) {
 	// A 1xx (a proxy forwarding 100 Continue) is not the answer, and
