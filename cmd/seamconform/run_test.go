@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -288,5 +289,27 @@ func TestRunWithASpecLackingTheOperationSuites(t *testing.T) {
 	expect(t, r, 0, "Verdict: CONFORMANT (partial: ", "MUST requirements not checked")
 	if strings.Contains(r.stdout, "suite error") {
 		t.Errorf("suite errors:\n%s", tail(r.stdout, 20))
+	}
+}
+
+// A document with one form of an operation and not the other (here, no
+// DELETE /user_identities/delete) has the cases of its form checked; the
+// other's do not apply to it, and the requirement passes on the form the
+// document has.
+func TestRunWithASpecLackingOneForm(t *testing.T) {
+	var doc map[string]any
+	if err := json.Unmarshal(spec.EmbeddedDocument(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	delete(doc["paths"].(map[string]any)["/user_identities/delete"].(map[string]any), "delete")
+	data, _ := json.Marshal(doc)
+	path := filepath.Join(t.TempDir(), "no-delete-form.json")
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := seamconform(t, nil, "run", "--no-color", "-v", "--spec", path, "--label-filter", "UIDEL-AUTH-01")
+	expect(t, r, 0, "MUST   1 passed, 0 failed", "not applicable: the contract does not define DELETE /user_identities/delete")
+	if !strings.Contains(r.stdout, "1 Passed") {
+		t.Errorf("want the POST form's case passed:\n%s", tail(r.stdout, 15))
 	}
 }

@@ -3,7 +3,6 @@ package framework
 import (
 	"context"
 	"fmt"
-	"github.com/seamconform/seamconform/spec"
 	"reflect"
 	"slices"
 	"strings"
@@ -39,35 +38,9 @@ func Conformance(r Requirement, args ...any) bool {
 	GinkgoHelper()
 	wrapped := make([]any, 0, len(args)+1)
 	for _, arg := range args {
-		if _, isBody := arg.(func()); isBody {
-			arg = r.applicable(arg)
-		}
 		wrapped = append(wrapped, interruptible(arg))
 	}
 	return It(r.text(), append(wrapped, r.labels())...)
-}
-
-// applicable returns body, which first skips its spec as not applicable
-// when the contract lacks an operation r is about (a --spec document
-// without it): r is then not checked, where its requests would have broken
-// the contract and failed as suite errors.
-func (r Requirement) applicable(body any) any {
-	f := reflect.ValueOf(body)
-	return reflect.MakeFunc(f.Type(), func(args []reflect.Value) []reflect.Value {
-		for _, name := range r.Operations {
-			method, path, ok := strings.Cut(name, " ")
-			if !ok || !strings.HasPrefix(path, "/") {
-				continue // "every operation": the API-wide family's
-			}
-			if _, defined := Current().Contract.Describe(spec.Operation{Method: method, Path: path}); !defined {
-				Skip(NotApplicablePrefix + "the contract does not define " + name)
-			}
-		}
-		if f.Type().IsVariadic() {
-			return f.CallSlice(args)
-		}
-		return f.Call(args)
-	}).Interface()
 }
 
 // Every spec body takes a SpecContext, which it need not use: Ginkgo then
@@ -104,7 +77,7 @@ func interruptible(body any) any {
 // receives the entry's parameters, as in DescribeTable.
 func ConformanceTable(r Requirement, body any, entries ...TableEntry) bool {
 	GinkgoHelper()
-	args := []any{interruptible(r.applicable(body)), r.labels()}
+	args := []any{interruptible(body), r.labels()}
 	if r.Area == "effect" {
 		// Effect specs create identities and send several requests in
 		// order, the longest of a run: started first, a concurrent run
