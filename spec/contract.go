@@ -202,22 +202,35 @@ func unionsAsAnyOf(doc *openapi3.T) {
 			walk(s)
 		}
 	}
-	for _, item := range doc.Paths.Map() {
-		for _, o := range item.Operations() {
-			for _, p := range o.Parameters {
-				if p.Value != nil {
-					walk(p.Value.Schema)
+	parameters := func(ps openapi3.Parameters) {
+		for _, p := range ps {
+			if p.Value != nil {
+				walk(p.Value.Schema)
+				for _, m := range p.Value.Content {
+					walk(m.Schema)
 				}
 			}
+		}
+	}
+	for _, item := range doc.Paths.Map() {
+		parameters(item.Parameters)
+		for _, o := range item.Operations() {
+			parameters(o.Parameters)
 			if o.RequestBody != nil && o.RequestBody.Value != nil {
 				for _, m := range o.RequestBody.Value.Content {
 					walk(m.Schema)
 				}
 			}
 			for _, r := range o.Responses.Map() {
-				if r.Value != nil {
-					for _, m := range r.Value.Content {
-						walk(m.Schema)
+				if r.Value == nil {
+					continue
+				}
+				for _, m := range r.Value.Content {
+					walk(m.Schema)
+				}
+				for _, h := range r.Value.Headers {
+					if h.Value != nil {
+						walk(h.Value.Schema)
 					}
 				}
 			}

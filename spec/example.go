@@ -22,8 +22,8 @@ type exampleKey struct {
 // accepts, or nil when the document describes no JSON body for it. It is
 // deterministic (computed once per contract and shared: callers must not
 // modify it): document examples where present and valid, else required
-// properties only, one item per list, the first oneOf branch that
-// validates, enum's first value; UUIDs derived from the property name.
+// properties only, one item per list, the first oneOf or anyOf branch
+// that validates, enum's first value; UUIDs derived from the property name.
 func (c *Contract) Example(op Operation, status int) any {
 	key := exampleKey{op, status}
 	if v, ok := c.examples.Load(key); ok {

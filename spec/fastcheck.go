@@ -18,12 +18,12 @@ import (
 // not compiled, and its values all go to kin-openapi.
 //
 // It follows kin-openapi's visitJSON step for step, for the keywords it
-// models: null and nullable, oneOf (with its discriminator) and allOf,
-// enum, then the checks of the value's type. As kin-openapi does when it
-// checks a request, it writes each missing property's default into the
-// value before checking it (a required property with a default may be left
-// out), on a copy inside oneOf. Differential tests and FuzzFastBody hold
-// the two to the same verdict, both ways.
+// models: null and nullable, oneOf or anyOf (with its discriminator) and
+// allOf, enum, then the checks of the value's type. As kin-openapi does
+// when it checks a request, it writes each missing property's default into
+// the value before checking it (a required property with a default may be
+// left out), on a copy inside a union's branch. Differential tests and
+// FuzzFastBody hold the two to the same verdict, both ways.
 type fastSchema struct {
 	bad bool // uses a keyword not modelled
 
@@ -57,7 +57,7 @@ type fastSchema struct {
 	noAdditional bool
 	additional   *fastSchema
 
-	oneOf         []fastBranch // or anyOf's branches
+	union         []fastBranch // oneOf's or anyOf's branches
 	anyOf         bool         // the first branch that accepts is taken
 	discriminated bool
 	discriminator string
@@ -165,7 +165,7 @@ func (f *fastSchema) children() []*fastSchema {
 	for _, p := range f.properties {
 		out = append(out, p)
 	}
-	for _, b := range f.oneOf {
+	for _, b := range f.union {
 		out = append(out, b.schema)
 	}
 	return append(out, f.allOf...)
@@ -257,7 +257,7 @@ func (fc *fastCompiler) schema(s *openapi3.Schema, sameValue []*openapi3.Schema)
 		branches, f.anyOf = s.AnyOf, true
 	}
 	for _, ref := range branches {
-		f.oneOf = append(f.oneOf, fastBranch{ref: ref.Ref, schema: sub(ref, sameValue)})
+		f.union = append(f.union, fastBranch{ref: ref.Ref, schema: sub(ref, sameValue)})
 	}
 	if d := s.Discriminator; d != nil && len(branches) > 0 {
 		f.discriminated, f.discriminator = true, d.PropertyName
@@ -336,7 +336,7 @@ func (f *fastSchema) accepts(v any, request bool) bool {
 	if f.empty {
 		return v != nil
 	}
-	if len(f.oneOf) > 0 && !f.acceptsOneOf(v, request) {
+	if len(f.union) > 0 && !f.acceptsUnion(v, request) {
 		return false
 	}
 	for _, a := range f.allOf {
@@ -346,7 +346,7 @@ func (f *fastSchema) accepts(v any, request bool) bool {
 	}
 	if v == nil {
 		// kin-openapi stops once oneOf or allOf accepted a null.
-		return len(f.oneOf) > 0 || len(f.allOf) > 0
+		return len(f.union) > 0 || len(f.allOf) > 0
 	}
 	if len(f.enum) > 0 && !inEnum(f.enum, v) {
 		return false
@@ -366,7 +366,7 @@ func (f *fastSchema) accepts(v any, request bool) bool {
 	return false
 }
 
-func (f *fastSchema) acceptsOneOf(v any, request bool) bool {
+func (f *fastSchema) acceptsUnion(v any, request bool) bool {
 	want := ""
 	if object, ok := v.(map[string]any); ok && f.discriminated {
 		value, present := object[f.discriminator]
@@ -381,7 +381,7 @@ func (f *fastSchema) acceptsOneOf(v any, request bool) bool {
 		}
 	}
 	matched, matches := -1, 0
-	for i, b := range f.oneOf {
+	for i, b := range f.union {
 		if want != "" && b.ref != want {
 			continue
 		}
@@ -399,7 +399,7 @@ func (f *fastSchema) acceptsOneOf(v any, request bool) bool {
 	if matches != 1 {
 		return false
 	}
-	if b := f.oneOf[matched].schema; request && b.injects {
+	if b := f.union[matched].schema; request && b.injects {
 		b.accepts(v, request) // writes the matched branch's defaults, as kin-openapi does
 	}
 	return true

@@ -440,11 +440,15 @@ func TestFastSchemaSaysWhatKinOpenAPISaysOfEachKeyword(t *testing.T) {
 	}
 	var compiler fastCompiler
 	for _, tc := range cases {
-		var ref openapi3.SchemaRef
-		if err := json.Unmarshal([]byte(tc.schema), &ref); err != nil {
-			t.Fatal(err)
+		// Each union as written and as anyOf, which the document's oneOf
+		// become (unionAsAnyOf).
+		for _, schema := range slices.Compact([]string{tc.schema, strings.ReplaceAll(tc.schema, `"oneOf"`, `"anyOf"`)}) {
+			var ref openapi3.SchemaRef
+			if err := json.Unmarshal([]byte(schema), &ref); err != nil {
+				t.Fatal(err)
+			}
+			compareFast(t, &compiler, &ref, schema, tc.values)
 		}
-		compareFast(t, &compiler, &ref, tc.schema, tc.values)
 	}
 
 	// A discriminator's mapping picks the one branch kin-openapi checks.
@@ -458,8 +462,11 @@ func TestFastSchemaSaysWhatKinOpenAPISaysOfEachKeyword(t *testing.T) {
 		Discriminator: &openapi3.Discriminator{PropertyName: "t", Mapping: map[string]openapi3.MappingRef{
 			"a": {Ref: "a"}, "b": {Ref: "#/components/schemas/b"}, "c": {Ref: "#/components/schemas/b"}}},
 	}}
-	compareFast(t, &compiler, mapped, "a oneOf with a mapping",
-		[]string{`{"t":"a","v":"s"}`, `{"t":"b","v":1}`, `{"t":"a","v":1}`, `{"t":"c","v":1}`, `{"t":"d","v":"s"}`, `{"t":true}`})
+	mappedValues := []string{`{"t":"a","v":"s"}`, `{"t":"b","v":1}`, `{"t":"a","v":1}`, `{"t":"c","v":1}`, `{"t":"d","v":"s"}`, `{"t":true}`}
+	compareFast(t, &compiler, mapped, "a oneOf with a mapping", mappedValues)
+	anyOf := *mapped.Value
+	anyOf.AnyOf, anyOf.OneOf = anyOf.OneOf, nil
+	compareFast(t, &compiler, &openapi3.SchemaRef{Value: &anyOf}, "an anyOf with a mapping", mappedValues)
 }
 
 // compareFast asks the fast path and kin-openapi (checking a request, as

@@ -27,6 +27,13 @@ func (c *Contract) Route(req *http.Request) (op Operation, allowed []string, ok 
 	return Operation{}, allowed, false
 }
 
+// ObjectQuery reports whether op's query parameter name is an object,
+// whose properties Seam's SDKs send as name.property=value.
+func (c *Contract) ObjectQuery(op Operation, name string) bool {
+	check := c.requestCheck(op)
+	return check != nil && check.queryKinds[name] == "object"
+}
+
 // HasPath reports whether the document defines path, for any method.
 func (c *Contract) HasPath(path string) bool { return c.pathItem(path) != nil }
 

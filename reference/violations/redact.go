@@ -104,17 +104,35 @@ func scrubber(replace map[string]string) func(string) string {
 		for _, v := range values {
 			s = strings.ReplaceAll(s, v, replace[v])
 		}
-		return tokenShaped.ReplaceAllString(redactPieces(s, pieces), "[redacted token]")
+		return redactTokenShaped(redactPieces(s, pieces))
 	}
+}
+
+// redactTokenShaped replaces what looks like a Seam token or a JWT: a word
+// of its own (seam_ not inside another word) with a digit or a capital in
+// it, which Seam's names (seam_passport, user_identity_not_found) lack and
+// its random tokens have.
+func redactTokenShaped(s string) string {
+	return tokenShaped.ReplaceAllStringFunc(s, func(m string) string {
+		lead, token := "", m
+		if !strings.HasPrefix(m, "seam_") && !strings.HasPrefix(m, "eyJ") {
+			lead, token = m[:1], m[1:]
+		}
+		if strings.HasPrefix(token, "seam_") && !strings.ContainsAny(token[5:], "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ") {
+			return m
+		}
+		return lead + "[redacted token]"
+	})
 }
 
 // pieceLength is the shortest run of a credential's bytes replaced on its
 // own, as run's redactor does: shorter ones match ordinary text.
 const pieceLength = 10
 
-// tokenShaped matches Seam's token shapes: seam_ and its kind's letters
-// (seam_at, seam_cst, ...) then the token, and a JWT.
-var tokenShaped = regexp.MustCompile(`seam_[A-Za-z0-9_-]{8,}|eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+`)
+// tokenShaped matches Seam's token shapes, with the byte before them: seam_
+// and its kind's letters (seam_at, seam_cst, ...) then the token, and a
+// JWT.
+var tokenShaped = regexp.MustCompile(`(?:^|[^A-Za-z0-9_])(?:seam_[A-Za-z0-9_-]{8,}|eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)`)
 
 // redactPieces replaces each maximal run of s covered by pieces.
 func redactPieces(s string, pieces map[string]bool) string {

@@ -298,9 +298,10 @@ func (c *Checker) checkRequest(op spec.Operation, r *http.Request, body []byte) 
 	}
 	strict := query.Get("_strict") == "true"
 	for _, name := range names {
-		base, _, _ := strings.Cut(name, ".") // an object's property, as Seam's SDKs send it
+		base, _, dotted := strings.Cut(name, ".")
 		switch why, tolerated := ToleratedQuery[name]; {
-		case slices.Contains(declared, name), slices.Contains(declared, base):
+		case slices.Contains(declared, name):
+		case dotted && c.contract.ObjectQuery(op, base): // an object's property, as Seam's SDKs send it
 		case tolerated:
 			out = append(out, problem{rule: RuleQuery, field: name, reason: "undeclared query parameter " + name + " tolerated: " + why, note: true})
 		default:

@@ -414,3 +414,21 @@ func TestAnAnswerTooLargeToHoldPassesThroughUnchecked(t *testing.T) {
 		t.Errorf("notes %+v, want the answer noted as unchecked", notes)
 	}
 }
+
+// Seam's own names that begin seam_ (an enum value such as seam_passport,
+// an error type such as acs_credential_on_seam_not_found) are not taken for
+// tokens in a record; and only an object query parameter takes the dotted
+// form of Seam's SDKs.
+func TestRecordsKeepSeamsNamesAndDottedFormsAreForObjects(t *testing.T) {
+	c, seed, _ := newChecker(t, violations.Options{})
+	key := map[string]string{"Authorization": "Bearer " + seed.APIKey}
+	sent{"POST", "/devices/list", "application/json", `{"note":"seam_passport and acs_credential_on_seam_not_found"}`, key}.do(t, c)
+	sent{"GET", "/devices/list?limit.x=5", "", "", key}.do(t, c)
+	report, _ := json.Marshal(c.Report())
+	if !strings.Contains(string(report), "seam_passport and acs_credential_on_seam_not_found") {
+		t.Errorf("Seam's names were redacted:\n%s", report)
+	}
+	if !strings.Contains(string(report), "query parameter limit.x is not declared") {
+		t.Errorf("limit.x, limit being a number, is not a violation:\n%s", report)
+	}
+}
