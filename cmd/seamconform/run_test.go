@@ -275,6 +275,14 @@ func TestUsageErrorsLeaveNoOutputsBehind(t *testing.T) {
 			t.Errorf("%q: left %d outputs behind", args, len(left))
 		}
 	}
+	// Nor does the sandbox guard's refusal, which comes after the endpoint
+	// answered.
+	_, env := served(t, reference.Options{NonSandbox: true}, nil)
+	dir := t.TempDir()
+	r := seamconform(t, env, "run", "--junit-report", filepath.Join(dir, "j.xml"), "--report-dir", filepath.Join(dir, "bundle"))
+	if left, _ := os.ReadDir(dir); r.code != 2 || len(left) > 0 {
+		t.Errorf("the sandbox guard: exit %d, %d outputs left behind", r.code, len(left))
+	}
 }
 
 // A --spec document without the operations the operation suites check
