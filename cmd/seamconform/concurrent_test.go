@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -294,7 +295,7 @@ func TestEndlessThrottlingFailsNoRequirement(t *testing.T) {
 	}
 	_, env := served(t, reference.Options{}, throttleDeletes)
 	got, r, _ := outcomes(t, env, "run", "--concurrency", "2", "--label-filter", "delete && success")
-	expect(t, r, reports.ExitIncomplete, "429 Too Many Requests 6 times in a row", "THROTTLED: ")
+	expect(t, r, reports.ExitIncomplete, "kept answering DELETE /user_identities/delete with 429 Too Many Requests (the suite waited as Retry-After said, up to 5 retries", "THROTTLED: ")
 	errored := 0
 	for id, outcome := range got {
 		if strings.HasPrefix(outcome, string(reports.Failed)) {
@@ -350,4 +351,28 @@ func TestPaceGCPacesTheCollectorUnlessTheUserDid(t *testing.T) {
 		t.Errorf("with GOGC set, a run changed the GC percent to %d", got)
 	}
 	restore()
+}
+
+// A probe that gets no answer is not reported as an answer in its
+// timeout's time.
+func TestConcurrencyProbeWithoutAnAnswer(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	go func() { // accepts and says nothing: the probe times out
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close()
+		}
+	}()
+	r := seamconform(t, map[string]string{"SEAM_ENDPOINT": "http://" + l.Addr().String(), "SEAM_API_KEY": "seam_silent0000000000"},
+		"run", "--no-color", "--allow-non-sandbox", "--request-timeout", "200ms", "--run-timeout", "2s", "--label-filter", "UIDEL-AUTH-01")
+	if !strings.Contains(r.stdout, "(the endpoint did not answer the probe;") || strings.Contains(r.stdout, "answered in 200") {
+		t.Errorf("exit %d, stdout:\n%s", r.code, tail(r.stdout, 10))
+	}
 }

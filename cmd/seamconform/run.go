@@ -193,9 +193,13 @@ func runCommand(args []string, stdout, stderr io.Writer) (int, error) {
 	}
 	fmt.Fprintf(out, "seamconform %s\nTarget: %s (contract: %s)\n", toolVersion(), targetName(env, rf.faults), contract.Source())
 	if rf.concurrency == 0 && !env.Target.Mock() && !suiteConfig.DryRun {
-		roundTrip, _ := env.RoundTrip()
+		roundTrip, answered := env.RoundTrip()
 		rf.concurrency = parallel.Auto(roundTrip)
-		fmt.Fprintf(out, "Concurrency: %d (the endpoint answered in %s; --concurrency N sets it)\n", rf.concurrency, roundTrip.Round(100*time.Microsecond))
+		probe := fmt.Sprintf("the endpoint answered in %s", roundTrip.Round(100*time.Microsecond))
+		if !answered {
+			probe = "the endpoint did not answer the probe"
+		}
+		fmt.Fprintf(out, "Concurrency: %d (%s; --concurrency N sets it)\n", rf.concurrency, probe)
 	}
 
 	mayRemain := env.LeftBehind

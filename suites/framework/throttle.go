@@ -105,7 +105,9 @@ func retryAfter(header string, retry int, now time.Time) time.Duration {
 func skipIfThrottled(x *Exchange) {
 	if x.Err == nil && x.Status == http.StatusTooManyRequests {
 		GinkgoHelper() // only here: it looks up its caller, and this runs for every exchange
-		CouldNotCheck(fmt.Sprintf("the endpoint answered %s with 429 Too Many Requests %d times in a row (the suite waited as Retry-After said); try a lower --concurrency",
-			x.Operation, maxThrottleRetries+1))
+		// Worded for both ends of the retries: all of them spent, or a wait
+		// that would have passed the run's time limit not taken.
+		CouldNotCheck(fmt.Sprintf("the endpoint kept answering %s with 429 Too Many Requests (the suite waited as Retry-After said, up to %d retries and within the run's time limits); try a lower --concurrency",
+			x.Operation, maxThrottleRetries))
 	}
 }
