@@ -391,6 +391,19 @@ func isJSON(contentType string) bool {
 	return strings.EqualFold(strings.TrimSpace(media), "application/json")
 }
 
+// sentCredential says what kind of credential r presents, by its shape (a
+// public convention, not the secret), so that a refusal says what was sent.
+func sentCredential(r *http.Request) string {
+	authorization := r.Header.Get("Authorization")
+	if token, ok := spec.BearerToken(authorization); ok {
+		return "the request presents a " + tokenKind(token) + ", and "
+	}
+	if authorization == "" {
+		return "the request has no Authorization header, and "
+	}
+	return "the Authorization header is not a Bearer token, and "
+}
+
 // classify turns a contract violation into a rule, the field it names and a
 // one-line reason (kin-openapi's messages carry the whole schema).
 func classify(d spec.Described, r *http.Request, v spec.Violation) problem {
@@ -406,7 +419,7 @@ func classify(d spec.Described, r *http.Request, v spec.Violation) problem {
 				reasons = append(reasons, e.Error())
 			}
 		}
-		return problem{rule: RuleAuth, reason: "no accepted scheme fits the credential: " + strings.Join(reasons, "; ")}
+		return problem{rule: RuleAuth, reason: sentCredential(r) + "no accepted scheme fits it: " + strings.Join(reasons, "; ")}
 	}
 	var re *openapi3filter.RequestError
 	if errors.As(v.Err, &re) {

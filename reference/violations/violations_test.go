@@ -432,3 +432,17 @@ func TestRecordsKeepSeamsNamesAndDottedFormsAreForObjects(t *testing.T) {
 		t.Errorf("limit.x, limit being a number, is not a violation:\n%s", report)
 	}
 }
+
+// A refused credential's reason says what kind was sent, by its shape,
+// before what the operation accepts.
+func TestAuthReasonSaysWhatWasSent(t *testing.T) {
+	c, seed, _ := newChecker(t, violations.Options{})
+	bridge := seed.Token("bridge_client_session")
+	sent{"POST", "/devices/list", "application/json", `{}`, map[string]string{"Authorization": "Bearer " + bridge}}.do(t, c)
+	sent{"POST", "/devices/list", "application/json", `{}`, nil}.do(t, c)
+	vs := c.Violations()
+	if len(vs) != 2 || !strings.HasPrefix(vs[0].Reason, "the request presents a seam_bcst… Bridge client session token, and no accepted scheme fits it") ||
+		!strings.HasPrefix(vs[1].Reason, "the request has no Authorization header") || strings.Contains(vs[0].Reason, bridge) {
+		t.Errorf("violations %v", vs)
+	}
+}
