@@ -12,6 +12,7 @@ import (
 	"os"
 	"regexp"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -268,6 +269,9 @@ func schemaWalk(visit func(*openapi3.Schema)) (walk func(*openapi3.SchemaRef)) {
 func newContract(doc *openapi3.T, source string) *Contract {
 	return &Contract{doc: doc, source: source, options: validationOptions()}
 }
+
+// Embedded reports whether c is the embedded contract, not a --spec file.
+func (c *Contract) Embedded() bool { return strings.HasPrefix(c.source, "embedded ") }
 
 // Source says where the contract was loaded from.
 func (c *Contract) Source() string { return c.source }

@@ -505,8 +505,10 @@ func queryKinds(o *openapi3.Operation) map[string]string {
 		if p.Value == nil || !strings.EqualFold(p.Value.In, "query") || p.Value.Schema == nil || p.Value.Schema.Value == nil {
 			continue
 		}
-		if t := p.Value.Schema.Value.Type; t.Is("array") || t.Is("object") {
-			kinds[p.Value.Name] = (*t)[0]
+		for _, kind := range []string{"array", "object"} {
+			if p.Value.Schema.Value.Type.Includes(kind) { // also ["null", "object"] in OpenAPI 3.1
+				kinds[p.Value.Name] = kind
+			}
 		}
 	}
 	return kinds

@@ -70,7 +70,7 @@ func preflight(env *framework.Env, allowNonSandbox bool) (notes []string, err er
 	if x.Status == http.StatusTooManyRequests || x.Status >= 500 {
 		// Not an answer about the workspace, but a busy or broken
 		// endpoint: the hint is to wait, not to risk a workspace.
-		return nil, fmt.Errorf("the workspace is not known to be a sandbox: POST /workspaces/get still answered %d after the suite's retries; try again later (or pass --allow-non-sandbox)", x.Status)
+		return nil, fmt.Errorf("the workspace is not known to be a sandbox: POST /workspaces/get answered %d, the endpoint busy or failing; try again later (or pass --allow-non-sandbox)", x.Status)
 	}
 	workspace := "the workspace"
 	if name, _ := x.Field("workspace.name"); id != nil || name != nil { // an answer without a workspace names none

@@ -154,9 +154,15 @@ func (c *ciFlags) proxy(faults []sdkfaults.Fault, opts reference.Options, log io
 			// undo any compression.
 			r.Out.Header.Del("Accept-Encoding")
 		},
+		// An upstream that hangs counts as one that did not answer, not as
+		// a client that gave up: within serve's own write timeout.
+		Transport: upstreamTransport(),
 		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
 			if r.Context().Err() != nil {
-				return // the client gave up (an SDK's timeout test): no one is left to answer
+				// The client gave up (an SDK's timeout test): no answer to
+				// write or check, and the request is logged as dropped.
+				fmt.Fprintf(log, "%s seamconform serve: the client gave up before %s answered\n", time.Now().UTC().Format(time.RFC3339), upstream.Host)
+				panic(http.ErrAbortHandler)
 			}
 			c.checker.Unforwarded()
 			fmt.Fprintf(log, "%s seamconform serve: upstream %s: %s\n", time.Now().UTC().Format(time.RFC3339), upstream.Host, errorWithoutURL(err))
@@ -169,6 +175,16 @@ func (c *ciFlags) proxy(faults []sdkfaults.Fault, opts reference.Options, log io
 	// The URL as written may hold a token (user, query): shown without them.
 	fmt.Fprintf(log, "seamconform serve: forwarding to %s, checking requests and answers\n", target.RedactURL(*c.upstream))
 	return c.checker, nil
+}
+
+// upstreamTimeout bounds the wait for an upstream's answer to start, below
+// serve's default write timeout (30 s), which would cut the client off first.
+const upstreamTimeout = 25 * time.Second
+
+func upstreamTransport() http.RoundTripper {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.ResponseHeaderTimeout = upstreamTimeout
+	return t
 }
 
 // errorWithoutURL drops the request URL from a transport error: its query

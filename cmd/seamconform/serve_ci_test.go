@@ -534,7 +534,7 @@ func TestServeSessionsThatCheckedNothingFail(t *testing.T) {
 	md, _ := os.ReadFile(filepath.Join(dir, violations.SummaryFile))
 	junit, _ := os.ReadFile(filepath.Join(dir, violations.JUnitFile))
 	if code != 1 || !strings.Contains(log, "1 of 1 request(s) got no answer from the upstream") ||
-		!strings.Contains(string(md), "1 request(s) got no answer from the upstream") || !strings.Contains(string(junit), `<testcase name="session"`) {
+		!strings.Contains(string(md), "1 request(s) got no answer from the upstream") || !strings.Contains(string(junit), `<testcase name="upstream"`) {
 		t.Errorf("exit %d, log:\n%s\nviolations.md:\n%s\njunit.xml:\n%s", code, log, md, junit)
 	}
 
@@ -564,8 +564,15 @@ func TestServeProxyCountsOnlyUpstreamsThatDidNotAnswer(t *testing.T) {
 		t.Fatal("the request did not time out")
 	}
 	time.Sleep(600 * time.Millisecond) // the proxy's side of it ends
-	if code, log := s.stop(); code != 0 {
-		t.Errorf("a client's timeout: exit %d, log:\n%s", code, log)
+	res, err := http.Get(s.env["SEAM_ENDPOINT"] + violations.ControlPrefix + "violations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var report violations.Report
+	_ = json.NewDecoder(res.Body).Decode(&report)
+	res.Body.Close()
+	if code, log := s.stop(); code != 0 || len(report.Violations) != 0 || report.Unforwarded != 0 || !strings.Contains(log, "the client gave up") {
+		t.Errorf("a client's timeout: exit %d, report %+v, log:\n%s", code, report, log)
 	}
 
 	s = startServe(t, "--upstream", "http://127.0.0.1:1")

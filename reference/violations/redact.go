@@ -108,20 +108,15 @@ func scrubber(replace map[string]string) func(string) string {
 	}
 }
 
-// redactTokenShaped replaces what looks like a Seam token or a JWT: a word
-// of its own (seam_ not inside another word) with a digit or a capital in
-// it, which Seam's names (seam_passport, user_identity_not_found) lack and
-// its random tokens have.
+// redactTokenShaped replaces what looks like a Seam token or a JWT. A
+// seam_ word must hold a digit or a capital, as Seam's random tokens do
+// and its names (seam_passport, acs_credential_on_seam_not_found) do not.
 func redactTokenShaped(s string) string {
 	return tokenShaped.ReplaceAllStringFunc(s, func(m string) string {
-		lead, token := "", m
-		if !strings.HasPrefix(m, "seam_") && !strings.HasPrefix(m, "eyJ") {
-			lead, token = m[:1], m[1:]
-		}
-		if strings.HasPrefix(token, "seam_") && !strings.ContainsAny(token[5:], "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ") {
+		if token, seam := strings.CutPrefix(m, "seam_"); seam && !strings.ContainsAny(token, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ") {
 			return m
 		}
-		return lead + "[redacted token]"
+		return "[redacted token]"
 	})
 }
 
@@ -129,10 +124,9 @@ func redactTokenShaped(s string) string {
 // own, as run's redactor does: shorter ones match ordinary text.
 const pieceLength = 10
 
-// tokenShaped matches Seam's token shapes, with the byte before them: seam_
-// and its kind's letters (seam_at, seam_cst, ...) then the token, and a
-// JWT.
-var tokenShaped = regexp.MustCompile(`(?:^|[^A-Za-z0-9_])(?:seam_[A-Za-z0-9_-]{8,}|eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)`)
+// tokenShaped matches Seam's token shapes: seam_ and its kind's letters
+// (seam_at, seam_cst, ...) then the token, and a JWT.
+var tokenShaped = regexp.MustCompile(`seam_[A-Za-z0-9_-]{8,}|eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+`)
 
 // redactPieces replaces each maximal run of s covered by pieces.
 func redactPieces(s string, pieces map[string]bool) string {

@@ -144,6 +144,11 @@ func (r Report) JUnit() ([]byte, error) {
 		}
 		suite.Cases = append(suite.Cases, tc)
 	}
+	if r.Unforwarded > 0 {
+		suite.Cases = append(suite.Cases, junitCase{Name: "upstream", Classname: "seamconform.violations", Failure: &junitFailure{
+			Message: fmt.Sprintf("%d request(s) got no answer from the upstream: their answers were not checked", r.Unforwarded), Type: "upstream"}})
+		suite.Failures++
+	}
 	if r.Failure != "" && suite.Failures == 0 {
 		// A session that failed with no operation failing (no request, or
 		// answers that never came): a CI viewer shows it red too.

@@ -398,6 +398,9 @@ func sentCredential(r *http.Request) string {
 	if token, ok := spec.BearerToken(authorization); ok {
 		return "the request presents a " + tokenKind(token) + ", and "
 	}
+	if authorization == "" && r.Header.Get("Seam-Publishable-Key") != "" {
+		return "the request presents a publishable key (seam-publishable-key), and "
+	}
 	if authorization == "" {
 		return "the request has no Authorization header, and "
 	}

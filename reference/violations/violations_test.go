@@ -422,11 +422,11 @@ func TestAnAnswerTooLargeToHoldPassesThroughUnchecked(t *testing.T) {
 func TestRecordsKeepSeamsNamesAndDottedFormsAreForObjects(t *testing.T) {
 	c, seed, _ := newChecker(t, violations.Options{})
 	key := map[string]string{"Authorization": "Bearer " + seed.APIKey}
-	sent{"POST", "/devices/list", "application/json", `{"note":"seam_passport and acs_credential_on_seam_not_found"}`, key}.do(t, c)
+	sent{"POST", "/devices/list", "application/json", `{"note":"seam_passport and acs_credential_on_seam_not_found","token":"line\nseam_Abcdefgh12345"}`, key}.do(t, c)
 	sent{"GET", "/devices/list?limit.x=5", "", "", key}.do(t, c)
 	report, _ := json.Marshal(c.Report())
-	if !strings.Contains(string(report), "seam_passport and acs_credential_on_seam_not_found") {
-		t.Errorf("Seam's names were redacted:\n%s", report)
+	if !strings.Contains(string(report), "seam_passport and acs_credential_on_seam_not_found") || strings.Contains(string(report), "seam_Abcdefgh12345") {
+		t.Errorf("Seam's names were redacted, or a token after an escaped newline was not:\n%s", report)
 	}
 	if !strings.Contains(string(report), "query parameter limit.x is not declared") {
 		t.Errorf("limit.x, limit being a number, is not a violation:\n%s", report)
