@@ -268,13 +268,6 @@ func randomUUID() string {
 	return UUIDFrom(b)
 }
 
-// NewUUID returns a random version 4 UUID, as Seam's request IDs are.
-func NewUUID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	return UUIDFrom(b)
-}
-
 // UUIDFrom makes 16 random bytes a version 4 UUID in lower case, without fmt:
 // every request and answer of a run needs one.
 func UUIDFrom(b [16]byte) string {

@@ -16,7 +16,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/seamconform/seamconform/spec"
+	"github.com/seamconform/seamconform/fixtures"
 )
 
 // Kinds lists the faults with what each answers.
@@ -160,7 +160,7 @@ func Wrap(next http.Handler, faults []Fault) http.Handler {
 }
 
 func envelope(w http.ResponseWriter, status int, kind, message string) {
-	requestID := spec.NewUUID() // as Seam's, and the reference's
+	requestID := fixtures.NewUUID() // as Seam's, and the reference's
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("seam-request-id", requestID)
 	w.WriteHeader(status)

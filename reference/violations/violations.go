@@ -25,6 +25,7 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/seamconform/seamconform/fixtures"
 	"github.com/seamconform/seamconform/spec"
 )
 
@@ -739,7 +740,7 @@ func seamAnswer(problems []problem) *bufferedAnswer {
 			validation[p.field] = map[string]any{"_errors": []string{p.reason}}
 		}
 	}
-	requestID := spec.NewUUID() // as Seam's, and the reference's
+	requestID := fixtures.NewUUID() // as Seam's, and the reference's
 	envelope := map[string]any{"type": kind, "message": strings.Join(messages, "; "), "request_id": requestID}
 	if validation != nil {
 		envelope["validation_errors"] = validation
