@@ -82,11 +82,8 @@ func (c *ciFlags) handler(opts reference.Options, log io.Writer) (http.Handler, 
 	if err != nil {
 		return nil, err
 	}
-	contract, err := loadContract(*c.specFile)
+	contract, err := c.contract(faults)
 	if err != nil {
-		return nil, err
-	}
-	if err := scopesMatch(faults, contract); err != nil {
 		return nil, err
 	}
 	// The reference answers the operations the checker holds requests to.
@@ -113,19 +110,21 @@ func (c *ciFlags) handler(opts reference.Options, log io.Writer) (http.Handler, 
 	return c.checker, nil
 }
 
-// scopesMatch refuses an SDK fault whose @PATH matches no path of the
-// contract: it would never fire, and a test relying on it would pass for
-// the wrong reason.
-func scopesMatch(faults []sdkfaults.Fault, contract *spec.Contract) error {
+// contract loads the contract requests are checked against, and refuses
+// an SDK fault whose @PATH matches none of its paths: it would never fire,
+// and a test relying on it would pass for the wrong reason.
+func (c *ciFlags) contract(faults []sdkfaults.Fault) (*spec.Contract, error) {
+	contract, err := loadContract(*c.specFile)
+	if err != nil {
+		return nil, err
+	}
+	listed := contract.List()
 	for _, f := range faults {
-		if f.Path == "" {
-			continue
-		}
-		if !slices.ContainsFunc(contract.List(), func(l spec.Listed) bool { matched, _ := path.Match(f.Path, l.Path); return matched }) {
-			return usagef("--sdk-fault %s: @%s matches no path of the contract", f.Kind, f.Path)
+		if f.Path != "" && !slices.ContainsFunc(listed, func(l spec.Listed) bool { matched, _ := path.Match(f.Path, l.Path); return matched }) {
+			return nil, usagef("--sdk-fault %s: @%s matches no path of the contract", f.Kind, f.Path)
 		}
 	}
-	return nil
+	return contract, nil
 }
 
 // proxy forwards to the upstream. Requests pass unchanged (credentials
@@ -139,11 +138,8 @@ func (c *ciFlags) proxy(faults []sdkfaults.Fault, opts reference.Options, log io
 	if *c.seed != "" || *c.apiKey != "" || *c.pat != "" || len(opts.Faults) > 0 || opts.NonSandbox {
 		return nil, usagef("--upstream forwards to a real endpoint with the client's own credentials: --seed, --api-key, --personal-access-token, --fault and --non-sandbox do not apply")
 	}
-	contract, err := loadContract(*c.specFile)
+	contract, err := c.contract(faults)
 	if err != nil {
-		return nil, err
-	}
-	if err := scopesMatch(faults, contract); err != nil {
 		return nil, err
 	}
 	c.seedOf = func() fixtures.Seed { return fixtures.Seed{} }
