@@ -201,9 +201,8 @@ func New(opts Options) (*Server, error) {
 // checkGiven rejects given credentials that would not authenticate as
 // their kind: a token's prefix says its kind.
 func checkGiven(opts Options) error {
-	if key, pat := opts.APIKey, opts.PersonalAccessToken; key != "" && len(key) < 8 || pat != "" && len(pat) < 8 {
-		// A run redacts credentials of 8 bytes or more, and refuses shorter ones.
-		return fmt.Errorf("a credential is at least 8 bytes long, so that reports can leave it out")
+	if key, pat := opts.APIKey, opts.PersonalAccessToken; key != "" && len(key) < fixtures.MinSecret || pat != "" && len(pat) < fixtures.MinSecret {
+		return fmt.Errorf("a credential is at least %d bytes long, so that reports can leave it out", fixtures.MinSecret)
 	}
 	if key := opts.APIKey; key != "" && (!isToken(key) || tokenKind(key).Name != "api_key") {
 		return fmt.Errorf("an API key is seam_ and token characters, and does not start like another kind of credential (seam_at, seam_cst, seam_pk, ...)")

@@ -403,15 +403,15 @@ func loadContract(file string) (*spec.Contract, error) {
 }
 
 // checkCredentials refuses a credential too short for the redactor, which
-// leaves values under 8 bytes alone (they would garble other text): the
+// leaves values under fixtures.MinSecret bytes alone (they would garble other text): the
 // run would print it. And one with a control byte (a CRLF .env file), which
 // no request can carry: every request would fail as if the endpoint did.
 func checkCredentials(seed fixtures.Seed) error {
 	secrets := seed.Secrets()
 	for _, name := range slices.Sorted(maps.Keys(secrets)) {
 		value := secrets[name]
-		if n := len(value); n > 0 && n < 8 {
-			return usagef("%s is %d bytes long: seamconform keeps credentials of 8 bytes or more out of its output, and would print this one", name, n)
+		if n := len(value); n > 0 && n < fixtures.MinSecret {
+			return usagef("%s is %d bytes long: seamconform keeps credentials of %d bytes or more out of its output, and would print this one", name, n, fixtures.MinSecret)
 		}
 		if strings.ContainsFunc(value, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
 			return usagef("%s holds a control character (a carriage return from a CRLF .env file?): no request can carry it", name)

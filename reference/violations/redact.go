@@ -9,6 +9,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/seamconform/seamconform/fixtures"
 	"github.com/seamconform/seamconform/spec"
 )
 
@@ -93,7 +94,7 @@ func replacements(r *http.Request, secrets map[string]string) map[string]string 
 // a key sent elsewhere in the request is still one.
 func scrubber(replace map[string]string) func(string) string {
 	values := slices.SortedFunc(maps.Keys(replace), func(a, b string) int { return len(b) - len(a) })
-	values = slices.DeleteFunc(values, func(v string) bool { return len(v) < 8 })
+	values = slices.DeleteFunc(values, func(v string) bool { return len(v) < fixtures.MinSecret })
 	pieces := map[string]bool{}
 	for _, v := range values {
 		for i := 0; i+pieceLength <= len(v); i++ {

@@ -47,7 +47,7 @@ const Fragment = 10
 // redactedPiece replaces a piece of a secret that is not a whole one.
 const redactedPiece = "[redacted]"
 
-// Add registers secrets; values shorter than 8 bytes are not redacted
+// Add registers secrets; values shorter than fixtures.MinSecret are not redacted
 // because they cannot be secrets and would garble unrelated text.
 func (r *Redactor) Add(secrets ...fixtures.Secret) {
 	if r.knowsAll(secrets) { // every request adds its credential, most often one it added before
@@ -60,7 +60,7 @@ func (r *Redactor) Add(secrets ...fixtures.Secret) {
 	}
 	for _, whole := range secrets {
 		for _, s := range append([]fixtures.Secret{whole}, whole.Parts()...) {
-			if len(s.Value) < 8 || s.Shell == fixtures.ShellEscape(s.Value) || r.known[s.Value] {
+			if len(s.Value) < fixtures.MinSecret || s.Shell == fixtures.ShellEscape(s.Value) || r.known[s.Value] {
 				continue // too short to be a secret, public, or known
 			}
 			r.known[s.Value] = true
@@ -127,7 +127,7 @@ func (w *window) may(s string) bool {
 // nextSecret finds the first registered secret in text, the longest where
 // several start at once. The caller holds r.mu.
 func (r *Redactor) nextSecret(text string) (int, fixtures.Secret) {
-	for i := 0; i+8 <= len(text); i++ {
+	for i := 0; i+fixtures.MinSecret <= len(text); i++ {
 		if !r.windows.may(text[i:]) {
 			continue
 		}
