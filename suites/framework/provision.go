@@ -104,11 +104,7 @@ func (e *Env) CreateIdentity() string {
 	if n := e.givenUp(spec.CreateIdentity); n > 0 {
 		CouldNotCheck(fmt.Sprintf("set-up failed: %s gave no answer to %d requests in a row, so the suite stopped sending it", spec.CreateIdentity, n))
 	}
-	if _, defined := e.Contract.Describe(spec.CreateIdentity); !defined && !e.Contract.Embedded() {
-		// Before a key is marked pending: one never sent would cost the
-		// sweep a lookup.
-		Skip(NotApplicablePrefix + "the contract does not define " + spec.CreateIdentity.String())
-	}
+	e.skipUndefined(spec.CreateIdentity) // before the key is marked pending: one never sent would cost the sweep a lookup
 	key := fmt.Sprintf("seamconform-%s-%d", e.RunID, e.ledger.n.Add(1))
 	e.ledger.mark(e.ledger.pending, key, true)
 	x := e.Send(Call(spec.CreateIdentity).As(cred).JSON(map[string]any{
