@@ -40,9 +40,8 @@ type Redactor struct {
 }
 
 // Fragment is the length of the shortest piece of a secret that Redact
-// removes on its own. Shorter pieces say too little to matter and would
-// match ordinary text.
-const Fragment = 10
+// removes on its own.
+const Fragment = fixtures.Fragment
 
 // redactedPiece replaces a piece of a secret that is not a whole one.
 const redactedPiece = "[redacted]"
