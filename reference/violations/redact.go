@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -55,7 +56,7 @@ func redactRequest(r *http.Request, body []byte, secrets map[string]string) (sen
 	if !utf8.Valid(body) {
 		out.Body = "[binary body not recorded]"
 	} else {
-		out.Body = scrub(strings.ToValidUTF8(string(body[:min(len(body), maxRecordedBody+1<<10)]), ""))
+		out.Body = scrubEscaped(strings.ToValidUTF8(string(body[:min(len(body), maxRecordedBody+1<<10)]), ""), scrub)
 		if len(out.Body) > maxRecordedBody {
 			out.Body = strings.ToValidUTF8(out.Body[:maxRecordedBody], "")
 		}
@@ -153,17 +154,45 @@ func redactPieces(s string, pieces map[string]bool) string {
 }
 
 // scrubURI scrubs a request target as sent and, when it carries
-// percent-escapes, as decoded: a credential escaped byte by byte is still
-// one. The decoded form is recorded only when it had one.
+// percent-escapes, as decoded, up to three times: a credential escaped byte
+// by byte, or escaped again by a client that escapes what it is given, is
+// still one. A decoded form is recorded only when it had one.
 func scrubURI(uri string, scrub func(string) string) string {
-	scrubbed := scrub(uri)
-	if decoded, err := url.PathUnescape(scrubbed); err == nil && decoded != scrubbed {
-		if again := scrub(decoded); again != decoded {
+	scrubbed, decoded := scrub(uri), uri
+	for range 3 {
+		next, err := url.PathUnescape(decoded)
+		if err != nil || next == decoded {
+			break
+		}
+		if again := scrub(next); again != next {
 			return again
 		}
+		decoded = next
 	}
 	return scrubbed
 }
+
+// scrubEscaped scrubs a body as sent and, when it carries JSON's \u
+// escapes, with those of printable ASCII decoded: a credential written as
+// \u0073eam_… is still one. The decoded form is recorded only when it had
+// one.
+func scrubEscaped(body string, scrub func(string) string) string {
+	scrubbed := scrub(body)
+	if !strings.Contains(scrubbed, `\u`) {
+		return scrubbed
+	}
+	decoded := asciiEscape.ReplaceAllStringFunc(scrubbed, func(m string) string {
+		r, _ := strconv.ParseUint(m[2:], 16, 8)
+		return string(rune(r))
+	})
+	if again := scrub(decoded); again != decoded {
+		return again
+	}
+	return scrubbed
+}
+
+// asciiEscape is a JSON \u escape of printable ASCII (U+0020 to U+007E).
+var asciiEscape = regexp.MustCompile(`\\u00(?:[2-6][0-9A-Fa-f]|7[0-9A-Ea-e])`)
 
 // LogPath is r's path for serve's request log: as sent when the contract
 // has it, and otherwise with its credentials replaced, as in a record.

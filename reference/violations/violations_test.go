@@ -318,7 +318,8 @@ func TestLogLinesEscapeControlCharacters(t *testing.T) {
 // A credential a client sends where none belongs is still one: in a path
 // the contract lacks (named as the operation, and in the request log), in
 // part, past the body's cut, percent-encoded, or unknown to serve but
-// shaped like a Seam token (a proxy knows only the one presented).
+// shaped like a Seam token (a proxy knows only the one presented), even
+// percent-encoded twice or \u-escaped in JSON.
 func TestCredentialsSentAnywhereAreNotRecordedOrLogged(t *testing.T) {
 	c, seed, log := newChecker(t, violations.Options{})
 	key := seed.APIKey
@@ -335,6 +336,7 @@ func TestCredentialsSentAnywhereAreNotRecordedOrLogged(t *testing.T) {
 		{"POST", "/user_identities/delete", "application/json", `{"user_identity_id":"x","pad":"` + strings.Repeat("x", 4096-40) + key + `"}`, auth},
 		{"POST", "/user_identities/delete?token=" + escaped.String(), "application/json", `{}`, auth},
 		{"POST", "/user_identities/delete?api_key=" + unknown, "application/json", `{}`, map[string]string{"Authorization": "Bearer seam_otherKEY0123456789abc", "User-Agent": "sdk/1 key=" + key[:20]}},
+		{"POST", "/user_identities/delete?api_key=%2573" + unknown[1:], "application/json", `{"note":"\u0073` + unknown[1:] + `"}`, auth},
 	} {
 		s.do(t, c)
 	}
