@@ -119,6 +119,11 @@ func runCommand(args []string, stdout, stderr io.Writer) (int, error) {
 	if rf.concurrency < 0 || rf.concurrency > parallel.MaxConcurrency || explicit(fs, "concurrency") && rf.concurrency == 0 {
 		return reports.ExitUsage, usagef("--concurrency must be between 1 and %d, got %d", parallel.MaxConcurrency, rf.concurrency)
 	}
+	// Ginkgo holds a failed spec's process for --ginkgo.sleep-on-failure,
+	// which only one process can do: it refuses it in every worker.
+	if suiteConfig.SleepOnFailure > 0 && rf.concurrency > 1 {
+		return reports.ExitUsage, usagef("--ginkgo.sleep-on-failure holds a run's one process on a failure: it wants --concurrency 1")
+	}
 	worker, isWorker, err := parallel.WorkerFromEnv()
 	if err != nil {
 		return reports.ExitUsage, usagef("%s", err)
@@ -192,7 +197,7 @@ func runCommand(args []string, stdout, stderr io.Writer) (int, error) {
 		out.alsoLog(stderr, fmt.Sprintf("seamconform: %s\n", n))
 	}
 	fmt.Fprintf(out, "seamconform %s\nTarget: %s (contract: %s)\n", toolVersion(), targetName(env, rf.faults), contract.Source())
-	if rf.concurrency == 0 && !env.Target.Mock() && !suiteConfig.DryRun {
+	if rf.concurrency == 0 && !env.Target.Mock() && !suiteConfig.DryRun && suiteConfig.SleepOnFailure == 0 {
 		roundTrip, answered := env.RoundTrip()
 		rf.concurrency = parallel.Auto(roundTrip)
 		probe := fmt.Sprintf("the endpoint answered in %s", roundTrip.Round(100*time.Microsecond))

@@ -159,6 +159,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"run", "--ginkgo.focus=["}, "--focus/--skip"}, // Ginkgo's MustCompile would panic
 		{[]string{"run", "--ginkgo.parallel.process=5"}, "Ginkgo's configuration"},
 		{[]string{"run", "--ginkgo.output-interceptor-mode=bogus"}, "Ginkgo's configuration"},
+		{[]string{"run", "--ginkgo.sleep-on-failure=1s", "--concurrency", "4"}, "it wants --concurrency 1"},
 		{[]string{"run", "--request-timeout", "0s"}, "--request-timeout must be positive"},
 		{[]string{"run", "--request-timeout", "soon"}, "invalid value"},
 		{[]string{"run", "--spec", "/does/not/exist.json"}, "reading spec"},
