@@ -175,7 +175,11 @@ func Classify(sr types.SpecReport) (Outcome, string) {
 		return NotChecked, why
 	}
 	if sr.State != types.SpecStateFailed {
-		return Errored, fmt.Sprintf("%s: %s", sr.State, runError(firstLine(sr.Failure.Message)))
+		why := runError(firstLine(sr.Failure.Message))
+		if !strings.HasPrefix(why, sr.State.String()) { // not "interrupted: interrupted (Ctrl-C ...)"
+			why = fmt.Sprintf("%s: %s", sr.State, why)
+		}
+		return Errored, why
 	}
 	for _, entry := range sr.ReportEntries {
 		if entry.Name == framework.RunErrorEntry {

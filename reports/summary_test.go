@@ -356,6 +356,19 @@ func TestIncompleteRunIsNotConformant(t *testing.T) {
 			t.Errorf("%s: %s\n%s", name, s.Verdict(), writeText(s))
 		}
 	}
+	// Each case's error says its state once, in the user's words.
+	for _, c := range []struct {
+		state         types.SpecState
+		message, want string
+	}{
+		{types.SpecStateInterrupted, "Interrupted by User", "- case: interrupted (Ctrl-C or SIGTERM)\n"},
+		{types.SpecStateAborted, "the endpoint gave no answer", "- case: aborted: the endpoint gave no answer\n"},
+	} {
+		s := reports.Summarize(types.Report{SpecReports: types.SpecReports{specOf(req, "case", c.state, c.message)}})
+		if text := writeText(s); !strings.Contains(text, c.want) {
+			t.Errorf("%s: want %q in\n%s", c.state, c.want, text)
+		}
+	}
 }
 
 func TestPartialRunSaysSo(t *testing.T) {
