@@ -241,7 +241,7 @@ func (c *ciFlags) finish(stderr io.Writer) error {
 	case report.Unforwarded > 0:
 		// Whatever the flags: a session whose answers went unchecked has
 		// not shown what it was run to show.
-		failure = fmt.Errorf("%d of %d request(s) got no answer from the upstream: their answers were not checked", report.Unforwarded, requests)
+		failure = errors.New(violations.UnforwardedFailure(report.Unforwarded, requests))
 	case *c.failOnViolation && requests == 0:
 		// The client never reached serve (its endpoint not set, say):
 		// nothing was checked, which is not a pass.

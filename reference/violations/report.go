@@ -70,9 +70,9 @@ func (r Report) Summary() string {
 	}
 	fmt.Fprintf(&b, "# Contract violations\n\n%d violation(s) in %d request(s) to %d operation(s).\n", len(r.Violations), requests, len(r.Calls))
 	if r.Failure != "" {
-		fmt.Fprintf(&b, "\n**Failed:** %s.\n", r.Failure)
+		fmt.Fprintf(&b, "\n**Failed:** %s\n", sentence(r.Failure))
 	}
-	if r.Unforwarded > 0 {
+	if r.Unforwarded > 0 && r.Failure != UnforwardedFailure(r.Unforwarded, requests) { // else said just above
 		fmt.Fprintf(&b, "\n**%d request(s) got no answer from the upstream** (unreachable or timed out): their answers were not checked.\n", r.Unforwarded)
 	}
 	if len(r.Violations) > 0 {
@@ -161,4 +161,18 @@ func (r Report) JUnit() ([]byte, error) {
 		return nil, err
 	}
 	return append([]byte(xml.Header), append(out, '\n')...), nil
+}
+
+// sentence ends s with a full stop, unless it ends with a question.
+func sentence(s string) string {
+	if strings.HasSuffix(s, "?") || strings.HasSuffix(s, ".") {
+		return s
+	}
+	return s + "."
+}
+
+// UnforwardedFailure is why a session in which unforwarded of requests
+// requests got no answer from the upstream failed.
+func UnforwardedFailure(unforwarded, requests int) string {
+	return fmt.Sprintf("%d of %d request(s) got no answer from the upstream (unreachable or timed out): their answers were not checked", unforwarded, requests)
 }
