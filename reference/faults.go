@@ -56,7 +56,7 @@ func (s *Server) parseFault(entry string) (string, faultScope, error) {
 	name, scope, scoped := strings.Cut(entry, "@")
 	f, ok := faultsByName[name]
 	if !ok {
-		return "", "", fmt.Errorf("unknown fault %q (see --list-faults)", name)
+		return "", "", fmt.Errorf("unknown fault %q (seamconform serve --list-faults lists them)", name)
 	}
 	if !scoped {
 		return name, faultScope(f.Scope), nil

@@ -149,9 +149,9 @@ func TestUsageErrors(t *testing.T) {
 		// neither message repeats it.
 		{[]string{"run", "--endpoint", "--api-key", "seam_shiftedOutOfPlace1234"}, "is a variable before it empty?"},
 		{[]string{"run", "--concurrency", "seam_shiftedOutOfPlace1234"}, "invalid value for flag -concurrency"},
-		{[]string{"run", "--endpoint", "http://127.0.0.1:1", "--api-key", "seam_ab"}, "SEAM_API_KEY is 7 bytes long"},
+		{[]string{"run", "--endpoint", "http://127.0.0.1:1", "--api-key", "seam_ab"}, "--api-key is 7 bytes long"},
 		{[]string{"serve", "--api-key", "seam_ab", "--addr", "256.0.0.1:x"}, "at least 8 bytes"},
-		{[]string{"run", "--endpoint", "http://127.0.0.1:1", "--api-key", "seam_fromACRLFfile0123\r"}, "SEAM_API_KEY holds a control character"},
+		{[]string{"run", "--endpoint", "http://127.0.0.1:1", "--api-key", "seam_fromACRLFfile0123\r"}, "--api-key holds a control character"},
 		{[]string{"run", "--fault", "nope"}, `unknown fault "nope"`},
 		{[]string{"run", "--label-filter", "MUST &&"}, "--label-filter"},
 		{[]string{"run", "--focus", "("}, "error parsing regexp"},
