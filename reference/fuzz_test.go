@@ -36,6 +36,7 @@ func FuzzHandler(f *testing.F) {
 		{"GET", "/user_identities/delete", "user_identity_id=" + id + "&user_identity_id=x", "", "", 3, "bearer  seam_\x00"},
 		{"POST", "/nowhere%0A", "a=%zz", "{", "application/json", 0, ""},
 		{"PATCH", "/workspaces/get", ";;&&==", "null", "application/json", 3, "Basic Og=="},
+		{"POST", "/user_identities/delete", "", `{"user_identity_id":"` + id + `"}`, "application/json", 3, "Bearer eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjFlOTk5fQ.x"}, // exp 1e999
 	}
 	for _, s := range seeds {
 		f.Add(s.method, s.path, s.query, []byte(s.body), s.contentType, s.auth, s.raw)
