@@ -44,5 +44,6 @@ bench: bench-go ## Go benchmarks, then the side-by-side table (suite wall time, 
 bench-go: ## Go benchmarks only: ns/op and allocs/op of validation, the handler, building a run
 	go test ./... -run '^$$' -bench . -benchmem
 
-vet:
-	gofmt -l . && go vet ./...
+vet: ## gofmt (failing on any file it lists, as .ci/run does) and go vet
+	@files=$$(gofmt -l .); if [ -n "$$files" ]; then echo "gofmt wants: $$files"; exit 1; fi
+	go vet ./...
