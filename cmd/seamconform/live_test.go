@@ -99,6 +99,23 @@ func TestSandboxGuard(t *testing.T) {
 	if left := server.IdentityIDs(); len(left) != 0 {
 		t.Fatalf("left %d identities behind", len(left))
 	}
+
+	// A connection dropped once does not leave the workspace unchecked.
+	var dropped atomic.Bool
+	dropFirst := func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if dropped.CompareAndSwap(false, true) {
+				c, _, _ := w.(http.Hijacker).Hijack()
+				c.Close()
+				return
+			}
+			h.ServeHTTP(w, r)
+		})
+	}
+	_, env = served(t, reference.Options{NonSandbox: true}, dropFirst)
+	if r := seamconform(t, env, "run", "--no-color"); r.code != 2 || !strings.Contains(r.stderr, "is not known to be a sandbox (is_sandbox: false;") {
+		t.Fatalf("non-sandbox workspace behind a dropped connection: exit %d, stderr %q\n%s", r.code, r.stderr, tail(r.stdout, 10))
+	}
 }
 
 // An answer without a workspace (a 503 page, say) stops the run naming
@@ -141,7 +158,7 @@ func TestUnreachableEndpointEndsTheRun(t *testing.T) {
 	l.Close() // nothing listens there now: connections are refused
 	start := time.Now()
 	r := seamconform(t, map[string]string{"SEAM_ENDPOINT": endpoint, "SEAM_API_KEY": "seam_unreachable0000"}, "run", "--no-color")
-	expect(t, r, 3, "Verdict: INCOMPLETE", "connection refused", "RUN ERROR: the endpoint stopped answering")
+	expect(t, r, 3, "Verdict: INCOMPLETE", "connection refused", "RUN ERROR: POST /workspaces/get got no answer in 3 tries", "nothing was sent")
 	if strings.Contains(r.stdout, "LEFT BEHIND") {
 		t.Fatal("creates that never reached the endpoint are reported as left behind")
 	}

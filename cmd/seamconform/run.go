@@ -177,6 +177,9 @@ func runCommand(args []string, stdout, stderr io.Writer) (int, error) {
 	if err != nil {
 		return reports.ExitUsage, usagef("%s", err)
 	}
+	if env.Stopped() {
+		rf.concurrency = 1 // it ends at its first request, which workers would not know
+	}
 	// The outputs are made, to be sure they can be written, only once no
 	// usage error can come: one would leave them behind, empty.
 	if err := outputs.checkWritable(); err != nil {

@@ -308,6 +308,13 @@ func (e *Env) SetRunDeadline(deadline time.Time, limit string) {
 // stop records why the run must end; the next request ends it.
 func (e *Env) stop(why string) { e.stopped.CompareAndSwap(nil, &why) }
 
+// Stop ends the run at its first request, for why: the preflight's way to
+// keep every spec from sending.
+func (e *Env) Stop(why string) { e.stop(why) }
+
+// Stopped reports whether the run is to end at its next request.
+func (e *Env) Stopped() bool { return e.stopped.Load() != nil }
+
 // abortIfStopped ends the run before the next request once the endpoint
 // has stopped answering or the run's time is up. It runs before sending,
 // not after the request that found out, so the spec that made that request
