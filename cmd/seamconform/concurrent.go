@@ -61,7 +61,7 @@ func runSpecs(env *framework.Env, rf runFlags, sc types.SuiteConfig, rc types.Re
 			ids = append(ids, v)
 		}
 	}
-	return ran{o.Report, framework.DescribeLeftBehind(ids, keys), o.Throttled + env.Throttled()}, nil
+	return ran{o.Report, framework.DescribeLeftBehind(ids, keys, env.RunID), o.Throttled + env.Throttled()}, nil
 }
 
 // runWorker runs this worker's share of the specs for its parent, and tells

@@ -213,7 +213,7 @@ func runCommand(args []string, stdout, stderr io.Writer) (int, error) {
 	mayRemain := env.LeftBehind
 	if rf.concurrency > 1 && !env.Target.Mock() && !suiteConfig.DryRun {
 		mayRemain = func() []string {
-			return []string{fmt.Sprintf("identities the workers created may remain: their user_identity_key starts seamconform-%s-", env.RunID)}
+			return []string{"identities the workers created may remain: their user_identity_key starts " + framework.KeyPrefix(env.RunID)}
 		}
 	}
 	stopSignals := handleSignals(env, out, mayRemain, abandon)

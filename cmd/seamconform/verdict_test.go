@@ -323,9 +323,12 @@ func TestCleanUpWithinItsBudgetSaysWhatRemains(t *testing.T) {
 		t.Fatalf("%d identities remain; the run says %v\n%s", len(left), said, tail(r.stdout, 20))
 	}
 	for _, id := range left {
-		if len(left) <= 20 && !strings.Contains(r.stdout, id) { // the console lists 20
+		if !strings.Contains(r.stdout, id) {
 			t.Errorf("LEFT BEHIND does not name %s", id)
 		}
+	}
+	if !strings.Contains(r.stdout, "their user_identity_key starts seamconform-") {
+		t.Errorf("LEFT BEHIND does not give the run's key prefix\n%s", tail(r.stdout, 20))
 	}
 }
 

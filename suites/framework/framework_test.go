@@ -649,3 +649,23 @@ func TestLazyEvidenceSaysWhatEvidenceSays(t *testing.T) {
 		}
 	}
 }
+
+// What may remain is named whole, however much it is: whoever cleans up
+// needs every ID, and the run's key prefix finds them with a list too.
+func TestDescribeLeftBehindNamesEveryOne(t *testing.T) {
+	var ids, keys []string
+	for i := range 25 {
+		ids = append(ids, fmt.Sprintf("id-%02d", i))
+		keys = append(keys, fmt.Sprintf("seamconform-run1-%d", i))
+	}
+	lines := DescribeLeftBehind(ids, keys, "run1")
+	text := strings.Join(lines, "\n")
+	for _, v := range append(ids, keys...) {
+		if !strings.Contains(text, v) {
+			t.Errorf("%s is not named in:\n%s", v, text)
+		}
+	}
+	if len(lines) != 2 || !strings.Contains(lines[0], "their user_identity_key starts seamconform-run1-") {
+		t.Errorf("want a line for the IDs with the key prefix and one for the keys, got:\n%s", text)
+	}
+}

@@ -105,7 +105,7 @@ func (e *Env) CreateIdentity() string {
 		CouldNotCheck(fmt.Sprintf("set-up failed: %s gave no answer to %d requests in a row, so the suite stopped sending it", spec.CreateIdentity, n))
 	}
 	e.skipUndefined(spec.CreateIdentity) // before the key is marked pending: one never sent would cost the sweep a lookup
-	key := fmt.Sprintf("seamconform-%s-%d", e.RunID, e.ledger.n.Add(1))
+	key := fmt.Sprintf("%s%d", KeyPrefix(e.RunID), e.ledger.n.Add(1))
 	e.ledger.mark(e.ledger.pending, key, true)
 	x := e.Send(Call(spec.CreateIdentity).As(cred).JSON(map[string]any{
 		"user_identity_key": key,
@@ -288,7 +288,7 @@ func (e *Env) Sweep(budget time.Duration) {
 // identities the run created and could not confirm gone, and the keys of
 // creates whose outcome it never learned. Empty when nothing may remain.
 func (e *Env) LeftBehind() []string {
-	out := DescribeLeftBehind(e.ledger.IDs(), e.ledger.PendingKeys())
+	out := DescribeLeftBehind(e.ledger.IDs(), e.ledger.PendingKeys(), e.RunID)
 	if why := e.stopped.Load(); why != nil && len(out) > 0 {
 		out = append(out, "clean-up stopped early: "+*why)
 	}
@@ -299,26 +299,23 @@ func (e *Env) LeftBehind() []string {
 }
 
 // DescribeLeftBehind puts what may remain in words, a line for the
-// identities (by ID) and one for the creates with no clear answer (by key).
-func DescribeLeftBehind(ids, pendingKeys []string) []string {
+// identities (by ID) and one for the creates with no clear answer (by key),
+// each listing them all: whoever cleans up needs every one, and the key
+// prefix of run runID finds them with a list too.
+func DescribeLeftBehind(ids, pendingKeys []string, runID string) []string {
 	var out []string
 	if len(ids) > 0 {
-		out = append(out, fmt.Sprintf("%d identities this run created may remain (clean-up could not confirm them gone): %s", len(ids), listed(ids)))
+		out = append(out, fmt.Sprintf("%d identities this run created may remain (clean-up could not confirm them gone; their user_identity_key starts %s): %s", len(ids), KeyPrefix(runID), strings.Join(ids, ", ")))
 	}
 	if len(pendingKeys) > 0 {
-		out = append(out, fmt.Sprintf("%d creates got no clear answer, so identities with these user_identity_key values may exist: %s", len(pendingKeys), listed(pendingKeys)))
+		out = append(out, fmt.Sprintf("%d creates got no clear answer, so identities with these user_identity_key values may exist: %s", len(pendingKeys), strings.Join(pendingKeys, ", ")))
 	}
 	return out
 }
 
-// listed joins up to 20 values, counting the rest.
-func listed(values []string) string {
-	const shown = 20
-	if len(values) <= shown {
-		return strings.Join(values, ", ")
-	}
-	return fmt.Sprintf("%s … and %d more", strings.Join(values[:shown], ", "), len(values)-shown)
-}
+// KeyPrefix begins the user_identity_key of every identity run runID
+// creates.
+func KeyPrefix(runID string) string { return "seamconform-" + runID + "-" }
 
 func (e *Env) waitInflight(limit time.Duration) {
 	done := make(chan struct{})
