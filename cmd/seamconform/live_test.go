@@ -396,3 +396,11 @@ func TestRunNeverDeletesAnIdentityItDidNotCreate(t *testing.T) {
 		})
 	}
 }
+
+// A create the workspace refuses says why, in Seam's words, where the
+// error is reported: not only in the evidence.
+func TestSetUpFailureSaysWhy(t *testing.T) {
+	_, env := served(t, reference.Options{MaxIdentities: 1}, nil)
+	r := seamconform(t, env, "run", "--no-color", "--label-filter", "UIDEL-EFFECT-03")
+	expect(t, r, 3, "could not be checked: set-up failed: POST /user_identities/create answered 400 resource_limit_reached (")
+}

@@ -122,7 +122,7 @@ func (e *Env) CreateIdentity() string {
 	// the run deletes only what it created. The key stays pending, so the
 	// sweep looks for it.
 	if x.Err != nil || x.Status != http.StatusOK || !spec.IsUUID(idString) {
-		CouldNotCheck(e.Redact(fmt.Sprintf("set-up failed: POST /user_identities/create did not create an identity with a UUID user_identity_id.\n%s", x.Evidence())))
+		CouldNotCheck(e.Redact(fmt.Sprintf("set-up failed: POST /user_identities/create %s.\n%s", createFailure(x), x.Evidence())))
 	}
 	if got, _ := x.Field("user_identity.user_identity_key"); got != key {
 		CouldNotCheck(e.Redact(fmt.Sprintf("set-up failed: POST /user_identities/create answered an identity with user_identity_key %v, not the %s it was sent, so the suite does not take it as its own.\n%s", got, key, x.Evidence())))
@@ -130,6 +130,27 @@ func (e *Env) CreateIdentity() string {
 	e.ledger.created(key, idString)
 	DeferCleanup(e.Remove, idString)
 	return idString
+}
+
+// createFailure says why a create gave the suite no identity, in words a
+// user can act on: no answer, the status with Seam's error type and
+// message (a workspace at its limit, say), or an answer without a UUID
+// user_identity_id.
+func createFailure(x *Exchange) string {
+	if x.Err != nil {
+		return fmt.Sprintf("got no answer (%v)", x.Err)
+	}
+	if x.Status == http.StatusOK {
+		return "did not create an identity with a UUID user_identity_id"
+	}
+	said := fmt.Sprintf("answered %d", x.Status)
+	if kind, _ := x.Field("error.type"); kind != nil {
+		said += fmt.Sprintf(" %v", kind)
+		if message, _ := x.Field("error.message"); message != nil {
+			said += fmt.Sprintf(" (%v)", message)
+		}
+	}
+	return said
 }
 
 // createdNothing reports whether a create's answer shows the server made
