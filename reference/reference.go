@@ -195,6 +195,9 @@ func New(opts Options) (*Server, error) {
 			s.seed.Tokens[scheme.Name] = token
 		}
 	}
+	// Drawn last, so that --seed keeps every other credential it gave.
+	s.seed.ForeignAPIKey = newAPIKey(s.random)
+	s.apiKeys[s.seed.ForeignAPIKey] = foreign.WorkspaceID
 	return s, nil
 }
 

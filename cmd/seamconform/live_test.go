@@ -404,3 +404,17 @@ func TestSetUpFailureSaysWhy(t *testing.T) {
 	r := seamconform(t, env, "run", "--no-color", "--label-filter", "UIDEL-EFFECT-03")
 	expect(t, r, 3, "could not be checked: set-up failed: POST /user_identities/create answered 400 resource_limit_reached (")
 }
+
+// A case that must be refused the foreign identity passes on any 404, so
+// it is not checked once that identity is known to be gone: deleted by an
+// earlier case of the run, or, in a later run, not found with the foreign
+// workspace's key. A broken server cannot be certified by deleting it first.
+func TestCrossWorkspaceCasesNeedTheForeignIdentity(t *testing.T) {
+	_, env := served(t, reference.Options{Faults: []string{"cross-workspace-delete"}}, nil)
+	cases := []string{"run", "--no-color", "--concurrency", "1", "--label-filter", "UIDEL-EFFECT-05 || UIGET-EFFECT-04"}
+	r := seamconform(t, env, cases...)
+	// Of the two forms' cases, the first deletes it, the second is an error.
+	expect(t, r, 1, "Verdict: NOT CONFORMANT", "FAILED UIDEL-EFFECT-05", "could not be checked: SEAMCONFORM_FOREIGN_IDENTITY_ID may be gone")
+	r = seamconform(t, env, cases...)
+	expect(t, r, 3, "Verdict: INCOMPLETE", "SEAMCONFORM_FOREIGN_IDENTITY_ID is not known to exist", "answered 404 user_identity_not_found")
+}

@@ -444,6 +444,7 @@ func liveSeed(rf runFlags) fixtures.Seed {
 		PublishableKey:             rf.lookup("SEAM_PUBLISHABLE_KEY"),
 		ForeignWorkspaceID:         os.Getenv("SEAMCONFORM_FOREIGN_WORKSPACE_ID"),
 		ForeignIdentityID:          os.Getenv("SEAMCONFORM_FOREIGN_IDENTITY_ID"),
+		ForeignAPIKey:              os.Getenv("SEAMCONFORM_FOREIGN_API_KEY"),
 		Tokens:                     fixtures.TokensFromEnv(rf.lookup),
 	}
 }

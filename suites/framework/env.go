@@ -48,6 +48,9 @@ type Env struct {
 	// cleanupDeadline bounds the final sweep.
 	cleanupDeadline time.Time
 	throttled       atomic.Int64
+	// foreignGone says how the run learned that the foreign identity is
+	// gone; nil while it is not known to be.
+	foreignGone atomic.Pointer[string]
 }
 
 // NewEnv prepares a run. The seed's secrets are registered for redaction

@@ -12,6 +12,7 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 
+	"github.com/seamconform/seamconform/fixtures"
 	"github.com/seamconform/seamconform/spec"
 )
 
@@ -162,6 +163,39 @@ func createdNothing(x *Exchange) bool {
 		return x.NotSent
 	}
 	return x.Status >= 300 && x.Status < 500 || x.Status == http.StatusNotImplemented
+}
+
+// ForeignIdentity is SEAMCONFORM_FOREIGN_IDENTITY_ID, for a case that
+// must be refused it. Such a case passes on any 404, so it is not checked
+// once the identity is known to be gone: deleted by an earlier case of this
+// run, or not found with SEAMCONFORM_FOREIGN_API_KEY when that is given.
+func (e *Env) ForeignIdentity() string {
+	GinkgoHelper()
+	id := e.Need(e.Seed.ForeignIdentityID, "an identity in a workspace the credentials cannot access (SEAMCONFORM_FOREIGN_IDENTITY_ID)")
+	if why := e.foreignGone.Load(); why != nil {
+		CouldNotCheck(*why)
+	}
+	if e.Seed.ForeignAPIKey == "" {
+		return id
+	}
+	x := e.Send(Call(spec.GetIdentity).As(Credential{Authorization: Bearer(fixtures.EnvSecret("SEAMCONFORM_FOREIGN_API_KEY", e.Seed.ForeignAPIKey))}).JSON(map[string]any{"user_identity_id": id}))
+	if x.Status != http.StatusOK {
+		why := fmt.Sprintf("SEAMCONFORM_FOREIGN_IDENTITY_ID is not known to exist, so a refusal would prove nothing: POST /user_identities/get with SEAMCONFORM_FOREIGN_API_KEY %s", createFailure(x))
+		if x.Status == http.StatusNotFound {
+			e.foreignGone.CompareAndSwap(nil, &why)
+		}
+		CouldNotCheck(e.Redact(fmt.Sprintf("%s\n%s", why, x.Evidence())))
+	}
+	return id
+}
+
+// ForeignAnswer notes the answer to a request that must not act on the
+// foreign identity: one that succeeded may have deleted it.
+func (e *Env) ForeignAnswer(x *Exchange) {
+	if x.Err == nil && x.Status >= 200 && x.Status < 300 {
+		why := fmt.Sprintf("SEAMCONFORM_FOREIGN_IDENTITY_ID may be gone: %s %s answered %d to a request that named it, earlier in this run", x.Operation.Method, x.Operation.Path, x.Status)
+		e.foreignGone.CompareAndSwap(nil, &why)
+	}
 }
 
 // IdentityExists asks POST /user_identities/get whether id is still there:

@@ -56,7 +56,8 @@ var _ = Describe("Deleting a user identity has the right effect", func() {
 	)...)
 
 	f.ConformanceTable(effectWorkspaces, func(fm f.Form) {
-		foreign := env().Need(env().Seed.ForeignIdentityID, "an identity in a workspace the credentials cannot access (SEAMCONFORM_FOREIGN_IDENTITY_ID)")
-		Expect(f.Send(deleteIdentity.Naming(fm, foreign).As(env().AnyCredential()))).NotTo(f.BeSuccessful())
+		x := f.Send(deleteIdentity.Naming(fm, env().ForeignIdentity()).As(env().AnyCredential()))
+		env().ForeignAnswer(x)
+		Expect(x).NotTo(f.BeSuccessful())
 	}, deleteIdentity.PerForm("identity of another workspace", nil)...)
 })

@@ -46,7 +46,6 @@ var _ = Describe("Getting a user identity returns the one asked for", func() {
 	}, getIdentity.PerForm("get after delete", nil)...)
 
 	f.ConformanceTable(effectWorkspace, func(fm f.Form) {
-		foreign := env().Need(env().Seed.ForeignIdentityID, "an identity in a workspace the credentials cannot access (SEAMCONFORM_FOREIGN_IDENTITY_ID)")
-		Expect(get(fm, map[string]any{"user_identity_id": foreign})).NotTo(f.BeSuccessful())
+		Expect(get(fm, map[string]any{"user_identity_id": env().ForeignIdentity()})).NotTo(f.BeSuccessful())
 	}, getIdentity.PerForm("identity of another workspace", nil)...)
 })
