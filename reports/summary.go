@@ -183,7 +183,13 @@ func Classify(sr types.SpecReport) (Outcome, string) {
 	}
 	for _, entry := range sr.ReportEntries {
 		if entry.Name == framework.RunErrorEntry {
-			return Errored, gist(sr.Failure.Message)
+			// The failure may name only the case (a step of a spec whose
+			// endpoint went silent): the entry says why.
+			why, run := gist(sr.Failure.Message), entry.Value.String()
+			if run != "" && !strings.Contains(why, run) {
+				why += ": " + run
+			}
+			return Errored, why
 		}
 	}
 	if strings.HasPrefix(strings.TrimSpace(sr.Failure.Message), "suite error:") {

@@ -420,6 +420,12 @@ func TestErrorsAreNotFailures(t *testing.T) {
 	if strings.Contains(text, "FAILED") || !strings.Contains(text, "ERROR  "+must[0].ID+" [MUST] could not be checked\n         - post: could not be checked: set-up failed") {
 		t.Fatalf("WriteText:\n%s", text)
 	}
+	// A case whose failure names only its step says the run's reason too.
+	silent := specOf(must[0], "post", types.SpecStateFailed, "without access_code_id\nexpected: status 400")
+	silent.ReportEntries = append(silent.ReportEntries, types.ReportEntry{Name: framework.RunErrorEntry, Value: types.WrapEntryValue("the endpoint stopped answering (EOF)")})
+	if text := writeText(reports.Summarize(types.Report{SpecReports: types.SpecReports{silent}})); !strings.Contains(text, "- post: without access_code_id: the endpoint stopped answering (EOF)\n") {
+		t.Fatalf("WriteText:\n%s", text)
+	}
 	// A real failure beside an error still decides the verdict.
 	s = reports.Summarize(types.Report{SpecReports: types.SpecReports{setUp, specOf(must[2], "post", types.SpecStateFailed, "expected: status 401")}})
 	if s.Verdict() != reports.NotConformant || s.ExitCode() != reports.ExitNotConformant {
