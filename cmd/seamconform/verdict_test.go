@@ -355,3 +355,28 @@ func TestReadmeDocumentsEveryFlag(t *testing.T) {
 		}
 	}
 }
+
+// A create answered 429 created nothing: its case is not checked, and its
+// key is neither listed as left behind nor looked for at clean-up.
+func TestThrottledCreatesLeaveNothingBehind(t *testing.T) {
+	var lookups atomic.Int64
+	throttleCreates := func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			switch r.URL.Path {
+			case "/user_identities/create":
+				w.Header().Set("Retry-After", "0")
+				http.Error(w, `{"error":{"type":"rate_limited","message":"slow down"},"ok":false}`, http.StatusTooManyRequests)
+				return
+			case "/user_identities/get", "/user_identities/list":
+				lookups.Add(1)
+			}
+			h.ServeHTTP(w, r)
+		})
+	}
+	_, env := served(t, reference.Options{}, throttleCreates)
+	r := seamconform(t, env, "run", "--no-color", "--concurrency", "1", "--label-filter", "UIDEL-EFFECT-01")
+	expect(t, r, 3, "Verdict: INCOMPLETE", "kept answering POST /user_identities/create with 429")
+	if strings.Contains(r.stdout, "LEFT BEHIND") || lookups.Load() != 0 {
+		t.Fatalf("throttled creates were looked for (%d lookups) or listed:\n%s", lookups.Load(), tail(r.stdout, 20))
+	}
+}

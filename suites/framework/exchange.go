@@ -40,6 +40,9 @@ type Request struct {
 	// checked holds the rules of the contract the request, as it stands,
 	// breaks, once Breaks asked before it was sent: Send does not ask again.
 	checked *verdict
+	// throttleChecked: the caller ends the spec on a 429 itself, after
+	// what it must do with any answer (a create forgets its key).
+	throttleChecked bool
 }
 
 type verdict struct {
@@ -187,8 +190,10 @@ func (e *Env) SendAll(rs ...*Request) []*Exchange {
 			unanswered = x.Err
 		}
 	}
-	for _, x := range xs {
-		skipIfThrottled(x)
+	for i, x := range xs {
+		if !rs[i].throttleChecked {
+			skipIfThrottled(x)
+		}
 	}
 	if unanswered != nil && !e.alive() {
 		msg := fmt.Sprintf("the endpoint stopped answering (%v; a liveness probe, POST /workspaces/get, got no answer either)", unanswered)

@@ -108,15 +108,18 @@ func (e *Env) CreateIdentity() string {
 	e.skipUndefined(spec.CreateIdentity) // before the key is marked pending: one never sent would cost the sweep a lookup
 	key := fmt.Sprintf("%s%d", KeyPrefix(e.RunID), e.ledger.n.Add(1))
 	e.ledger.mark(e.ledger.pending, key, true)
-	x := e.Send(Call(spec.CreateIdentity).As(cred).JSON(map[string]any{
+	create := Call(spec.CreateIdentity).As(cred).JSON(map[string]any{
 		"user_identity_key": key,
 		"full_name":         "seamconform " + e.RunID,
-	}))
+	})
+	create.throttleChecked = true
+	x := e.Send(create)
 	id, _ := x.Field("user_identity.user_identity_id")
 	idString, _ := id.(string)
-	if createdNothing(x) {
+	if createdNothing(x) { // a 429 too: the sweep need not look for its key
 		e.ledger.mark(e.ledger.pending, key, false)
 	}
+	skipIfThrottled(x)
 	// An ID that is not a UUID is not recorded: it could not be deleted by,
 	// and LEFT BEHIND would print whatever the server put there. Nor is an
 	// identity with another key: it is not the one this run asked for, and
