@@ -59,6 +59,7 @@ const maxDepth = 12
 var schemaOptions = []openapi3.SchemaValidationOption{
 	openapi3.WithStringFormatValidator("uuid", uuidFormat),
 	openapi3.DisableReadOnlyValidation(), openapi3.DisableWriteOnlyValidation(),
+	openapi3.DisableSchemaErrorDetails(), // as in validationOptions
 }
 
 func valid(s *openapi3.Schema, v any) bool { return s.VisitJSON(v, schemaOptions...) == nil }

@@ -76,3 +76,23 @@ func FuzzUUIDPattern(f *testing.F) {
 		}
 	})
 }
+
+// An answer's failure is told by its reason and path, not by the value:
+// kin-openapi would print a deeply nested value, indented, once per error,
+// and a 20 kB answer made gigabytes of text.
+func TestDeepAnswerErrorsStaySmall(t *testing.T) {
+	c := contract(t)
+	req := request("POST", "", "Bearer seam_abc123", "")
+	body := []byte(`{"user_identity_id":"` + someUUID + `"}`)
+	deep := strings.Repeat("[", 2000) + strings.Repeat("]", 2000)
+	for _, answer := range []string{
+		`{"ok":true,"user_identity":{"x":` + deep + `}}`,
+		`{"ok":"yes","x":` + deep + `}`,
+		`{"x":` + deep + `}`,
+	} {
+		err := c.CheckResponse(spec.DeleteIdentity, req, body, http.StatusOK, http.Header{"Content-Type": {"application/json"}}, []byte(answer))
+		if err != nil && len(err.Error()) > 4<<10 {
+			t.Errorf("%.40s…: an error of %d bytes", answer, len(err.Error()))
+		}
+	}
+}

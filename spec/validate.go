@@ -486,10 +486,17 @@ var uuidFormat = openapi3.NewCallbackValidator(func(s string) error {
 
 func validationOptions() openapi3filter.Options {
 	return openapi3filter.Options{
-		MultiError:              true,
-		IncludeResponseStatus:   true,
-		AuthenticationFunc:      authenticate,
-		SchemaValidationOptions: []openapi3.SchemaValidationOption{openapi3.WithStringFormatValidator("uuid", uuidFormat)},
+		MultiError:            true,
+		IncludeResponseStatus: true,
+		AuthenticationFunc:    authenticate,
+		SchemaValidationOptions: []openapi3.SchemaValidationOption{
+			openapi3.WithStringFormatValidator("uuid", uuidFormat),
+			// A failure is told by its path and reason. With the details,
+			// kin-openapi prints the failing value indented, once per error:
+			// for a deeply nested answer, gigabytes (only the first line is
+			// ever shown).
+			openapi3.DisableSchemaErrorDetails(),
+		},
 	}
 }
 
