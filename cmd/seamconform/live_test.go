@@ -418,3 +418,45 @@ func TestCrossWorkspaceCasesNeedTheForeignIdentity(t *testing.T) {
 	r = seamconform(t, env, cases...)
 	expect(t, r, 3, "Verdict: INCOMPLETE", "SEAMCONFORM_FOREIGN_IDENTITY_ID is not known to exist", "answered 404 user_identity_not_found")
 }
+
+// A server that deletes by user_identity_key when no ID is given would
+// delete whatever identity holds a key the run sends: every key sent to a
+// delete must be in the run's own namespace, the prefix of the keys it
+// creates.
+func TestRunSendsDeleteOnlyKeysOfItsOwn(t *testing.T) {
+	var mu sync.Mutex
+	var created, deleted []string
+	_, env := served(t, reference.Options{}, func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			body, _ := io.ReadAll(r.Body)
+			r.Body = io.NopCloser(bytes.NewReader(body))
+			var sent struct {
+				Key string `json:"user_identity_key"`
+			}
+			if json.Unmarshal(body, &sent) == nil && sent.Key != "" {
+				mu.Lock()
+				switch {
+				case r.URL.Path == "/user_identities/create":
+					created = append(created, sent.Key)
+				case strings.HasSuffix(r.URL.Path, "/delete"):
+					deleted = append(deleted, sent.Key)
+				}
+				mu.Unlock()
+			}
+			next.ServeHTTP(w, r)
+		})
+	})
+	r := seamconform(t, env, "run", "--no-color", "--label-filter", "UIDEL-INPUT-02 || UIDEL-EFFECT-01")
+	expect(t, r, 0, "Verdict: CONFORMANT")
+	mu.Lock()
+	defer mu.Unlock()
+	if len(created) == 0 || len(deleted) == 0 {
+		t.Fatalf("the run created %v and deleted by key %v: nothing to compare", created, deleted)
+	}
+	own := created[0][:strings.LastIndex(created[0], "-")+1] // seamconform-<run id>-
+	for _, key := range deleted {
+		if !strings.HasPrefix(key, own) {
+			t.Errorf("a delete named user_identity_key %q, not a key of the run's (%s…)", key, own)
+		}
+	}
+}

@@ -46,9 +46,10 @@ func InputFamily(d Descriptor, r InputRequirements) bool {
 }
 
 // raw sends body as fm's body with a valid credential; body may use %s for a
-// fresh unknown UUID.
+// fresh unknown UUID and %k for the run's absent key.
 func raw(fm Form, body, contentType string) *Exchange {
 	GinkgoHelper()
+	body = strings.ReplaceAll(body, "%k", Current().AbsentKey())
 	if strings.Contains(body, "%s") {
 		body = fmt.Sprintf(body, UnknownID())
 	}
@@ -71,7 +72,7 @@ func (d Descriptor) bodyInputSpecs(fm Form, r InputRequirements) {
 
 	table(r.BodyAbsent, send,
 		Entry("empty object", label, `{}`),
-		Entry("only another property", label, `{"user_identity_key":"seamconform"}`),
+		Entry("only another property", label, `{"user_identity_key":"%k"}`),
 		Entry("the id under another name", label, `{"id":"%s"}`),
 		Entry("the name in another case", label, `{"`+upperWords(d.ID)+`":"%s"}`),
 	)
