@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
 )
@@ -218,6 +219,13 @@ func (g *generator) str(s *openapi3.Schema, name string) string {
 	case "uri", "url":
 		v = "https://example.com/"
 	default:
+		// An identifier that is not a UUID (connector_id, climate_preset_key)
+		// is sent with valid credentials too: like a UUID, it must name nothing.
+		if g.minimal && s.Pattern == "" && (strings.HasSuffix(name, "_id") || strings.HasSuffix(name, "_key")) {
+			u := randomUUID()
+			g.uuids[u] = true
+			return u
+		}
 		v = "example"
 		if s.Pattern != "" {
 			if sample, ok := samples[s.Pattern]; ok {

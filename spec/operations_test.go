@@ -360,3 +360,52 @@ func TestMinimalRequestIsFreshEachTime(t *testing.T) {
 		t.Fatalf("only %d UUIDs compared", compared)
 	}
 }
+
+// A minimal request is sent with valid credentials to operations that act:
+// an identifier in it, UUID or not (connector_id, climate_preset_key), is
+// fresh on each call, so it can name nothing anyone owns.
+func TestMinimalRequestIdentifiersAreFresh(t *testing.T) {
+	c := contract(t)
+	checked := 0
+	for _, d := range c.Operations() {
+		first, firstQuery := c.MinimalRequest(d.Operation)
+		second, secondQuery := c.MinimalRequest(d.Operation)
+		a, b := identifiers("", first, nil), identifiers("", second, nil)
+		for name, vs := range firstQuery {
+			a = identifiers(name, vs[0], a)
+			b = identifiers(name, secondQuery[name][0], b)
+		}
+		for path, v := range a {
+			checked++
+			if b[path] == v {
+				t.Errorf("%s: %s is %q in every minimal request", d.Operation, path, v)
+			}
+		}
+	}
+	if checked < 100 {
+		t.Fatalf("checked %d identifiers; the contract has hundreds", checked)
+	}
+}
+
+// identifiers adds to found the string leaves of v named *_id or *_key, by
+// their path.
+func identifiers(path string, v any, found map[string]string) map[string]string {
+	if found == nil {
+		found = map[string]string{}
+	}
+	switch t := v.(type) {
+	case map[string]any:
+		for k, e := range t {
+			identifiers(path+"."+k, e, found)
+		}
+	case []any:
+		for i, e := range t {
+			identifiers(fmt.Sprintf("%s[%d]", path, i), e, found)
+		}
+	case string:
+		if strings.HasSuffix(path, "_id") || strings.HasSuffix(path, "_key") {
+			found[path] = t
+		}
+	}
+	return found
+}
