@@ -62,26 +62,40 @@ func (r *Redactor) Add(secrets ...fixtures.Secret) {
 			if len(s.Value) < fixtures.MinSecret || s.Shell == fixtures.ShellEscape(s.Value) || r.known[s.Value] {
 				continue // too short to be a secret, public, or known
 			}
-			r.known[s.Value] = true
-			// Into its place among those starting alike: the API-wide
-			// family adds hundreds, one or two at a time.
-			k := windowKey(s.Value)
-			bucket := r.starts[k]
-			at := len(bucket)
-			for at > 0 && len(bucket[at-1].Value) < len(s.Value) {
-				at--
-			}
-			r.starts[k] = slices.Insert(bucket, at, s)
-			r.windows.add(s.Value)
 			// A joined secret ("Bearer " + key) has public parts: only a
 			// secret of one piece gives pieces, or "Bearer sea" would go.
-			if parts := s.Parts(); len(parts) == 1 && parts[0].Value == s.Value {
-				secret := secretPart(s.Value)
-				for i := 0; i+Fragment <= len(secret); i++ {
-					r.pieces[secret[i:i+Fragment]] = true
-					r.windows.add(secret[i:])
-				}
+			parts := s.Parts()
+			single := len(parts) == 1 && parts[0].Value == s.Value
+			r.add(s, single)
+			// Lower-cased too: Go's client writes a header name it received
+			// in its canonical case (HTTP/2 in lower case), so a secret an
+			// endpoint sends back as a name comes out changed by the suite.
+			if lower := strings.ToLower(s.Value); lower != s.Value && !r.known[lower] {
+				r.add(fixtures.Secret{Value: lower, Shell: s.Shell}, single)
 			}
+		}
+	}
+}
+
+// add registers s, and its pieces when it is a single secret. The caller
+// holds r.mu.
+func (r *Redactor) add(s fixtures.Secret, single bool) {
+	r.known[s.Value] = true
+	// Into its place among those starting alike: the API-wide family adds
+	// hundreds, one or two at a time.
+	k := windowKey(s.Value)
+	bucket := r.starts[k]
+	at := len(bucket)
+	for at > 0 && len(bucket[at-1].Value) < len(s.Value) {
+		at--
+	}
+	r.starts[k] = slices.Insert(bucket, at, s)
+	r.windows.add(s.Value)
+	if single {
+		secret := secretPart(s.Value)
+		for i := 0; i+Fragment <= len(secret); i++ {
+			r.pieces[secret[i:i+Fragment]] = true
+			r.windows.add(secret[i:])
 		}
 	}
 }

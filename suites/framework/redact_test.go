@@ -58,6 +58,9 @@ func TestRedactRemovesPiecesOfSecrets(t *testing.T) {
 		"control bytes":       {"a\x1b[2J\x00b\r\n\tc\u009b\u202e", `a\x1b[2J\x00b\x0d` + "\n\t" + `c\u009b\u202e`},
 		"invalid UTF-8":       {"a\xffb", "a\uFFFDb"},
 		"escape next to key":  {"\x00" + key[3:], `\x00[redacted]`},
+		// Go's client gives a received header name in canonical case.
+		"as a header name": {http.CanonicalHeaderKey(key) + ": 1", "S[redacted]: 1"},
+		"in lower case":    {"x " + strings.ToLower(key[4:]), "x [redacted]"},
 	} {
 		if got := r.Redact(tc.in); got != tc.want {
 			t.Errorf("%s: Redact(%q) = %q, want %q", name, tc.in, got, tc.want)
