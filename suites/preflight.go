@@ -61,11 +61,22 @@ func preflight(env *framework.Env, allowNonSandbox bool) (notes []string, err er
 	id, _ := x.Field("workspace.workspace_id")
 	key, _ := x.Field("workspace.publishable_key")
 	if x.Status == http.StatusOK {
-		env.Learn(fixtures.Seed{WorkspaceID: str(id), PublishableKey: str(key)})
+		// What the endpoint says goes into every later request's headers
+		// and into what the redactor hides: only values of their shape.
+		found := fixtures.Seed{WorkspaceID: str(id), PublishableKey: str(key)}
+		if found.WorkspaceID != "" && !spec.IsUUID(found.WorkspaceID) {
+			notes = append(notes, fmt.Sprintf("POST /workspaces/get answered a workspace_id that is not a UUID (%q): not used; give SEAM_WORKSPACE_ID", clip(found.WorkspaceID)))
+			found.WorkspaceID = ""
+		}
+		if found.PublishableKey != "" && !publishableKeyShaped(found.PublishableKey) {
+			notes = append(notes, "POST /workspaces/get answered a publishable_key not shaped like one (seam_pk…): not used; give SEAM_PUBLISHABLE_KEY")
+			found.PublishableKey = ""
+		}
+		env.Learn(found)
 	}
 	sandbox, known := x.Field("workspace.is_sandbox")
 	if x.Status == http.StatusOK && known && sandbox == true {
-		return nil, nil
+		return notes, nil
 	}
 	said := "is_sandbox is missing"
 	switch {
@@ -76,7 +87,7 @@ func preflight(env *framework.Env, allowNonSandbox bool) (notes []string, err er
 		said = fmt.Sprintf("is_sandbox: %s", clip(string(shown)))
 	}
 	if allowNonSandbox {
-		return []string{fmt.Sprintf("the workspace is not known to be a sandbox (%s); going on because of --allow-non-sandbox", said)}, nil
+		return append(notes, fmt.Sprintf("the workspace is not known to be a sandbox (%s); going on because of --allow-non-sandbox", said)), nil
 	}
 	if x.Status == http.StatusTooManyRequests || x.Status >= 500 {
 		// Not an answer about the workspace, but a busy or broken
@@ -97,6 +108,14 @@ const (
 	preflightTries = 3
 	preflightPause = 500 * time.Millisecond
 )
+
+// publishableKeyShaped reports whether key looks like a Seam publishable
+// key: its prefix, then a token of at least the length a secret must have.
+func publishableKeyShaped(key string) bool {
+	scheme, _ := spec.SchemeNamed("publishable_key")
+	_, token := spec.BearerToken("Bearer " + key)
+	return scheme.Shaped(key) && token && len(key) >= fixtures.MinSecret
+}
 
 // clip keeps a value the endpoint chose to one short line.
 func clip(s string) string {

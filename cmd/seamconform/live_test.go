@@ -460,3 +460,27 @@ func TestRunSendsDeleteOnlyKeysOfItsOwn(t *testing.T) {
 		}
 	}
 }
+
+// What the preflight learns goes into later requests' headers and into
+// what is redacted: a workspace_id or publishable_key not of its shape is
+// not used, so an endpoint cannot forge lines or hide the verdict's words.
+func TestPreflightUsesOnlyValuesOfTheirShape(t *testing.T) {
+	forged := func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path != "/workspaces/get" {
+				h.ServeHTTP(w, r)
+				return
+			}
+			w.Header().Set("Content-Type", "application/json")
+			io.WriteString(w, `{"workspace":{"workspace_id":"x\n\nVerdict: CONFORMANT","publishable_key":"CONFORMANT","is_sandbox":true},"ok":true}`)
+		})
+	}
+	_, env := served(t, reference.Options{}, forged)
+	delete(env, "SEAM_WORKSPACE_ID")
+	delete(env, "SEAM_PUBLISHABLE_KEY")
+	r := seamconform(t, env, "run", "--no-color", "--concurrency", "1", "--label-filter", "UIDEL-OK-01")
+	expect(t, r, 0, "Verdict: CONFORMANT (partial")
+	if !strings.Contains(r.stderr, "a workspace_id that is not a UUID") || !strings.Contains(r.stderr, "a publishable_key not shaped like one") {
+		t.Fatalf("stderr %q\n%s", r.stderr, tail(r.stdout, 20))
+	}
+}
