@@ -48,6 +48,8 @@ type Meta struct {
 	SchemesNotConfigured map[string]string
 	LeftBehind           []string
 	Throttled            int64
+	// Selection is Summary.Selection.
+	Selection string
 }
 
 // Document is report.json: the run, its verdict, and every requirement with
@@ -56,13 +58,16 @@ type Document struct {
 	Tool     Tool     `json:"tool"`
 	Contract Contract `json:"contract"`
 	Target   string   `json:"target"`
-	Seed     int64    `json:"seed"`
-	Start    string   `json:"start"`
-	End      string   `json:"end"`
-	Schemes  Schemes  `json:"schemes"`
-	Verdict  Verdict  `json:"verdict"`
-	Headline string   `json:"headline"`
-	ExitCode int      `json:"exit_code"`
+	// Selection is the flags that narrowed the run, "" for every spec
+	// (and in bundles made before it was recorded).
+	Selection string  `json:"selection"`
+	Seed      int64   `json:"seed"`
+	Start     string  `json:"start"`
+	End       string  `json:"end"`
+	Schemes   Schemes `json:"schemes"`
+	Verdict   Verdict `json:"verdict"`
+	Headline  string  `json:"headline"`
+	ExitCode  int     `json:"exit_code"`
 	// Counts are requirements by level and outcome.
 	Counts       map[framework.Level]map[Outcome]int `json:"counts"`
 	Requirements []RequirementReport                 `json:"requirements"`
@@ -116,10 +121,12 @@ type CaseReport struct {
 // NewDocument builds report.json's content from Ginkgo's report.
 func NewDocument(report types.Report, meta Meta) Document {
 	s := Summarize(report)
+	s.Selection = meta.Selection
 	d := Document{
 		Tool:         Tool{"seamconform", meta.ToolVersion},
 		Contract:     Contract{meta.ContractSource, meta.ContractSHA256},
 		Target:       meta.Target,
+		Selection:    meta.Selection,
 		Seed:         meta.Seed,
 		Start:        meta.Start.UTC().Format(time.RFC3339),
 		End:          meta.End.UTC().Format(time.RFC3339),
@@ -214,6 +221,23 @@ const MockTarget = "embedded mocks"
 // requirements left unchecked: a valid bundle, but no certification.
 func (d Document) Partial() bool {
 	return d.Verdict == Conformant && d.Headline != string(Conformant)
+}
+
+// NotCertifying says why a valid bundle certifies nothing, a reason a
+// line; none when it is a certification, as far as its verdict goes.
+func (d Document) NotCertifying() []string {
+	var why []string
+	if strings.HasPrefix(d.Target, MockTarget) {
+		why = append(why, "the run checked seamconform's own embedded mocks, not an implementation")
+	}
+	if d.Selection != "" {
+		why = append(why, "the run checked only the specs selected with "+d.Selection)
+	}
+	// Partial for more than its selection: MUST requirements went unchecked.
+	if d.Partial() && d.Headline != headline(d.Verdict, 0, 0, d.Selection, false) {
+		why = append(why, "a CONFORMANT claim needs every MUST requirement checked and passed")
+	}
+	return why
 }
 
 // NotCheckedCases counts r's cases that were not checked: some of a

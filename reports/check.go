@@ -198,9 +198,9 @@ func checkVerdict(d Document) []string {
 	// The headline is what the reports show after "Verdict:". A CONFORMANT
 	// run that left MUST requirements unchecked is a valid bundle but no
 	// certification, and its headline must say so.
-	heads := []string{headline(d.Verdict, notCheckedMust, inPartMust, false)}
+	heads := []string{headline(d.Verdict, notCheckedMust, inPartMust, d.Selection, false)}
 	if d.Verdict == NothingChecked {
-		heads = append(heads, headline(NothingChecked, 0, 0, true))
+		heads = append(heads, headline(NothingChecked, 0, 0, "", true))
 	}
 	if !slices.Contains(heads, d.Headline) {
 		problems = append(problems, fmt.Sprintf("the headline says %q, but the results make it %q", d.Headline, heads[0]))

@@ -140,6 +140,56 @@ func TestCheckAcceptsAPartialBundleThatSaysSo(t *testing.T) {
 	}
 }
 
+// A bundle records the selection that narrowed its run: the check takes
+// it, calls it no certification, and no headline can drop it.
+func TestCheckHoldsASelectedBundleToItsSelection(t *testing.T) {
+	const selection = "--label-filter '!tag:acs'"
+	d := passingDocument()
+	d.Selection = selection
+	d.Headline = string(reports.Conformant)
+	if p := problemsOf(t, writeBundle(t, d)); !strings.Contains(p, `the results make it "CONFORMANT (partial: selected with `+selection+`)"`) {
+		t.Fatalf("a selected run headed CONFORMANT: problems %q", p)
+	}
+	d.Headline = "CONFORMANT (partial: selected with " + selection + ")"
+	dir := writeBundle(t, d)
+	if p := problemsOf(t, dir); p != "" {
+		t.Fatalf("an honest selected bundle has problems:\n%s", p)
+	}
+	if why := d.NotCertifying(); len(why) != 1 || !strings.Contains(why[0], "selected with "+selection) {
+		t.Errorf("not a certification because %q", why)
+	}
+	for _, file := range []string{reports.MarkdownFile, reports.HTMLFile, reports.JUnitFile} {
+		if !strings.Contains(readBundle(t, dir, file), "!tag:acs") {
+			t.Errorf("%s does not show the selection", file)
+		}
+	}
+}
+
+// A bundle written before the selection was recorded has no such field:
+// it checks as it did, a certification when whole.
+func TestCheckTakesABundleWithoutASelection(t *testing.T) {
+	dir := writeBundle(t, passingDocument())
+	doc := readBundle(t, dir, reports.JSONFile)
+	old := strings.Replace(doc, `"selection": "",`, "", 1)
+	if old == doc {
+		t.Fatalf("report.json has no empty selection to take out")
+	}
+	replace(t, dir, reports.JSONFile, []byte(old))
+	d, problems := reports.Check(dir, "v-test")
+	if len(problems) > 0 || d.Headline != string(reports.Conformant) || len(d.NotCertifying()) > 0 {
+		t.Fatalf("headline %q, problems %q, not a certification because %q", d.Headline, problems, d.NotCertifying())
+	}
+}
+
+func readBundle(t *testing.T, dir, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
 func TestCheckComparesJUnitWithJSON(t *testing.T) {
 	dir := writeBundle(t, passingDocument())
 	other := passingDocument()

@@ -70,6 +70,9 @@ func JUnit(d Document) ([]byte, error) {
 			{"level", string(r.Level)}, {"area", r.Area}, {"statement", r.Statement}, {"outcome", string(r.Outcome)},
 			{"verdict", string(d.Verdict)}, {"tool_version", d.Tool.Version}, {"contract_sha256", d.Contract.SHA256}, {"target", d.Target},
 		}}
+		if d.Selection != "" { // none otherwise: a bundle made before it renders as it was written
+			suite.Properties = append(suite.Properties, junitProperty{"selection", d.Selection})
+		}
 		cases := r.Cases
 		if len(cases) == 0 {
 			cases = []CaseReport{{Name: notRunCase, Outcome: NotChecked, Message: r.Reason}}

@@ -112,16 +112,21 @@ func metaRows(d Document) [][2]string {
 	if !strings.Contains(contract, d.Contract.SHA256) { // the embedded contract's source names it
 		contract += ", sha256 " + d.Contract.SHA256
 	}
-	return [][2]string{
+	rows := [][2]string{
 		{"tool", d.Tool.Name + " " + d.Tool.Version},
 		{"contract", contract},
 		{"target", d.Target},
+	}
+	if d.Selection != "" { // no row otherwise: a bundle made before it renders as it was written
+		rows = append(rows, [2]string{"selection", d.Selection})
+	}
+	return append(rows, [][2]string{
 		{"seed", fmt.Sprint(d.Seed)},
 		{"started", d.Start},
 		{"ended", d.End},
 		{"schemes configured", orNone(strings.Join(d.Schemes.Configured, ", "))},
 		{"schemes not configured", orNone(strings.Join(not, ", "))},
-	}
+	}...)
 }
 
 func orNone(s string) string {

@@ -84,6 +84,10 @@ type Summary struct {
 	DryRun bool
 	// Checked counts the cases that were judged: passed, failed or errors.
 	Checked int
+	// Selection is the flags that narrowed the run (--operation '/devices/*'),
+	// "" when every spec was selected. It makes a CONFORMANT verdict partial:
+	// specs left out are never built, so nothing else counts them.
+	Selection string
 }
 
 // Summarize groups a Ginkgo report by requirement. Requirements with no spec
@@ -277,13 +281,14 @@ func (s Summary) Headline() string {
 			inPart++
 		}
 	}
-	return headline(s.Verdict(), s.count(framework.MUST, NotChecked), inPart, s.DryRun)
+	return headline(s.Verdict(), s.count(framework.MUST, NotChecked), inPart, s.Selection, s.DryRun)
 }
 
 // headline qualifies a verdict; report check recomputes it from a bundle's
 // results, so a partial run cannot pass for a whole one. mustInPart counts
-// the MUST requirements judged with some of their cases not checked.
-func headline(v Verdict, mustNotChecked, mustInPart int, dryRun bool) string {
+// the MUST requirements judged with some of their cases not checked;
+// selection is Summary.Selection.
+func headline(v Verdict, mustNotChecked, mustInPart int, selection string, dryRun bool) string {
 	switch {
 	case v == NothingChecked && dryRun:
 		return string(v) + " (a dry run: no request was sent)"
@@ -291,7 +296,7 @@ func headline(v Verdict, mustNotChecked, mustInPart int, dryRun bool) string {
 		return string(v) + " (no spec ran: check --label-filter, --focus and --skip)"
 	case v == Incomplete:
 		return string(v) + " (not everything could be checked; see the errors below)"
-	case v == Conformant && mustNotChecked+mustInPart > 0:
+	case v == Conformant && (mustNotChecked+mustInPart > 0 || selection != ""):
 		// A filtered run or one without every credential proves less; say so.
 		var parts []string
 		if mustNotChecked > 0 {
@@ -300,8 +305,11 @@ func headline(v Verdict, mustNotChecked, mustInPart int, dryRun bool) string {
 		if mustInPart > 0 {
 			parts = append(parts, fmt.Sprintf("%d checked in part", mustInPart))
 		}
-		if mustNotChecked == 0 {
+		if mustNotChecked == 0 && mustInPart > 0 {
 			parts[0] = fmt.Sprintf("%d MUST requirements checked in part", mustInPart)
+		}
+		if selection != "" {
+			parts = append(parts, "selected with "+selection)
 		}
 		return string(v) + " (partial: " + strings.Join(parts, ", ") + ")"
 	}

@@ -432,3 +432,37 @@ func TestErrorsAreNotFailures(t *testing.T) {
 		t.Fatalf("verdict %s with a failed MUST", s.Verdict())
 	}
 }
+
+// A run narrowed by --operation or a filter proves less than a whole one
+// even when every requirement had a case in it: the specs it left out were
+// never built. A failure it found still stands.
+func TestSelectionMakesTheRunPartial(t *testing.T) {
+	const selection = "--operation '/user_identities/*'"
+	must := pickRequirements(t, framework.MUST, 2)
+	mustCount := len(filterLevel(reports.Summarize(types.Report{}).Results, framework.MUST))
+	var passing types.SpecReports
+	for _, r := range framework.Requirements() {
+		passing = append(passing, specOf(r, "post", types.SpecStatePassed, ""))
+	}
+	for _, c := range []struct {
+		name  string
+		specs types.SpecReports
+		want  string
+		exit  int
+	}{
+		{"every requirement passed", passing, "CONFORMANT (partial: selected with " + selection + ")", reports.ExitConformant},
+		{"one MUST not checked", types.SpecReports{specOf(must[0], "post", types.SpecStatePassed, "")},
+			fmt.Sprintf("CONFORMANT (partial: %d MUST requirements not checked, selected with %s)", mustCount-1, selection), reports.ExitConformant},
+		{"a MUST failed", append(slices.Clone(passing), specOf(must[1], "delete", types.SpecStateFailed, "expected: status 401")), "NOT CONFORMANT", reports.ExitNotConformant},
+	} {
+		s := reports.Summarize(types.Report{SpecReports: c.specs})
+		s.Selection = selection
+		if got := s.Headline(); got != c.want || s.ExitCode() != c.exit {
+			t.Errorf("%s: headline %q, exit %d; want %q, exit %d", c.name, got, s.ExitCode(), c.want, c.exit)
+		}
+		d := reports.NewDocument(types.Report{SpecReports: c.specs}, reports.Meta{ToolVersion: "v-test", Selection: selection})
+		if d.Headline != c.want || d.Selection != selection {
+			t.Errorf("%s: report.json has headline %q, selection %q", c.name, d.Headline, d.Selection)
+		}
+	}
+}

@@ -111,8 +111,8 @@ func TestBundleOfAFailingRun(t *testing.T) {
 func TestBundleOfACleanRun(t *testing.T) {
 	_, env := served(t, reference.Options{}, nil)
 	dir := filepath.Join(t.TempDir(), "bundle")
-	r := seamconform(t, env, "run", "--report-dir", dir)
-	expect(t, r, 0, "Verdict: CONFORMANT")
+	r := seamconform(t, env, "run", wholeRun, "--report-dir", dir)
+	expect(t, r, 0, "Verdict: CONFORMANT\n")
 	if d := readDocument(t, dir); d.Verdict != reports.Conformant || len(failedIDs(d)) != 0 {
 		t.Fatalf("report.json: %s", d.Verdict)
 	}
@@ -147,6 +147,34 @@ func TestBundleOfACleanRun(t *testing.T) {
 	if !strings.Contains(readFile(t, partial, reports.HTMLFile), `class="verdict partial"`) {
 		t.Errorf("report.html shows a partial run's verdict in a conformant run's colour")
 	}
+}
+
+// A run narrowed by --operation, a label filter, --focus or --skip (or
+// their --ginkgo.* spellings) is partial, however well it went: its bundle
+// records the selection, and the check calls it no certification. A
+// failure it found still makes it NOT CONFORMANT.
+func TestBundleOfASelectedRun(t *testing.T) {
+	_, env := served(t, reference.Options{}, nil)
+	dir := filepath.Join(t.TempDir(), "bundle")
+	const selection = "--operation '/user_identities/*'"
+	expect(t, seamconform(t, env, "run", "--operation", "/user_identities/*", "--report-dir", dir), 0,
+		"Verdict: CONFORMANT (partial: selected with "+selection+")\n", "MUST   58 passed, 0 failed, 0 error, 0 not checked")
+	if !strings.Contains(readFile(t, dir, reports.JSONFile), `"selection": "`+selection+`"`) {
+		t.Errorf("report.json does not record the selection")
+	}
+	expect(t, seamconform(t, nil, "report", "check", dir), 0, "is valid: verdict CONFORMANT (partial: selected with "+selection+")",
+		"not a certification: the run checked only the specs selected with "+selection)
+
+	for _, c := range []struct{ args, selection string }{
+		{"--ginkgo.label-filter=UIDEL-AUTH-01 --ginkgo.focus=post", "--label-filter 'UIDEL-AUTH-01' --focus 'post'"},
+		{"--label-filter=UIDEL-AUTH-01 --skip=delete --ginkgo.skip=nothing", "--label-filter 'UIDEL-AUTH-01' --skip 'nothing' --skip 'delete'"},
+		{"--focus=UIDEL-AUTH-01 --label-filter= --ginkgo.focus-file=. --ginkgo.skip-file=nosuchfile", "--focus 'UIDEL-AUTH-01' --ginkgo.focus-file '.' --ginkgo.skip-file 'nosuchfile'"},
+	} {
+		r := seamconform(t, nil, append([]string{"run", "--no-color"}, strings.Fields(c.args)...)...)
+		expect(t, r, 0, "Verdict: CONFORMANT (partial: ", ", selected with "+c.selection+")\n")
+	}
+	r := seamconform(t, nil, "run", "--no-color", "--fault", "not-deleted", "--operation", "/user_identities/delete", "--label-filter", "effect")
+	expect(t, r, 1, "Verdict: NOT CONFORMANT\n")
 }
 
 // A mock run with a fault on that breaks only a SHOULD is CONFORMANT: its

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 
 	"github.com/seamconform/seamconform/reports"
 	"github.com/seamconform/seamconform/suites/framework"
@@ -17,9 +16,10 @@ every file present with the SHA-256 its manifest (SHA256SUMS) gives,
 junit.xml, report.md and report.html what report.json renders to, run.log
 with its verdict, every requirement of this version's catalogue present and
 no unknown ID, and a verdict that follows from the results. A CONFORMANT
-bundle certifies only when every MUST requirement was checked and passed;
-one from a partial run must say so in its headline, and the check lists
-what it left unchecked.
+bundle certifies only when every spec was selected and every MUST
+requirement was checked and passed; one from a partial run (--operation, a
+filter, a credential not given) must say so in its headline, and the check
+lists what it left out.
 
 Exit codes: 0 the bundle is valid (whatever its verdict), 1 it is not (the
 reasons are printed), 2 bad usage.
@@ -62,11 +62,10 @@ func reportCommand(args []string, stdout io.Writer) (int, error) {
 	for _, r := range errored {
 		fmt.Fprintf(stdout, "  ERROR  %s [%s] could not be checked\n", r.ID, r.Level)
 	}
-	if strings.HasPrefix(d.Target, reports.MockTarget) {
-		fmt.Fprintln(stdout, "  not a certification: the run checked seamconform's own embedded mocks, not an implementation")
+	for _, why := range d.NotCertifying() {
+		fmt.Fprintf(stdout, "  not a certification: %s\n", why)
 	}
 	if d.Partial() {
-		fmt.Fprintln(stdout, "  not a certification: a CONFORMANT claim needs every MUST requirement checked and passed")
 		for _, r := range d.Requirements {
 			if r.Level != framework.MUST {
 				continue

@@ -139,6 +139,7 @@ func runCommand(args []string, stdout, stderr io.Writer) (int, error) {
 	if err != nil {
 		return reports.ExitUsage, err
 	}
+	selected := selection(rf.operations, suiteConfig)
 	if suiteConfig.LabelFilter, err = suites.OperationFilter(contract, rf.operations, suiteConfig.LabelFilter); err != nil {
 		return reports.ExitUsage, usagef("%s", err)
 	}
@@ -226,6 +227,7 @@ func runCommand(args []string, stdout, stderr io.Writer) (int, error) {
 	report := env.RedactReport(result.report) // what Ginkgo added on its own, a panic's value say
 
 	summary := reports.Summarize(report)
+	summary.Selection = selected
 	summary.WriteText(out)
 	uncovered := env.Uncovered()
 	for _, scheme := range spec.Schemes() {
@@ -247,7 +249,7 @@ func runCommand(args []string, stdout, stderr io.Writer) (int, error) {
 			ToolVersion: toolVersion(), ContractSource: contract.Source(), ContractSHA256: contract.Hash(),
 			Target: env.Redact(targetName(env, rf.faults)), Seed: suiteConfig.RandomSeed, Start: start, End: end,
 			SchemesConfigured: env.AvailableSchemes(), SchemesNotConfigured: env.Uncovered(),
-			LeftBehind: result.leftBehind, Throttled: result.throttled,
+			LeftBehind: result.leftBehind, Throttled: result.throttled, Selection: selected,
 		})
 	})
 	if err := outputs.write(report, doc); err != nil {
@@ -268,6 +270,27 @@ func runCommand(args []string, stdout, stderr io.Writer) (int, error) {
 		return 0, nil
 	}
 	return summary.ExitCode(), nil
+}
+
+// selection is the flags that narrowed the specs, as a shell would take
+// them; "" when none did. A filter that happens to keep every spec counts
+// too: only what is selected is built, so nothing can tell.
+func selection(operations []string, sc types.SuiteConfig) string {
+	var flags []string
+	add := func(name string, values ...string) {
+		for _, v := range values {
+			if v != "" {
+				flags = append(flags, name+" '"+strings.ReplaceAll(v, "'", `'\''`)+"'")
+			}
+		}
+	}
+	add("--operation", operations...)
+	add("--label-filter", sc.LabelFilter) // or --ginkgo.label-filter, and so on
+	add("--focus", sc.FocusStrings...)
+	add("--skip", sc.SkipStrings...)
+	add("--ginkgo.focus-file", sc.FocusFiles...)
+	add("--ginkgo.skip-file", sc.SkipFiles...)
+	return strings.Join(flags, " ")
 }
 
 func appendFile(path, text string) error {
