@@ -225,10 +225,16 @@ func (d Document) Partial() bool {
 
 // NotCertifying says why a valid bundle certifies nothing, a reason a
 // line; none when it is a certification, as far as its verdict goes.
-func (d Document) NotCertifying() []string {
+// embeddedSHA256 is the hash of the contract the checking tool embeds: a
+// run against another (a vendor's edit, given with --spec) proves
+// conformance to that one only.
+func (d Document) NotCertifying(embeddedSHA256 string) []string {
 	var why []string
 	if strings.HasPrefix(d.Target, MockTarget) {
 		why = append(why, "the run checked seamconform's own embedded mocks, not an implementation")
+	}
+	if d.Contract.SHA256 != embeddedSHA256 {
+		why = append(why, fmt.Sprintf("the contract is not the embedded one (sha256 %s; this release embeds %s)", d.Contract.SHA256, embeddedSHA256))
 	}
 	if d.Selection != "" {
 		why = append(why, "the run checked only the specs selected with "+d.Selection)

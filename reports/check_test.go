@@ -155,7 +155,7 @@ func TestCheckHoldsASelectedBundleToItsSelection(t *testing.T) {
 	if p := problemsOf(t, dir); p != "" {
 		t.Fatalf("an honest selected bundle has problems:\n%s", p)
 	}
-	if why := d.NotCertifying(); len(why) != 1 || !strings.Contains(why[0], "selected with "+selection) {
+	if why := d.NotCertifying(d.Contract.SHA256); len(why) != 1 || !strings.Contains(why[0], "selected with "+selection) {
 		t.Errorf("not a certification because %q", why)
 	}
 	for _, file := range []string{reports.MarkdownFile, reports.HTMLFile, reports.JUnitFile} {
@@ -176,8 +176,21 @@ func TestCheckTakesABundleWithoutASelection(t *testing.T) {
 	}
 	replace(t, dir, reports.JSONFile, []byte(old))
 	d, problems := reports.Check(dir, "v-test")
-	if len(problems) > 0 || d.Headline != string(reports.Conformant) || len(d.NotCertifying()) > 0 {
-		t.Fatalf("headline %q, problems %q, not a certification because %q", d.Headline, problems, d.NotCertifying())
+	if why := d.NotCertifying(d.Contract.SHA256); len(problems) > 0 || d.Headline != string(reports.Conformant) || len(why) > 0 {
+		t.Fatalf("headline %q, problems %q, not a certification because %q", d.Headline, problems, why)
+	}
+}
+
+// A bundle of a run against another contract than the one this release
+// embeds (a vendor's edit, given with --spec) certifies nothing.
+func TestNotCertifyingAgainstAnotherContract(t *testing.T) {
+	d := passingDocument()
+	d.Contract.SHA256 = "a0d4"
+	if why := d.NotCertifying("6d32"); len(why) != 1 || why[0] != "the contract is not the embedded one (sha256 a0d4; this release embeds 6d32)" {
+		t.Errorf("against another contract: not a certification because %q", why)
+	}
+	if why := d.NotCertifying("a0d4"); len(why) != 0 {
+		t.Errorf("against the embedded contract: not a certification because %q", why)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"encoding/xml"
+	"fmt"
 	"io"
 	"maps"
 	"os"
@@ -175,6 +176,37 @@ func TestBundleOfASelectedRun(t *testing.T) {
 	}
 	r := seamconform(t, nil, "run", "--no-color", "--fault", "not-deleted", "--operation", "/user_identities/delete", "--label-filter", "effect")
 	expect(t, r, 1, "Verdict: NOT CONFORMANT\n")
+}
+
+// A run against a vendor's edit of the contract (--spec) proves
+// conformance to that edit: report check says its bundle is no
+// certification, however whole the run.
+func TestBundleAgainstAnotherContract(t *testing.T) {
+	var doc map[string]any
+	if err := json.Unmarshal(spec.EmbeddedDocument(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	// Every requirement can be checked on these operations alone.
+	paths := doc["paths"].(map[string]any)
+	for path := range paths {
+		if !strings.HasPrefix(path, "/user_identities/") && path != "/workspaces/get" {
+			delete(paths, path)
+		}
+	}
+	data, _ := json.Marshal(doc)
+	subset := filepath.Join(t.TempDir(), "subset.json")
+	if err := os.WriteFile(subset, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	embedded, err := spec.Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, env := served(t, reference.Options{}, nil)
+	dir := filepath.Join(t.TempDir(), "bundle")
+	expect(t, seamconform(t, env, "run", wholeRun, "--spec", subset, "--report-dir", dir), 0, "Verdict: CONFORMANT\n")
+	want := fmt.Sprintf("not a certification: the contract is not the embedded one (sha256 %x; this release embeds %s)", sha256.Sum256(data), embedded.Hash())
+	expect(t, seamconform(t, nil, "report", "check", dir), 0, "is valid: verdict CONFORMANT\n", want)
 }
 
 // A mock run with a fault on that breaks only a SHOULD is CONFORMANT: its

@@ -6,6 +6,7 @@ import (
 	"os"
 
 	"github.com/seamconform/seamconform/reports"
+	"github.com/seamconform/seamconform/spec"
 	"github.com/seamconform/seamconform/suites/framework"
 )
 
@@ -17,9 +18,10 @@ junit.xml, report.md and report.html what report.json renders to, run.log
 with its verdict, every requirement of this version's catalogue present and
 no unknown ID, and a verdict that follows from the results. A CONFORMANT
 bundle certifies only when every spec was selected and every MUST
-requirement was checked and passed; one from a partial run (--operation, a
-filter, a credential not given) must say so in its headline, and the check
-lists what it left out.
+requirement was checked and passed, against the contract this release
+embeds, on an implementation rather than the embedded mocks; one from a
+partial run (--operation, a filter, a credential not given) must say so in
+its headline, and the check lists what it left out.
 
 Exit codes: 0 the bundle is valid (whatever its verdict), 1 it is not (the
 reasons are printed), 2 bad usage.
@@ -45,6 +47,10 @@ func reportCommand(args []string, stdout io.Writer) (int, error) {
 	if info, err := os.Stat(dir); err != nil || !info.IsDir() {
 		return reports.ExitUsage, usagef("%q is not a directory", dir) // quoted: "" or a name with spaces shows
 	}
+	embedded, err := spec.Embedded()
+	if err != nil {
+		return 1, fmt.Errorf("the embedded contract: %w", err)
+	}
 	d, problems := reports.Check(dir, toolVersion())
 	if len(problems) > 0 {
 		fmt.Fprintf(stdout, "bundle %s is NOT VALID:\n", dir)
@@ -62,7 +68,7 @@ func reportCommand(args []string, stdout io.Writer) (int, error) {
 	for _, r := range errored {
 		fmt.Fprintf(stdout, "  ERROR  %s [%s] could not be checked\n", r.ID, r.Level)
 	}
-	for _, why := range d.NotCertifying() {
+	for _, why := range d.NotCertifying(embedded.Hash()) {
 		fmt.Fprintf(stdout, "  not a certification: %s\n", why)
 	}
 	if d.Partial() {
