@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"net/http"
 	"slices"
 	"sort"
 	"strings"
@@ -231,12 +232,15 @@ func evidence(entry types.ReportEntry) (framework.Evidence, bool) {
 
 // undocumented returns "<status> from <operation>" for an exchange whose
 // answer's status the contract does not describe; the verdict needs no
-// more of an exchange than that.
+// more of an exchange than that. A 429 is left out: it says the endpoint
+// was busy, which the THROTTLED line counts.
 func undocumented(entry types.ReportEntry) (string, bool) {
 	if lazy, ok := entry.Value.GetRawValue().(*framework.LazyEvidence); ok && entry.Name == framework.ExchangeEntry {
-		return lazy.Undocumented()
+		if _, ok := lazy.Undocumented(); !ok {
+			return "", false // most exchanges: their evidence is not worked out
+		}
 	}
-	if ev, ok := evidence(entry); ok && ev.UndocumentedStatus {
+	if ev, ok := evidence(entry); ok && ev.UndocumentedStatus && ev.Status != http.StatusTooManyRequests {
 		return fmt.Sprintf("%d from %s", ev.Status, ev.Operation), true
 	}
 	return "", false

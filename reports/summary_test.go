@@ -314,13 +314,15 @@ func TestManyFailedCasesAreShortened(t *testing.T) {
 }
 
 // Undocumented statuses are counted from the exchanges' evidence, whether
-// the report is in memory or read back from Ginkgo's JSON report.
+// the report is in memory or read back from Ginkgo's JSON report. A 429 is
+// not among them: the THROTTLED line counts it.
 func TestSummarizeCountsUndocumentedStatuses(t *testing.T) {
 	req := pickRequirements(t, framework.MUST, 1)[0]
 	sr := specOf(req, "case", types.SpecStatePassed, "")
 	undocumented := framework.Evidence{Operation: "POST /user_identities/delete", Status: 404, UndocumentedStatus: true}
 	documented := framework.Evidence{Operation: "POST /user_identities/delete", Status: 400}
-	for _, ev := range []framework.Evidence{undocumented, undocumented, documented} {
+	throttled := framework.Evidence{Operation: "POST /user_identities/delete", Status: 429, UndocumentedStatus: true}
+	for _, ev := range []framework.Evidence{undocumented, undocumented, documented, throttled} {
 		sr.ReportEntries = append(sr.ReportEntries, types.ReportEntry{Name: "exchange", Value: types.WrapEntryValue(ev)})
 	}
 	report := types.Report{SpecReports: types.SpecReports{sr}}

@@ -296,6 +296,15 @@ func TestEndlessThrottlingFailsNoRequirement(t *testing.T) {
 	_, env := served(t, reference.Options{}, throttleDeletes)
 	got, r, _ := outcomes(t, env, "run", "--concurrency", "2", "--label-filter", "delete && success")
 	expect(t, r, reports.ExitIncomplete, "kept answering DELETE /user_identities/delete with 429 Too Many Requests (the suite waited as Retry-After said, up to 5 retries", "THROTTLED: ")
+	// The 429 that stood is throttling, counted there, and no undocumented
+	// status, whether a worker or the run's own process recorded it.
+	alone := seamconform(t, env, "run", "--no-color", "--concurrency", "1", "--label-filter", "delete && success")
+	expect(t, alone, reports.ExitIncomplete, "THROTTLED: ")
+	for _, out := range []string{r.stdout, alone.stdout} {
+		if strings.Contains(out, "UNDOCUMENTED STATUS: 429") {
+			t.Errorf("a 429 is listed as an undocumented status:\n%s", tail(out, 15))
+		}
+	}
 	errored := 0
 	for id, outcome := range got {
 		if strings.HasPrefix(outcome, string(reports.Failed)) {
