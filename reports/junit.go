@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"cmp"
 	"encoding/xml"
 	"fmt"
 	"strconv"
@@ -96,7 +97,8 @@ func JUnit(d Document) ([]byte, error) {
 				jc.Error = &junitMessage{Message: c.Message, Type: "error", Body: CaseText(c)}
 				suite.Errors++
 			case NotChecked:
-				jc.Skipped = &junitMessage{Message: c.Message}
+				// A case Ginkgo skipped on its own has no reason to give.
+				jc.Skipped = &junitMessage{Message: cmp.Or(c.Message, "not selected or not run (the run ended before it)")}
 				suite.Skipped++
 			}
 			suite.Tests++

@@ -64,3 +64,19 @@ func TestJUnitTimesAreTheCases(t *testing.T) {
 		t.Errorf("a bundle without times renders times:\n%.600s", rendered)
 	}
 }
+
+// A case skipped without a reason (the run ended before it) still says
+// why in JUnit, where an empty message reads as a skip by choice.
+func TestJUnitSkippedCasesSayWhy(t *testing.T) {
+	reqs := framework.Requirements()
+	notRun := specOf(reqs[0], "post: a case", types.SpecStateSkipped, "")
+	reasoned := specOf(reqs[1], "post: a case", types.SpecStateSkipped, "this spec needs SEAM_PERSONAL_ACCESS_TOKEN")
+	d := reports.NewDocument(types.Report{SpecReports: types.SpecReports{notRun, reasoned}}, reports.Meta{ToolVersion: "v-test", Start: time.Now(), End: time.Now()})
+	rendered, err := reports.JUnit(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(rendered), `<skipped message="">`) || !strings.Contains(string(rendered), `<skipped message="not selected or not run (the run ended before it)">`) || !strings.Contains(string(rendered), `<skipped message="this spec needs SEAM_PERSONAL_ACCESS_TOKEN">`) {
+		t.Errorf("skipped cases:\n%s", rendered)
+	}
+}
