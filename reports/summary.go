@@ -190,7 +190,7 @@ func Classify(sr types.SpecReport) (Outcome, string) {
 		if entry.Name == framework.RunErrorEntry {
 			// The failure may name only the case (a step of a spec whose
 			// endpoint went silent): the entry says why.
-			why, run := gist(sr.Failure.Message), entry.Value.String()
+			why, run := gist(sr.Failure.Message), firstLine(entry.Value.String())
 			if run != "" && !strings.Contains(why, run) {
 				why += ": " + run
 			}

@@ -403,6 +403,15 @@ func TestSetUpFailureSaysWhy(t *testing.T) {
 	_, env := served(t, reference.Options{MaxIdentities: 1}, nil)
 	r := seamconform(t, env, "run", "--no-color", "--label-filter", "UIDEL-EFFECT-03")
 	expect(t, r, 3, "could not be checked: set-up failed: POST /user_identities/create answered 400 resource_limit_reached (")
+	// Said once, in one line: the exchange is evidence, not the error.
+	for _, line := range strings.Split(r.stdout, "\n") {
+		if strings.Count(line, "set-up failed") > 1 {
+			t.Errorf("said twice: %s", line)
+		}
+	}
+	if _, verdict, _ := strings.Cut(r.stdout, "Verdict:"); strings.Contains(verdict, "sent: ") {
+		t.Errorf("the verdict's error lines carry their exchange:\n%s", verdict)
+	}
 }
 
 // A case that must be refused the foreign identity passes on any 404, so
