@@ -267,7 +267,7 @@ func schemaWalk(visit func(*openapi3.Schema)) (walk func(*openapi3.SchemaRef)) {
 }
 
 func newContract(doc *openapi3.T, source string) *Contract {
-	return &Contract{doc: doc, source: source, options: validationOptions()}
+	return &Contract{doc: doc, source: source, options: validationOptions(doc.IsOpenAPI31OrLater())}
 }
 
 // Embedded reports whether c is the embedded contract, not a --spec file.

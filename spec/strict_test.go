@@ -2,6 +2,8 @@ package spec_test
 
 import (
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -81,7 +83,32 @@ func FuzzUUIDPattern(f *testing.F) {
 // kin-openapi would print a deeply nested value, indented, once per error,
 // and a 20 kB answer made gigabytes of text.
 func TestDeepAnswerErrorsStaySmall(t *testing.T) {
-	c := contract(t)
+	for _, version := range []string{"3.0.0", "3.1.0"} { // 3.1: kin-openapi's JSON Schema 2020-12 validator
+		t.Run(version, func(t *testing.T) { deepAnswerErrorsStaySmall(t, contractOfVersion(t, version)) })
+	}
+}
+
+// contractOfVersion is POST /user_identities/delete alone, in a document of
+// OpenAPI version.
+func contractOfVersion(t *testing.T, version string) *spec.Contract {
+	t.Helper()
+	doc := `{"openapi":"` + version + `","info":{"title":"t","version":"1"},
+	"components":{"securitySchemes":{"api_key":{"type":"http","scheme":"bearer"}}},
+	"paths":{"/user_identities/delete":{"post":{"operationId":"userIdentitiesDeletePost","security":[{"api_key":[]}],
+	"requestBody":{"content":{"application/json":{"schema":{"type":"object","properties":{"user_identity_id":{"type":"string","format":"uuid"}},"required":["user_identity_id"]}}}},
+	"responses":{"200":{"description":"ok","content":{"application/json":{"schema":{"type":"object","properties":{"ok":{"type":"boolean"}},"required":["ok"]}}}}}}}}}`
+	path := filepath.Join(t.TempDir(), "contract.json")
+	if err := os.WriteFile(path, []byte(doc), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := spec.LoadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func deepAnswerErrorsStaySmall(t *testing.T, c *spec.Contract) {
 	req := request("POST", "", "Bearer seam_abc123", "")
 	body := []byte(`{"user_identity_id":"` + someUUID + `"}`)
 	deep := strings.Repeat("[", 2000) + strings.Repeat("]", 2000)
@@ -94,5 +121,15 @@ func TestDeepAnswerErrorsStaySmall(t *testing.T) {
 		if err != nil && len(err.Error()) > 4<<10 {
 			t.Errorf("%.40s…: an error of %d bytes", answer, len(err.Error()))
 		}
+	}
+	// And the options that keep errors small do not break validation.
+	if err := c.CheckResponse(spec.DeleteIdentity, req, body, http.StatusOK, http.Header{"Content-Type": {"application/json"}}, []byte(`{"ok":true}`)); err != nil {
+		t.Errorf("a conforming answer: %v", err)
+	}
+	if vs := c.CheckRequest(spec.DeleteIdentity, request("POST", "", "Bearer seam_abc123", ""), body); len(vs) != 0 {
+		t.Errorf("a conforming request: %v", vs)
+	}
+	if vs := c.CheckRequest(spec.DeleteIdentity, request("POST", "", "Bearer seam_abc123", ""), []byte(`{"user_identity_id":"nope"}`)); len(vs) != 1 || vs[0].Rule != spec.RuleBody {
+		t.Errorf("a malformed UUID: %v, want one body violation", vs)
 	}
 }

@@ -2,6 +2,7 @@ package spec
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -484,19 +485,29 @@ var uuidFormat = openapi3.NewCallbackValidator(func(s string) error {
 	return nil
 })
 
-func validationOptions() openapi3filter.Options {
+// validationOptions are kin-openapi's options for a document, an OpenAPI
+// 3.1 one if openAPI31.
+func validationOptions(openAPI31 bool) openapi3filter.Options {
+	// A failure is told by its path and reason. With the details,
+	// kin-openapi prints the failing value indented, once per error: for a
+	// deeply nested answer, gigabytes (only the first line is ever shown).
+	// Its JSON Schema 2020-12 validator, for 3.1, refuses the option that
+	// leaves them out, but its reasons name the path.
+	brief := openapi3.DisableSchemaErrorDetails()
+	if openAPI31 {
+		brief = openapi3.SetSchemaErrorMessageCustomizer(func(err *openapi3.SchemaError) string {
+			if err.Origin != nil {
+				return err.Origin.Error()
+			}
+			return cmp.Or(err.Reason, fmt.Sprintf("doesn't match schema %q", err.SchemaField))
+		})
+	}
+	schemaOptions := []openapi3.SchemaValidationOption{openapi3.WithStringFormatValidator("uuid", uuidFormat), brief}
 	return openapi3filter.Options{
-		MultiError:            true,
-		IncludeResponseStatus: true,
-		AuthenticationFunc:    authenticate,
-		SchemaValidationOptions: []openapi3.SchemaValidationOption{
-			openapi3.WithStringFormatValidator("uuid", uuidFormat),
-			// A failure is told by its path and reason. With the details,
-			// kin-openapi prints the failing value indented, once per error:
-			// for a deeply nested answer, gigabytes (only the first line is
-			// ever shown).
-			openapi3.DisableSchemaErrorDetails(),
-		},
+		MultiError:              true,
+		IncludeResponseStatus:   true,
+		AuthenticationFunc:      authenticate,
+		SchemaValidationOptions: schemaOptions,
 	}
 }
 
