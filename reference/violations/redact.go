@@ -3,7 +3,6 @@ package violations
 import (
 	"maps"
 	"net/http"
-	"net/url"
 	"regexp"
 	"slices"
 	"strconv"
@@ -160,8 +159,8 @@ func redactPieces(s string, pieces map[string]bool) string {
 func scrubURI(uri string, scrub func(string) string) string {
 	scrubbed, decoded := scrub(uri), uri
 	for range 3 {
-		next, err := url.PathUnescape(decoded)
-		if err != nil || next == decoded {
+		next := unescapeValid(decoded)
+		if next == decoded {
 			break
 		}
 		if again := scrub(next); again != next {
@@ -170,6 +169,40 @@ func scrubURI(uri string, scrub func(string) string) string {
 		decoded = next
 	}
 	return scrubbed
+}
+
+// unescapeValid decodes each valid %XX of s and leaves the rest as it is:
+// one stray % (a "100%" in another parameter) must not keep a credential
+// escaped elsewhere in the target from being decoded, as url.PathUnescape
+// would, failing whole.
+func unescapeValid(s string) string {
+	if !strings.Contains(s, "%") {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '%' && i+2 < len(s) && ishex(s[i+1]) && ishex(s[i+2]) {
+			b.WriteByte(unhex(s[i+1])<<4 | unhex(s[i+2]))
+			i += 2
+			continue
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+func ishex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+func unhex(c byte) byte {
+	switch {
+	case c <= '9':
+		return c - '0'
+	case c <= 'F':
+		return c - 'A' + 10
+	}
+	return c - 'a' + 10
 }
 
 // scrubEscaped scrubs a body as sent and, when it carries JSON's \u

@@ -335,6 +335,7 @@ func TestCredentialsSentAnywhereAreNotRecordedOrLogged(t *testing.T) {
 		{"POST", "/user_identities/delete", "application/json", `{"user_identity_id":"` + key[:len(key)-1] + `"}`, auth},
 		{"POST", "/user_identities/delete", "application/json", `{"user_identity_id":"x","pad":"` + strings.Repeat("x", 4096-40) + key + `"}`, auth},
 		{"POST", "/user_identities/delete?token=" + escaped.String(), "application/json", `{}`, auth},
+		{"POST", "/user_identities/delete?q=100%&token=" + escaped.String(), "application/json", `{}`, auth}, // a stray % elsewhere
 		{"POST", "/user_identities/delete?api_key=" + unknown, "application/json", `{}`, map[string]string{"Authorization": "Bearer seam_otherKEY0123456789abc", "User-Agent": "sdk/1 key=" + key[:20]}},
 		{"POST", "/user_identities/delete?api_key=%2573" + unknown[1:], "application/json", `{"note":"\u0073` + unknown[1:] + `"}`, auth},
 	} {
@@ -352,6 +353,9 @@ func TestCredentialsSentAnywhereAreNotRecordedOrLogged(t *testing.T) {
 		shown[f.Name()] = string(data)
 	}
 	for where, text := range shown {
+		if strings.Contains(text, escaped.String()[:30]) { // ten bytes of the key, escaped
+			t.Errorf("%s shows the key percent-encoded:\n%.2000s", where, text)
+		}
 		for _, secret := range []string{key, unknown} {
 			for i := 0; i+10 <= len(secret); i++ {
 				if strings.Contains(text, secret[i:i+10]) {
