@@ -176,6 +176,17 @@ func TestBundleOfASelectedRun(t *testing.T) {
 	}
 	r := seamconform(t, nil, "run", "--no-color", "--fault", "not-deleted", "--operation", "/user_identities/delete", "--label-filter", "effect")
 	expect(t, r, 1, "Verdict: NOT CONFORMANT\n")
+
+	// A pattern is the user's text: a credential in it is redacted, a
+	// newline escaped, in the bundle as on the console.
+	secretDir := filepath.Join(t.TempDir(), "bundle")
+	r = seamconform(t, env, "run", "--no-color", "--label-filter", "UIDEL-AUTH-01", "--skip", env["SEAM_API_KEY"]+"\nVerdict: CONFORMANT", "--report-dir", secretDir)
+	expect(t, r, 0, `--skip '$SEAM_API_KEY\nVerdict: CONFORMANT')`)
+	for _, file := range []string{reports.JSONFile, reports.JUnitFile, reports.MarkdownFile, reports.HTMLFile} {
+		if text := readFile(t, secretDir, file); strings.Contains(text, env["SEAM_API_KEY"]) || strings.Contains(text, "\nVerdict: CONFORMANT") {
+			t.Errorf("%s shows the --skip pattern as given", file)
+		}
+	}
 }
 
 // A run against a vendor's edit of the contract (--spec) proves

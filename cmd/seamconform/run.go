@@ -227,7 +227,7 @@ func runCommand(args []string, stdout, stderr io.Writer) (int, error) {
 	report := env.RedactReport(result.report) // what Ginkgo added on its own, a panic's value say
 
 	summary := reports.Summarize(report)
-	summary.Selection = selected
+	summary.Selection = env.Redact(selected) // a pattern may hold anything, a credential or a newline
 	summary.WriteText(out)
 	uncovered := env.Uncovered()
 	for _, scheme := range spec.Schemes() {
@@ -249,7 +249,7 @@ func runCommand(args []string, stdout, stderr io.Writer) (int, error) {
 			ToolVersion: toolVersion(), ContractSource: contract.Source(), ContractSHA256: contract.Hash(),
 			Target: env.Redact(targetName(env, rf.faults)), Seed: suiteConfig.RandomSeed, Start: start, End: end,
 			SchemesConfigured: env.AvailableSchemes(), SchemesNotConfigured: env.Uncovered(),
-			LeftBehind: result.leftBehind, Throttled: result.throttled, Selection: selected,
+			LeftBehind: result.leftBehind, Throttled: result.throttled, Selection: summary.Selection,
 		})
 	})
 	if err := outputs.write(report, doc); err != nil {
@@ -280,7 +280,7 @@ func selection(operations []string, sc types.SuiteConfig) string {
 	add := func(name string, values ...string) {
 		for _, v := range values {
 			if v != "" {
-				flags = append(flags, name+" '"+strings.ReplaceAll(v, "'", `'\''`)+"'")
+				flags = append(flags, name+" '"+oneLine.Replace(strings.ReplaceAll(v, "'", `'\''`))+"'")
 			}
 		}
 	}
@@ -292,6 +292,9 @@ func selection(operations []string, sc types.SuiteConfig) string {
 	add("--ginkgo.skip-file", sc.SkipFiles...)
 	return strings.Join(flags, " ")
 }
+
+// oneLine keeps a pattern on the headline's one line.
+var oneLine = strings.NewReplacer("\n", `\n`, "\r", `\r`)
 
 func appendFile(path, text string) error {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
