@@ -64,11 +64,11 @@ func preflight(env *framework.Env, allowNonSandbox bool) (notes []string, err er
 		// What the endpoint says goes into every later request's headers
 		// and into what the redactor hides: only values of their shape.
 		found := fixtures.Seed{WorkspaceID: str(id), PublishableKey: str(key)}
-		if found.WorkspaceID != "" && !spec.IsUUID(found.WorkspaceID) {
+		if env.Seed.WorkspaceID == "" && found.WorkspaceID != "" && !spec.IsUUID(found.WorkspaceID) {
 			notes = append(notes, fmt.Sprintf("POST /workspaces/get answered a workspace_id that is not a UUID (%q): not used; give SEAM_WORKSPACE_ID", clip(found.WorkspaceID)))
 			found.WorkspaceID = ""
 		}
-		if found.PublishableKey != "" && !publishableKeyShaped(found.PublishableKey) {
+		if env.Seed.PublishableKey == "" && found.PublishableKey != "" && !publishableKeyShaped(found.PublishableKey) {
 			notes = append(notes, "POST /workspaces/get answered a publishable_key not shaped like one (seam_pk…): not used; give SEAM_PUBLISHABLE_KEY")
 			found.PublishableKey = ""
 		}
