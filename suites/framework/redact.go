@@ -64,22 +64,24 @@ func (r *Redactor) Add(secrets ...fixtures.Secret) {
 			}
 			// A joined secret ("Bearer " + key) has public parts: only a
 			// secret of one piece gives pieces, or "Bearer sea" would go.
-			parts := s.Parts()
-			single := len(parts) == 1 && parts[0].Value == s.Value
-			r.add(s, single)
+			var secret string // what gives pieces
+			if parts := s.Parts(); len(parts) == 1 && parts[0].Value == s.Value {
+				secret = secretPart(s.Value)
+			}
+			r.add(s, secret)
 			// Lower-cased too: Go's client writes a header name it received
 			// in its canonical case (HTTP/2 in lower case), so a secret an
 			// endpoint sends back as a name comes out changed by the suite.
+			// Not by its variable: that would stand for another value.
 			if lower := strings.ToLower(s.Value); lower != s.Value && !r.known[lower] {
-				r.add(fixtures.Secret{Value: lower, Shell: s.Shell}, single)
+				r.add(fixtures.Secret{Value: lower, Shell: redactedPiece}, strings.ToLower(secret))
 			}
 		}
 	}
 }
 
-// add registers s, and its pieces when it is a single secret. The caller
-// holds r.mu.
-func (r *Redactor) add(s fixtures.Secret, single bool) {
+// add registers s, and each piece of secret. The caller holds r.mu.
+func (r *Redactor) add(s fixtures.Secret, secret string) {
 	r.known[s.Value] = true
 	// Into its place among those starting alike: the API-wide family adds
 	// hundreds, one or two at a time.
@@ -91,12 +93,9 @@ func (r *Redactor) add(s fixtures.Secret, single bool) {
 	}
 	r.starts[k] = slices.Insert(bucket, at, s)
 	r.windows.add(s.Value)
-	if single {
-		secret := secretPart(s.Value)
-		for i := 0; i+Fragment <= len(secret); i++ {
-			r.pieces[secret[i:i+Fragment]] = true
-			r.windows.add(secret[i:])
-		}
+	for i := 0; i+Fragment <= len(secret); i++ {
+		r.pieces[secret[i:i+Fragment]] = true
+		r.windows.add(secret[i:])
 	}
 }
 

@@ -59,8 +59,10 @@ func TestRedactRemovesPiecesOfSecrets(t *testing.T) {
 		"invalid UTF-8":       {"a\xffb", "a\uFFFDb"},
 		"escape next to key":  {"\x00" + key[3:], `\x00[redacted]`},
 		// Go's client gives a received header name in canonical case.
-		"as a header name": {http.CanonicalHeaderKey(key) + ": 1", "S[redacted]: 1"},
-		"in lower case":    {"x " + strings.ToLower(key[4:]), "x [redacted]"},
+		"as a header name":  {http.CanonicalHeaderKey(key) + ": 1", "S[redacted]: 1"},
+		"in lower case":     {"x " + strings.ToLower(key[4:]), "x [redacted]"},
+		"whole, lower case": {"k=" + strings.ToLower(key), "k=[redacted]"}, // not $SEAM_API_KEY: another value
+		"JWT claims, lower": {strings.ToLower(strings.Split(fuzzJWT.Value, ".")[1]), strings.ToLower(strings.Split(fuzzJWT.Value, ".")[1])},
 	} {
 		if got := r.Redact(tc.in); got != tc.want {
 			t.Errorf("%s: Redact(%q) = %q, want %q", name, tc.in, got, tc.want)
