@@ -236,9 +236,7 @@ func evidence(entry types.ReportEntry) (framework.Evidence, bool) {
 // was busy, which the THROTTLED line counts.
 func undocumented(entry types.ReportEntry) (string, bool) {
 	if lazy, ok := entry.Value.GetRawValue().(*framework.LazyEvidence); ok && entry.Name == framework.ExchangeEntry {
-		if _, ok := lazy.Undocumented(); !ok {
-			return "", false // most exchanges: their evidence is not worked out
-		}
+		return lazy.Undocumented() // without working out the evidence
 	}
 	if ev, ok := evidence(entry); ok && ev.UndocumentedStatus && ev.Status != http.StatusTooManyRequests {
 		return fmt.Sprintf("%d from %s", ev.Status, ev.Operation), true

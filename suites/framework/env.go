@@ -73,7 +73,7 @@ func NewEnv(t target.Target, c *spec.Contract, seed fixtures.Seed, runID string)
 // AbsentKey is a user_identity_key in this run's namespace that it never
 // creates: a request that names a key with a valid credential can then reach
 // nothing of anyone else's, even on a server that acts on keys.
-func (e *Env) AbsentKey() string { return "seamconform-" + e.RunID + "-absent" }
+func (e *Env) AbsentKey() string { return KeyPrefix(e.RunID) + "absent" }
 
 // Learn fills the seed's empty fields from what the target said about
 // itself, registering any new secret for redaction.

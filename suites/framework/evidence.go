@@ -135,18 +135,19 @@ func (l *LazyEvidence) MarshalJSON() ([]byte, error) { return json.Marshal(l.Evi
 
 // Undocumented returns "<status> from <operation>" for an answer whose
 // status the contract does not describe, as Evidence would say it, without
-// working the Evidence out.
+// working the Evidence out. A 429 is left out: it says the endpoint was
+// busy, which the summary's THROTTLED line counts.
 func (l *LazyEvidence) Undocumented() (string, bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.x == nil {
-		if !l.ev.UndocumentedStatus {
+		if !l.ev.UndocumentedStatus || l.ev.Status == http.StatusTooManyRequests {
 			return "", false
 		}
 		return fmt.Sprintf("%d from %s", l.ev.Status, l.ev.Operation), true
 	}
 	var u *spec.UndocumentedStatusError
-	if l.x.Err != nil || !errors.As(l.x.Contract, &u) {
+	if l.x.Err != nil || !errors.As(l.x.Contract, &u) || l.x.Status == http.StatusTooManyRequests {
 		return "", false
 	}
 	return fmt.Sprintf("%d from %s", l.x.Status, l.x.Operation), true
