@@ -126,7 +126,7 @@ func (e *Env) CreateIdentity() string {
 	// the run deletes only what it created. The key stays pending, so the
 	// sweep looks for it.
 	if x.Err != nil || x.Status != http.StatusOK || !spec.IsUUID(idString) {
-		CouldNotCheck(e.Redact(fmt.Sprintf("set-up failed: POST /user_identities/create %s.\n%s", createFailure(x), x.Evidence())))
+		CouldNotCheck(e.Redact(fmt.Sprintf("set-up failed: POST /user_identities/create %s.\n%s", answerFailure(x), x.Evidence())))
 	}
 	if got, _ := x.Field("user_identity.user_identity_key"); got != key {
 		CouldNotCheck(e.Redact(fmt.Sprintf("set-up failed: POST /user_identities/create answered an identity with user_identity_key %v, not the %s it was sent, so the suite does not take it as its own.\n%s", got, key, x.Evidence())))
@@ -136,11 +136,11 @@ func (e *Env) CreateIdentity() string {
 	return idString
 }
 
-// createFailure says why a create gave the suite no identity, in words a
-// user can act on: no answer, the status with Seam's error type and
-// message (a workspace at its limit, say), or an answer without a UUID
+// answerFailure says why an answer was not the one the suite needed, in
+// words a user can act on: no answer, the status with Seam's error type and
+// message (a workspace at its limit, say), or, for a create's 200, no UUID
 // user_identity_id.
-func createFailure(x *Exchange) string {
+func answerFailure(x *Exchange) string {
 	if x.Err != nil {
 		return fmt.Sprintf("got no answer (%v)", x.Err)
 	}
@@ -183,7 +183,7 @@ func (e *Env) ForeignIdentity() string {
 	}
 	x := e.Send(Call(spec.GetIdentity).As(Credential{Authorization: Bearer(fixtures.EnvSecret("SEAMCONFORM_FOREIGN_API_KEY", e.Seed.ForeignAPIKey))}).JSON(map[string]any{"user_identity_id": id}))
 	if x.Status != http.StatusOK {
-		why := fmt.Sprintf("SEAMCONFORM_FOREIGN_IDENTITY_ID is not known to exist, so a refusal would prove nothing: POST /user_identities/get with SEAMCONFORM_FOREIGN_API_KEY %s", createFailure(x))
+		why := fmt.Sprintf("SEAMCONFORM_FOREIGN_IDENTITY_ID is not known to exist, so a refusal would prove nothing: POST /user_identities/get with SEAMCONFORM_FOREIGN_API_KEY %s", answerFailure(x))
 		if x.Status == http.StatusNotFound {
 			e.foreignGone.CompareAndSwap(nil, &why)
 		}
