@@ -222,9 +222,11 @@ func (g *generator) str(s *openapi3.Schema, name string) string {
 		// An identifier that is not a UUID (connector_id, climate_preset_key)
 		// is sent with valid credentials too: like a UUID, it must name nothing.
 		if g.minimal && s.Pattern == "" && (strings.HasSuffix(name, "_id") || strings.HasSuffix(name, "_key")) {
-			u := randomUUID()
-			g.uuids[u] = true
-			return u
+			v = randomUUID()
+			if s.MaxLength == nil || *s.MaxLength >= uint64(len(v)) {
+				g.uuids[v] = true // fresh in every copy; a cut one stays as cut
+			}
+			break
 		}
 		v = "example"
 		if s.Pattern != "" {

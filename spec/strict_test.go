@@ -1,7 +1,9 @@
 package spec_test
 
 import (
+	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -131,5 +133,33 @@ func deepAnswerErrorsStaySmall(t *testing.T, c *spec.Contract) {
 	}
 	if vs := c.CheckRequest(spec.DeleteIdentity, request("POST", "", "Bearer seam_abc123", ""), []byte(`{"user_identity_id":"nope"}`)); len(vs) != 1 || vs[0].Rule != spec.RuleBody {
 		t.Errorf("a malformed UUID: %v, want one body violation", vs)
+	}
+}
+
+// An identifier that is not a UUID is a random one in a minimal request,
+// cut to the schema's maxLength: the request still conforms.
+func TestMinimalIdentifierKeepsItsMaxLength(t *testing.T) {
+	doc := `{"openapi":"3.0.0","info":{"title":"t","version":"1"},
+	"components":{"securitySchemes":{"api_key":{"type":"http","scheme":"bearer"}}},
+	"paths":{"/connectors/update":{"post":{"security":[{"api_key":[]}],
+	"requestBody":{"content":{"application/json":{"schema":{"type":"object","properties":{"connector_id":{"type":"string","maxLength":8}},"required":["connector_id"]}}}},
+	"responses":{"200":{"description":"ok"}}}}}}`
+	path := filepath.Join(t.TempDir(), "contract.json")
+	if err := os.WriteFile(path, []byte(doc), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := spec.LoadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	op := spec.Operation{Method: "POST", Path: "/connectors/update"}
+	body, _ := c.MinimalRequest(op)
+	id, _ := body["connector_id"].(string)
+	encoded, _ := json.Marshal(body)
+	req := httptest.NewRequest("POST", "/connectors/update", strings.NewReader(string(encoded)))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer seam_abc12345")
+	if vs := c.CheckRequest(op, req, encoded); len(id) != 8 || id == "example" || len(vs) != 0 {
+		t.Errorf("connector_id %q: %v", id, vs)
 	}
 }
