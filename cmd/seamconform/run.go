@@ -274,7 +274,8 @@ func runCommand(args []string, stdout, stderr io.Writer) (int, error) {
 
 // selection is the flags that narrowed the specs, as a shell would take
 // them; "" when none did. A filter that happens to keep every spec counts
-// too: only what is selected is built, so nothing can tell.
+// too: the specs a selection leaves out are mostly never built, so the
+// results cannot tell what was left out.
 func selection(operations []string, sc types.SuiteConfig) string {
 	var flags []string
 	add := func(name string, values ...string) {
