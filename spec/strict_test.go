@@ -99,6 +99,12 @@ func contractOfVersion(t *testing.T, version string) *spec.Contract {
 	"paths":{"/user_identities/delete":{"post":{"operationId":"userIdentitiesDeletePost","security":[{"api_key":[]}],
 	"requestBody":{"content":{"application/json":{"schema":{"type":"object","properties":{"user_identity_id":{"type":"string","format":"uuid"}},"required":["user_identity_id"]}}}},
 	"responses":{"200":{"description":"ok","content":{"application/json":{"schema":{"type":"object","properties":{"ok":{"type":"boolean"}},"required":["ok"]}}}}}}}}}`
+	return loadDocument(t, doc)
+}
+
+// loadDocument loads doc as --spec would.
+func loadDocument(t *testing.T, doc string) *spec.Contract {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "contract.json")
 	if err := os.WriteFile(path, []byte(doc), 0o600); err != nil {
 		t.Fatal(err)
@@ -144,14 +150,7 @@ func TestMinimalIdentifierKeepsItsMaxLength(t *testing.T) {
 	"paths":{"/connectors/update":{"post":{"security":[{"api_key":[]}],
 	"requestBody":{"content":{"application/json":{"schema":{"type":"object","properties":{"connector_id":{"type":"string","maxLength":8}},"required":["connector_id"]}}}},
 	"responses":{"200":{"description":"ok"}}}}}}`
-	path := filepath.Join(t.TempDir(), "contract.json")
-	if err := os.WriteFile(path, []byte(doc), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	c, err := spec.LoadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := loadDocument(t, doc)
 	op := spec.Operation{Method: "POST", Path: "/connectors/update"}
 	body, _ := c.MinimalRequest(op)
 	id, _ := body["connector_id"].(string)
