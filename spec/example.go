@@ -223,8 +223,8 @@ func (g *generator) str(s *openapi3.Schema, name string) string {
 		// is sent with valid credentials too: like a UUID, it must name nothing.
 		if g.minimal && s.Pattern == "" && (strings.HasSuffix(name, "_id") || strings.HasSuffix(name, "_key")) {
 			v = randomUUID()
-			if s.MaxLength == nil || *s.MaxLength >= uint64(len(v)) {
-				g.uuids[v] = true // fresh in every copy; a cut one stays as cut
+			if s.MinLength <= uint64(len(v)) && (s.MaxLength == nil || *s.MaxLength >= uint64(len(v))) {
+				g.uuids[v] = true // fresh in every copy; one cut or lengthened below stays as made
 			}
 			break
 		}

@@ -95,10 +95,12 @@ func TestDeepAnswerErrorsStaySmall(t *testing.T) {
 func contractOfVersion(t *testing.T, version string) *spec.Contract {
 	t.Helper()
 	doc := `{"openapi":"` + version + `","info":{"title":"t","version":"1"},
-	"components":{"securitySchemes":{"api_key":{"type":"http","scheme":"bearer"}}},
+	"components":{"securitySchemes":{"api_key":{"type":"http","scheme":"bearer"}},
+	"schemas":{"ok":{"type":"object","properties":{"ok":{"type":"boolean"},"n":{"$ref":"#/components/schemas/n"}},"required":["ok"]},
+	"n":{"type":"object","properties":{"v":{"type":"string","pattern":"^a+$"}}}}},
 	"paths":{"/user_identities/delete":{"post":{"operationId":"userIdentitiesDeletePost","security":[{"api_key":[]}],
 	"requestBody":{"content":{"application/json":{"schema":{"type":"object","properties":{"user_identity_id":{"type":"string","format":"uuid"}},"required":["user_identity_id"]}}}},
-	"responses":{"200":{"description":"ok","content":{"application/json":{"schema":{"type":"object","properties":{"ok":{"type":"boolean"}},"required":["ok"]}}}}}}}}}`
+	"responses":{"200":{"description":"ok","content":{"application/json":{"schema":{"$ref":"#/components/schemas/ok"}}}}}}}}}`
 	return loadDocument(t, doc)
 }
 
@@ -128,6 +130,18 @@ func deepAnswerErrorsStaySmall(t *testing.T, c *spec.Contract) {
 		err := c.CheckResponse(spec.DeleteIdentity, req, body, http.StatusOK, http.Header{"Content-Type": {"application/json"}}, []byte(answer))
 		if err != nil && len(err.Error()) > 4<<10 {
 			t.Errorf("%.40s…: an error of %d bytes", answer, len(err.Error()))
+		}
+	}
+	long := []byte(`{"user_identity_id":"` + strings.Repeat("b", 10<<10) + `"}`) // a reason may quote the value
+	for _, v := range c.CheckRequest(spec.DeleteIdentity, request("POST", "", "Bearer seam_abc123", ""), long) {
+		if len(v.Error()) > 4<<10 {
+			t.Errorf("a long malformed UUID: an error of %d bytes", len(v.Error()))
+		}
+	}
+	// A failure still says where, under a $ref too.
+	for answer, path := range map[string]string{`{"ok":"yes"}`: "/ok", `{"ok":true,"n":{"v":1}}`: "/n/v"} {
+		if err := c.CheckResponse(spec.DeleteIdentity, req, body, http.StatusOK, http.Header{"Content-Type": {"application/json"}}, []byte(answer)); err == nil || !strings.Contains(err.Error(), path) {
+			t.Errorf("%s: %v, want %s named", answer, err, path)
 		}
 	}
 	// And the options that keep errors small do not break validation.

@@ -485,6 +485,25 @@ var uuidFormat = openapi3.NewCallbackValidator(func(s string) error {
 	return nil
 })
 
+// briefSchemaError is a schema error's message without the schema and the
+// value: its path, unless the reason names it (the 2020-12 validator's
+// do), and its reason, at most maxReason bytes of it.
+func briefSchemaError(err *openapi3.SchemaError) string {
+	if err.Origin != nil {
+		return err.Origin.Error()
+	}
+	reason := cmp.Or(err.Reason, fmt.Sprintf("doesn't match schema %q", err.SchemaField))
+	if len(reason) > maxReason {
+		reason = strings.ToValidUTF8(reason[:maxReason], "") + "…"
+	}
+	if path := "/" + strings.Join(err.JSONPointer(), "/"); path != "/" && !strings.Contains(reason, path) {
+		return fmt.Sprintf("Error at %q: %s", path, reason)
+	}
+	return reason
+}
+
+const maxReason = 300
+
 // validationOptions are kin-openapi's options for a document, an OpenAPI
 // 3.1 one if openAPI31.
 func validationOptions(openAPI31 bool) openapi3filter.Options {
@@ -492,15 +511,11 @@ func validationOptions(openAPI31 bool) openapi3filter.Options {
 	// kin-openapi prints the failing value indented, once per error: for a
 	// deeply nested answer, gigabytes (only the first line is ever shown).
 	// Its JSON Schema 2020-12 validator, for 3.1, refuses the option that
-	// leaves them out, but its reasons name the path.
+	// leaves them out: a customizer writes the path and the reason, cut,
+	// as that validator's reasons may quote the value.
 	brief := openapi3.DisableSchemaErrorDetails()
 	if openAPI31 {
-		brief = openapi3.SetSchemaErrorMessageCustomizer(func(err *openapi3.SchemaError) string {
-			if err.Origin != nil {
-				return err.Origin.Error()
-			}
-			return cmp.Or(err.Reason, fmt.Sprintf("doesn't match schema %q", err.SchemaField))
-		})
+		brief = openapi3.SetSchemaErrorMessageCustomizer(briefSchemaError)
 	}
 	schemaOptions := []openapi3.SchemaValidationOption{openapi3.WithStringFormatValidator("uuid", uuidFormat), brief}
 	return openapi3filter.Options{

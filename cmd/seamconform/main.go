@@ -30,7 +30,7 @@ any Ginkgo flag through as --ginkgo.NAME=VALUE.
 
 Exit codes of run: 0 CONFORMANT, 1 NOT CONFORMANT, 2 bad usage, a report
 that could not be written, or a refusal before anything ran (a workspace
-that says it is not a sandbox, a credential refused at the preflight),
+not known to be a sandbox, a credential refused at the preflight),
 3 INCOMPLETE (something could not be checked, the endpoint never answering
 included), 4 NOTHING CHECKED (a dry run or an empty selection).
 `

@@ -272,8 +272,8 @@ func runCommand(args []string, stdout, stderr io.Writer) (int, error) {
 	return summary.ExitCode(), nil
 }
 
-// selection is the flags that narrowed the specs, as a shell would take
-// them; "" when none did. A filter that happens to keep every spec counts
+// selection is the flags that narrowed the specs, quoted as typed (the
+// run shows a credential in one by its variable); "" when none did. A filter that happens to keep every spec counts
 // too: the specs a selection leaves out are mostly never built, so the
 // results cannot tell what was left out.
 func selection(operations []string, sc types.SuiteConfig) string {
