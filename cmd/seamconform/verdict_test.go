@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -378,5 +379,22 @@ func TestThrottledCreatesLeaveNothingBehind(t *testing.T) {
 	expect(t, r, 3, "Verdict: INCOMPLETE", "kept answering POST /user_identities/create with 429")
 	if strings.Contains(r.stdout, "LEFT BEHIND") || lookups.Load() != 0 {
 		t.Fatalf("throttled creates were looked for (%d lookups) or listed:\n%s", lookups.Load(), tail(r.stdout, 20))
+	}
+}
+
+// A create whose TLS handshake failed never left: it is not listed as
+// left behind, nor looked for.
+func TestCreatesBehindAFailedHandshakeLeaveNothingBehind(t *testing.T) {
+	server, err := reference.New(reference.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	untrusted := httptest.NewTLSServer(server) // a certificate no client trusts
+	t.Cleanup(untrusted.Close)
+	env := parseEnv(envLines(untrusted.URL, server.Seed()))
+	r := seamconform(t, env, "run", "--no-color", "--allow-non-sandbox", "--concurrency", "1", "--label-filter", "UIDEL-EFFECT-01")
+	expect(t, r, 3, "Verdict: INCOMPLETE", "certificate")
+	if strings.Contains(r.stdout, "LEFT BEHIND") {
+		t.Fatalf("creates that never left are listed:\n%s", tail(r.stdout, 20))
 	}
 }

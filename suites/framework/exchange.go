@@ -3,6 +3,7 @@ package framework
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -411,13 +412,22 @@ func (e *Env) exchange(r *Request, req *http.Request) *Exchange {
 	x.Elapsed = time.Since(start)
 	e.tally(r.op, err == nil)
 	if err != nil {
-		var op *net.OpError
-		x.NotSent = errors.As(err, &op) && op.Op == "dial"
+		x.NotSent = neverSent(err)
 		x.Err = describeTransportError(err)
 	} else {
 		x.Contract = e.Contract.CheckResponse(r.op, req, r.body, x.Status, x.Header, x.Body)
 	}
 	return x
+}
+
+// neverSent reports whether err came before the request left: the
+// connection was not made, or its TLS handshake failed (a certificate not
+// trusted, an endpoint that does not speak TLS).
+func neverSent(err error) bool {
+	var op *net.OpError
+	var certificate *tls.CertificateVerificationError
+	var record tls.RecordHeaderError
+	return errors.As(err, &op) && op.Op == "dial" || errors.As(err, &certificate) || errors.As(err, &record)
 }
 
 func (e *Env) build(r *Request) (*http.Request, error) {
