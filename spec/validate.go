@@ -378,7 +378,10 @@ func (c *Contract) newRequestCheck(op Operation, operation *openapi3.Operation) 
 // input is kin-openapi's view of req with the body given. The request is a
 // shallow copy: kin-openapi replaces its body, never its header or URL.
 func (c *Contract) input(check *requestCheck, req *http.Request, body []byte) *openapi3filter.RequestValidationInput {
-	copied := *req
+	// kin-openapi writes a parameter's default into the request it checks:
+	// the request a client sent (and a proxy forwards) stays as sent.
+	copied, url := *req, *req.URL
+	copied.URL, copied.Header = &url, req.Header.Clone()
 	copied.GetBody = nil
 	copied.Body, copied.ContentLength = http.NoBody, 0
 	if body != nil {
