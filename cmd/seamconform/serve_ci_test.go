@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"os"
@@ -345,6 +346,11 @@ func TestReadmeWorkflowForSDKs(t *testing.T) {
 				if k, v, ok := strings.Cut(line, "="); ok {
 					vars[k] = v
 				}
+			}
+			// An SDK reading its options from the environment takes one
+			// credential: Seam's refuse an API key beside a PAT.
+			if _, pat := vars["SEAM_PERSONAL_ACCESS_TOKEN"]; pat || vars["SEAM_API_KEY"] == "" || vars["SEAM_ENDPOINT"] == "" {
+				t.Fatalf("the job's environment has %v, want SEAM_ENDPOINT and SEAM_API_KEY alone", slices.Collect(maps.Keys(vars)))
 			}
 			if tc.body != "" {
 				req, _ := http.NewRequest(http.MethodPost, vars["SEAM_ENDPOINT"]+"/user_identities/delete", strings.NewReader(tc.body))
