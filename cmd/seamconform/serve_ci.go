@@ -229,7 +229,7 @@ func (c *ciFlags) checkReportDir() error {
 // finish writes the reports and decides the exit code, which the reports
 // record too (a CI step that did not start serve cannot read it).
 func (c *ciFlags) finish(stderr io.Writer) error {
-	report := c.checker.Report()
+	report := c.checker.SessionReport() // every test's, resets between them or not
 	requests := 0
 	for _, call := range report.Calls {
 		requests += call.Requests

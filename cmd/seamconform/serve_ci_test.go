@@ -597,14 +597,39 @@ func TestServeProxyCountsOnlyUpstreamsThatDidNotAnswer(t *testing.T) {
 		return report.Unforwarded
 	}
 	before := unforwarded()
-	if res, err := http.Post(s.env["SEAM_ENDPOINT"]+violations.ControlPrefix+"reset", "", nil); err == nil {
+	if res, err := http.Post(s.env["SEAM_ENDPOINT"]+violations.ControlPrefix+"forget", "", nil); err == nil {
 		res.Body.Close()
 	}
 	if after := unforwarded(); before != 1 || after != 0 {
-		t.Errorf("unforwarded %d, then %d after a reset; want 1, then 0", before, after)
+		t.Errorf("unforwarded %d, then %d after forget; want 1, then 0", before, after)
 	}
 	if code, _ := s.stop(); code != 0 {
-		t.Errorf("after a reset the session is clean, exit %d", code)
+		t.Errorf("after forget the session is clean, exit %d", code)
+	}
+}
+
+// A reset between tests starts the state and the control API's view
+// afresh, and the session's verdict still holds every test's violations:
+// a CI that resets before each test does not lose the earlier ones. Only
+// forget drops them (violations a test made on purpose).
+func TestServeResetKeepsTheSessionsViolations(t *testing.T) {
+	for _, c := range []struct {
+		control string
+		code    int
+	}{{"reset", 1}, {"forget", 0}} {
+		dir := t.TempDir()
+		s := startServe(t, "--fail-on-violation", "--report-dir", dir)
+		auth := map[string]string{"Authorization": "Bearer " + s.env["SEAM_API_KEY"]}
+		s.send(t, "POST", "/devices/list", "application/json", `{"bogus":1}`, auth)
+		if res, err := http.Post(s.env["SEAM_ENDPOINT"]+violations.ControlPrefix+c.control, "", nil); err == nil {
+			res.Body.Close()
+		}
+		s.send(t, "POST", "/devices/list", "application/json", `{}`, auth)
+		code, log := s.stop()
+		data, _ := os.ReadFile(filepath.Join(dir, violations.JSONFile))
+		if code != c.code || strings.Contains(string(data), "bogus") != (c.code == 1) {
+			t.Errorf("after %s: exit %d, want %d\n%s\n%s", c.control, code, c.code, data, log)
+		}
 	}
 }
 

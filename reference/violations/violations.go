@@ -123,6 +123,15 @@ type Checker struct {
 	violations []Violation
 	notes      map[[2]string]int        // operation, text → count
 	calls      map[spec.Operation]*Call // by the method and path asked for
+	// earlier is what the control API's reset set aside: the session's
+	// verdict still counts it, so a CI that starts each test afresh does
+	// not lose the earlier tests' violations.
+	earlier struct {
+		violations  []Violation
+		notes       map[[2]string]int
+		calls       map[string]Call // by operation name
+		unforwarded int64
+	}
 }
 
 // New returns a Checker of exchanges with next against contract.
@@ -608,8 +617,12 @@ func (c *Checker) Violations() []Violation {
 func (c *Checker) Notes() []Note {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	return sortedNotes(c.notes)
+}
+
+func sortedNotes(notes map[[2]string]int) []Note {
 	out := []Note{} // [] in JSON, so a script can count it
-	for key, n := range c.notes {
+	for key, n := range notes {
 		out = append(out, Note{Operation: key[0], Text: key[1], Count: n})
 	}
 	slices.SortFunc(out, func(a, b Note) int { return strings.Compare(a.Operation+a.Text, b.Operation+b.Text) })
@@ -620,13 +633,21 @@ func (c *Checker) Notes() []Note {
 func (c *Checker) Calls() []Call {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	// Paths that differ only in control characters print alike: one call.
-	byName := map[string]Call{}
-	for _, call := range c.calls {
+	return sortedCalls(addCalls(map[string]Call{}, c.calls))
+}
+
+// addCalls adds calls into byName: paths that differ only in control
+// characters print alike, as one call.
+func addCalls(byName map[string]Call, calls map[spec.Operation]*Call) map[string]Call {
+	for _, call := range calls {
 		sum := byName[call.Operation]
 		sum.Operation, sum.Requests, sum.Violations = call.Operation, sum.Requests+call.Requests, sum.Violations+call.Violations
 		byName[call.Operation] = sum
 	}
+	return byName
+}
+
+func sortedCalls(byName map[string]Call) []Call {
 	out := []Call{}
 	for _, name := range slices.Sorted(maps.Keys(byName)) {
 		out = append(out, byName[name])
@@ -634,16 +655,70 @@ func (c *Checker) Calls() []Call {
 	return out
 }
 
+// SessionReport is the Report of everything since the start, the tests
+// before each StartTest included: what a session's verdict is made of.
+func (c *Checker) SessionReport() Report {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	notes := cloneOrNew(c.earlier.notes)
+	for key, n := range c.notes {
+		notes[key] += n
+	}
+	return Report{
+		Violations:  append(append([]Violation{}, c.earlier.violations...), c.violations...),
+		Notes:       sortedNotes(notes),
+		Calls:       sortedCalls(addCalls(cloneOrNew(c.earlier.calls), c.calls)),
+		Unforwarded: int(c.earlier.unforwarded + c.unforwarded.Load()),
+	}
+}
+
+func cloneOrNew[K comparable, V any](m map[K]V) map[K]V {
+	if m == nil {
+		return map[K]V{}
+	}
+	return maps.Clone(m)
+}
+
+// forget forgets everything recorded, what StartTest set aside too.
+func (c *Checker) forget() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.violations, c.notes, c.calls = nil, map[[2]string]int{}, map[spec.Operation]*Call{}
+	c.unforwarded.Store(0)
+	c.earlier.violations, c.earlier.notes, c.earlier.calls, c.earlier.unforwarded = nil, nil, nil, 0
+}
+
+// StartTest sets what was recorded aside, out of Report's view but in the
+// session's, and runs OnReset: the control API's reset between tests.
+func (c *Checker) StartTest() {
+	c.mu.Lock()
+	c.earlier.violations = append(c.earlier.violations, c.violations...)
+	if c.earlier.notes == nil {
+		c.earlier.notes = map[[2]string]int{}
+	}
+	for key, n := range c.notes {
+		c.earlier.notes[key] += n
+	}
+	if c.earlier.calls == nil {
+		c.earlier.calls = map[string]Call{}
+	}
+	c.earlier.calls = addCalls(c.earlier.calls, c.calls)
+	c.earlier.unforwarded += c.unforwarded.Swap(0)
+	c.violations, c.notes, c.calls = nil, map[[2]string]int{}, map[spec.Operation]*Call{}
+	c.mu.Unlock()
+	if c.opts.OnReset != nil {
+		c.opts.OnReset()
+	}
+}
+
 // Unforwarded notes a request the wrapped handler, a proxy, got no answer
 // to from its upstream: its answer went unchecked.
 func (c *Checker) Unforwarded() { c.unforwarded.Add(1) }
 
-// Reset forgets everything recorded and runs OnReset.
+// Reset forgets everything recorded, what StartTest set aside too (a
+// test's violations made on purpose), and runs OnReset.
 func (c *Checker) Reset() {
-	c.mu.Lock()
-	c.violations, c.notes, c.calls = nil, map[[2]string]int{}, map[spec.Operation]*Call{}
-	c.unforwarded.Store(0)
-	c.mu.Unlock()
+	c.forget()
 	if c.opts.OnReset != nil {
 		c.opts.OnReset()
 	}

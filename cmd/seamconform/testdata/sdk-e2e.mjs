@@ -121,14 +121,14 @@ await check('an unknown id throws SeamHttpApiError with code user_identity_not_f
   assert(err instanceof SeamHttpApiError && err.code === 'user_identity_not_found', `threw ${err} (code ${err.code})`)
 })
 
-await check('only the invalid id was a violation, then reset', async () => {
+await check('only the invalid id was a violation, then forget it', async () => {
   const found = await violations()
   assert(
     found.length === 1 && found[0].rule === 'query' && found[0].reason.includes('user_identity_id'),
     `violations: ${JSON.stringify(found, null, 1)}`,
   )
-  const res = await fetch(`${endpoint}/_seamconform/reset`, { method: 'POST' })
-  assert(res.ok && (await violations()).length === 0, 'reset did not clear the violations')
+  const res = await fetch(`${endpoint}/_seamconform/forget`, { method: 'POST' })
+  assert(res.ok && (await violations()).length === 0, 'forget did not clear the violations')
 })
 
 process.exit(failed ? 1 : 0)
