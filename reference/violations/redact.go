@@ -93,6 +93,15 @@ func replacements(r *http.Request, secrets map[string]string) map[string]string 
 // a Seam token or a JWT: a proxy knows only the token its client presents,
 // and a key sent elsewhere in the request is still one.
 func scrubber(replace map[string]string) func(string) string {
+	// A credential in another case is still one (a client that lower-cases
+	// a path, say), but not the value its variable stands for.
+	for v := range maps.Clone(replace) {
+		for _, other := range []string{strings.ToLower(v), strings.ToUpper(v)} {
+			if _, known := replace[other]; !known {
+				replace[other] = "[redacted]"
+			}
+		}
+	}
 	values := slices.SortedFunc(maps.Keys(replace), func(a, b string) int { return len(b) - len(a) })
 	values = slices.DeleteFunc(values, func(v string) bool { return len(v) < fixtures.MinSecret })
 	pieces := map[string]bool{}

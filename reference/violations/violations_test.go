@@ -338,6 +338,7 @@ func TestCredentialsSentAnywhereAreNotRecordedOrLogged(t *testing.T) {
 		{"POST", "/user_identities/delete?q=100%&token=" + escaped.String(), "application/json", `{}`, auth}, // a stray % elsewhere
 		{"POST", "/user_identities/delete?api_key=" + unknown, "application/json", `{}`, map[string]string{"Authorization": "Bearer seam_otherKEY0123456789abc", "User-Agent": "sdk/1 key=" + key[:20]}},
 		{"POST", "/user_identities/delete?api_key=%2573" + unknown[1:], "application/json", `{"note":"\u0073` + unknown[1:] + `"}`, auth},
+		{"POST", "/nope/" + strings.ToLower(key) + "/" + strings.ToUpper(key[5:]), "application/json", `{}`, auth}, // in another case
 	} {
 		s.do(t, c)
 	}
@@ -356,7 +357,7 @@ func TestCredentialsSentAnywhereAreNotRecordedOrLogged(t *testing.T) {
 		if strings.Contains(text, escaped.String()[:30]) { // ten bytes of the key, escaped
 			t.Errorf("%s shows the key percent-encoded:\n%.2000s", where, text)
 		}
-		for _, secret := range []string{key, unknown} {
+		for _, secret := range []string{key, unknown, strings.ToLower(key), strings.ToUpper(key)} {
 			for i := 0; i+10 <= len(secret); i++ {
 				if strings.Contains(text, secret[i:i+10]) {
 					t.Errorf("%s shows %q, a piece of a credential:\n%.2000s", where, secret[i:i+10], text)
