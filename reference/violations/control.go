@@ -3,7 +3,6 @@ package violations
 import (
 	"encoding/json"
 	"net/http"
-	"strings"
 )
 
 // ControlPrefix is the reserved path prefix of the control API. Seam's API
@@ -24,15 +23,18 @@ func (c *Checker) serveControl(w http.ResponseWriter, r *http.Request) {
 	case r.URL.Path == ControlPrefix+"violations" && r.Method == http.MethodGet:
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(c.Report())
-	case (r.URL.Path == ControlPrefix+"reset" || r.URL.Path == ControlPrefix+"forget") && r.Method == http.MethodPost:
-		if strings.HasSuffix(r.URL.Path, "reset") {
-			c.StartTest()
-		} else {
-			c.forget()
-		}
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write([]byte(`{"ok":true}` + "\n"))
+	case r.URL.Path == ControlPrefix+"reset" && r.Method == http.MethodPost:
+		c.StartTest()
+		writeOK(w)
+	case r.URL.Path == ControlPrefix+"forget" && r.Method == http.MethodPost:
+		c.forget()
+		writeOK(w)
 	default:
 		http.Error(w, "control API: GET "+ControlPrefix+"violations, POST "+ControlPrefix+"reset or POST "+ControlPrefix+"forget", http.StatusNotFound)
 	}
+}
+
+func writeOK(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write([]byte(`{"ok":true}` + "\n"))
 }

@@ -25,11 +25,6 @@ type Report struct {
 	Failure string `json:"failure,omitempty"`
 }
 
-// Report returns what was recorded so far.
-func (c *Checker) Report() Report {
-	return Report{Violations: c.Violations(), Notes: c.Notes(), Calls: c.Calls(), Unforwarded: int(c.unforwarded.Load())}
-}
-
 // Files written by WriteFiles.
 const (
 	JSONFile     = "violations.json"

@@ -19,7 +19,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 	"unicode"
 
@@ -116,22 +115,16 @@ type Checker struct {
 	next     http.Handler
 	opts     Options
 
-	// unforwarded counts the requests a proxy got no answer to (Unforwarded).
-	unforwarded atomic.Int64
-
 	mu         sync.Mutex
 	violations []Violation
 	notes      map[[2]string]int        // operation, text → count
 	calls      map[spec.Operation]*Call // by the method and path asked for
+	// unforwarded counts the requests a proxy got no answer to (Unforwarded).
+	unforwarded int
 	// earlier is what the control API's reset set aside: the session's
 	// verdict still counts it, so a CI that starts each test afresh does
 	// not lose the earlier tests' violations.
-	earlier struct {
-		violations  []Violation
-		notes       map[[2]string]int
-		calls       map[string]Call // by operation name
-		unforwarded int64
-	}
+	earlier Report
 }
 
 // New returns a Checker of exchanges with next against contract.
@@ -607,52 +600,19 @@ func (c *Checker) record(r *http.Request, body []byte, op spec.Operation, status
 
 // Violations returns the violations recorded since the start or the last
 // reset, in the order they happened.
-func (c *Checker) Violations() []Violation {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return append([]Violation{}, c.violations...)
-}
+func (c *Checker) Violations() []Violation { return c.Report().Violations }
 
 // Notes returns what was noted, by operation.
-func (c *Checker) Notes() []Note {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return sortedNotes(c.notes)
-}
-
-func sortedNotes(notes map[[2]string]int) []Note {
-	out := []Note{} // [] in JSON, so a script can count it
-	for key, n := range notes {
-		out = append(out, Note{Operation: key[0], Text: key[1], Count: n})
-	}
-	slices.SortFunc(out, func(a, b Note) int { return strings.Compare(a.Operation+a.Text, b.Operation+b.Text) })
-	return out
-}
+func (c *Checker) Notes() []Note { return c.Report().Notes }
 
 // Calls returns the operations called, sorted.
-func (c *Checker) Calls() []Call {
+func (c *Checker) Calls() []Call { return c.Report().Calls }
+
+// Report returns what was recorded since the start or the last reset.
+func (c *Checker) Report() Report {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return sortedCalls(addCalls(map[string]Call{}, c.calls))
-}
-
-// addCalls adds calls into byName: paths that differ only in control
-// characters print alike, as one call.
-func addCalls(byName map[string]Call, calls map[spec.Operation]*Call) map[string]Call {
-	for _, call := range calls {
-		sum := byName[call.Operation]
-		sum.Operation, sum.Requests, sum.Violations = call.Operation, sum.Requests+call.Requests, sum.Violations+call.Violations
-		byName[call.Operation] = sum
-	}
-	return byName
-}
-
-func sortedCalls(byName map[string]Call) []Call {
-	out := []Call{}
-	for _, name := range slices.Sorted(maps.Keys(byName)) {
-		out = append(out, byName[name])
-	}
-	return out
+	return c.since(Report{})
 }
 
 // SessionReport is the Report of everything since the start, the tests
@@ -660,60 +620,78 @@ func sortedCalls(byName map[string]Call) []Call {
 func (c *Checker) SessionReport() Report {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	notes := cloneOrNew(c.earlier.notes)
+	return c.since(c.earlier)
+}
+
+// since is earlier with what was recorded since the last reset added. The
+// caller holds c.mu.
+func (c *Checker) since(earlier Report) Report {
+	notes := map[[2]string]int{}
+	for _, n := range earlier.Notes {
+		notes[[2]string{n.Operation, n.Text}] += n.Count
+	}
 	for key, n := range c.notes {
 		notes[key] += n
 	}
-	return Report{
-		Violations:  append(append([]Violation{}, c.earlier.violations...), c.violations...),
-		Notes:       sortedNotes(notes),
-		Calls:       sortedCalls(addCalls(cloneOrNew(c.earlier.calls), c.calls)),
-		Unforwarded: int(c.earlier.unforwarded + c.unforwarded.Load()),
+	out := Report{
+		Violations:  append(append([]Violation{}, earlier.Violations...), c.violations...),
+		Notes:       []Note{}, // [] in JSON, so a script can count it
+		Calls:       []Call{},
+		Unforwarded: earlier.Unforwarded + c.unforwarded,
 	}
+	for key, n := range notes {
+		out.Notes = append(out.Notes, Note{Operation: key[0], Text: key[1], Count: n})
+	}
+	slices.SortFunc(out.Notes, func(a, b Note) int { return strings.Compare(a.Operation+a.Text, b.Operation+b.Text) })
+	// Paths that differ only in control characters print alike: one call.
+	byName := map[string]Call{}
+	for _, call := range earlier.Calls {
+		byName[call.Operation] = call
+	}
+	for _, call := range c.calls {
+		sum := byName[call.Operation]
+		sum.Operation, sum.Requests, sum.Violations = call.Operation, sum.Requests+call.Requests, sum.Violations+call.Violations
+		byName[call.Operation] = sum
+	}
+	for _, name := range slices.Sorted(maps.Keys(byName)) {
+		out.Calls = append(out.Calls, byName[name])
+	}
+	return out
 }
 
-func cloneOrNew[K comparable, V any](m map[K]V) map[K]V {
-	if m == nil {
-		return map[K]V{}
-	}
-	return maps.Clone(m)
-}
-
-// forget forgets everything recorded, what StartTest set aside too.
-func (c *Checker) forget() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.violations, c.notes, c.calls = nil, map[[2]string]int{}, map[spec.Operation]*Call{}
-	c.unforwarded.Store(0)
-	c.earlier.violations, c.earlier.notes, c.earlier.calls, c.earlier.unforwarded = nil, nil, nil, 0
+// clear forgets what was recorded since the last reset. The caller holds
+// c.mu.
+func (c *Checker) clear() {
+	c.violations, c.notes, c.calls, c.unforwarded = nil, map[[2]string]int{}, map[spec.Operation]*Call{}, 0
 }
 
 // StartTest sets what was recorded aside, out of Report's view but in the
 // session's, and runs OnReset: the control API's reset between tests.
 func (c *Checker) StartTest() {
 	c.mu.Lock()
-	c.earlier.violations = append(c.earlier.violations, c.violations...)
-	if c.earlier.notes == nil {
-		c.earlier.notes = map[[2]string]int{}
-	}
-	for key, n := range c.notes {
-		c.earlier.notes[key] += n
-	}
-	if c.earlier.calls == nil {
-		c.earlier.calls = map[string]Call{}
-	}
-	c.earlier.calls = addCalls(c.earlier.calls, c.calls)
-	c.earlier.unforwarded += c.unforwarded.Swap(0)
-	c.violations, c.notes, c.calls = nil, map[[2]string]int{}, map[spec.Operation]*Call{}
+	c.earlier = c.since(c.earlier)
+	c.clear()
 	c.mu.Unlock()
 	if c.opts.OnReset != nil {
 		c.opts.OnReset()
 	}
 }
 
+// forget forgets everything recorded, what StartTest set aside too.
+func (c *Checker) forget() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.earlier = Report{}
+	c.clear()
+}
+
 // Unforwarded notes a request the wrapped handler, a proxy, got no answer
 // to from its upstream: its answer went unchecked.
-func (c *Checker) Unforwarded() { c.unforwarded.Add(1) }
+func (c *Checker) Unforwarded() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.unforwarded++
+}
 
 // Reset forgets everything recorded, what StartTest set aside too (a
 // test's violations made on purpose), and runs OnReset.
