@@ -95,6 +95,7 @@ func replacements(r *http.Request, secrets map[string]string) map[string]string 
 func scrubber(replace map[string]string) func(string) string {
 	// A credential in another case is still one (a client that lower-cases
 	// a path, say), but not the value its variable stands for.
+	replace = maps.Clone(replace)
 	for v := range maps.Clone(replace) {
 		for _, other := range []string{strings.ToLower(v), strings.ToUpper(v)} {
 			if _, known := replace[other]; !known {
