@@ -198,7 +198,7 @@ func (e *Env) SendAll(rs ...*Request) []*Exchange {
 	}
 	if unanswered != nil && !e.alive() {
 		msg := fmt.Sprintf("the endpoint stopped answering (%v; a liveness probe, POST /workspaces/get, got no answer either)", unanswered)
-		e.stop(msg)
+		e.Stop(msg)
 		AddReportEntry(RunErrorEntry, e.Redact(msg), ReportEntryVisibilityNever)
 	}
 	return xs
@@ -311,12 +311,9 @@ func (e *Env) SetRunDeadline(deadline time.Time, limit string) {
 	e.deadline, e.limit = deadline, limit
 }
 
-// stop records why the run must end; the next request ends it.
-func (e *Env) stop(why string) { e.stopped.CompareAndSwap(nil, &why) }
-
-// Stop ends the run at its first request, for why: the preflight's way to
-// keep every spec from sending.
-func (e *Env) Stop(why string) { e.stop(why) }
+// Stop records why the run must end; the next request ends it (the
+// preflight's way to keep every spec from sending).
+func (e *Env) Stop(why string) { e.stopped.CompareAndSwap(nil, &why) }
 
 // Stopped reports whether the run is to end at its next request.
 func (e *Env) Stopped() bool { return e.stopped.Load() != nil }
@@ -329,7 +326,7 @@ func (e *Env) Stopped() bool { return e.stopped.Load() != nil }
 func (e *Env) abortIfStopped() {
 	e.mu.Lock()
 	if !e.deadline.IsZero() && time.Now().After(e.deadline) {
-		e.stop(fmt.Sprintf("the run reached its time limit (%s)", e.limit))
+		e.Stop(fmt.Sprintf("the run reached its time limit (%s)", e.limit))
 	}
 	e.mu.Unlock()
 	if why := e.stopped.Load(); why != nil {

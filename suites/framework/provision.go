@@ -286,7 +286,7 @@ func (e *Env) cleanupDo(r *Request) *Exchange {
 	e.mu.Unlock()
 	switch {
 	case over:
-		e.stop("the clean-up reached its time limit")
+		e.Stop("the clean-up reached its time limit")
 	case e.givenUp(r.op) > 0:
 		return &Exchange{Operation: r.op, Err: fmt.Errorf("not sent: %s was given up", r.op), NotSent: true, env: e}
 	}
@@ -295,7 +295,7 @@ func (e *Env) cleanupDo(r *Request) *Exchange {
 	}
 	x := e.Do(r)
 	if x.Err != nil && !e.alive() {
-		e.stop(e.Redact(fmt.Sprintf("the endpoint stopped answering during clean-up (%v)", x.Err)))
+		e.Stop(e.Redact(fmt.Sprintf("the endpoint stopped answering during clean-up (%v)", x.Err)))
 	}
 	return x
 }
