@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"flag"
 	"fmt"
@@ -150,7 +151,7 @@ func runCommand(args []string, stdout, stderr io.Writer) (int, error) {
 			return reports.ExitUsage, usagef("--fault switches on faults in the embedded mocks; a live endpoint has its own (use seamconform serve --fault)")
 		}
 		seed := liveSeed(rf)
-		if err := checkCredentials(seed, fs); err != nil {
+		if err := checkCredentials(seed, rf); err != nil {
 			return reports.ExitUsage, err
 		}
 		env, err = suites.LiveEnv(contract, endpoint, seed, rf.timeout)
@@ -441,15 +442,18 @@ func loadContract(file string) (*spec.Contract, error) {
 // leaves values under fixtures.MinSecret bytes alone (they would garble other text): the
 // run would print it. And one with a control byte (a CRLF .env file), which
 // no request can carry: every request would fail as if the endpoint did.
-func checkCredentials(seed fixtures.Seed, fs *flag.FlagSet) error {
+func checkCredentials(seed fixtures.Seed, rf runFlags) error {
+	// Each is named as it was given: by its flag (--api-key), whose value
+	// lookup takes when not empty, or by its variable.
+	given := map[string]string{}
+	for _, f := range framework.SeedFlags() {
+		if *rf.given[f.Variable] != "" {
+			given[f.Variable] = "--" + f.Name
+		}
+	}
 	secrets := seed.Secrets()
 	for _, variable := range slices.Sorted(maps.Keys(secrets)) {
-		value, name := secrets[variable], variable
-		// Named as it was given: by its flag (--api-key for SEAM_API_KEY)
-		// or by its variable.
-		if f := strings.ToLower(strings.ReplaceAll(strings.TrimPrefix(variable, "SEAM_"), "_", "-")); explicit(fs, f) {
-			name = "--" + f
-		}
+		value, name := secrets[variable], cmp.Or(given[variable], variable)
 		if n := len(value); n > 0 && n < fixtures.MinSecret {
 			return usagef("%s is %d bytes long: seamconform keeps credentials of %d bytes or more out of its output, and would print this one", name, n, fixtures.MinSecret)
 		}
