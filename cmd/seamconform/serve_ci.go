@@ -236,8 +236,8 @@ func (c *ciFlags) finish(stderr io.Writer) error {
 	}
 	var failure error
 	switch {
-	case *c.failOnViolation && len(report.Violations) > 0:
-		failure = fmt.Errorf("%d contract violation(s) (--fail-on-violation)", len(report.Violations))
+	case *c.failOnViolation && report.Count() > 0:
+		failure = fmt.Errorf("%d contract violation(s) (--fail-on-violation)", report.Count())
 	case report.Unforwarded > 0:
 		// Whatever the flags: a session whose answers went unchecked has
 		// not shown what it was run to show.
@@ -252,13 +252,13 @@ func (c *ciFlags) finish(stderr io.Writer) error {
 	if failure != nil {
 		report.Failure = failure.Error()
 	}
-	fmt.Fprintf(stderr, "seamconform serve: %d contract violation(s) in %d request(s)\n", len(report.Violations), requests)
+	fmt.Fprintf(stderr, "seamconform serve: %d contract violation(s) in %d request(s)\n", report.Count(), requests)
 	if *c.reportDir != "" {
 		if err := report.WriteFiles(*c.reportDir); err != nil {
 			return fmt.Errorf("writing the reports: %w", err)
 		}
 	}
-	if *c.failOnViolation && len(report.Violations) > 0 {
+	if *c.failOnViolation && report.Count() > 0 {
 		fmt.Fprint(stderr, report.Summary())
 	}
 	return failure

@@ -68,8 +68,8 @@ func StartWith(t TB, opts reference.Options) *Server {
 	t.Cleanup(func() {
 		t.Helper() // the failure points at the test's call of Start
 		ts.Close()
-		if vs := checker.Violations(); len(vs) > 0 {
-			t.Errorf("seamtest: the client sent %d request(s) that break Seam's contract:\n%s", len(vs), describe(vs))
+		if report := checker.Report(); report.Count() > 0 {
+			t.Errorf("seamtest: the client sent %d request(s) that break Seam's contract:\n%s", report.Count(), describe(report.Violations))
 		}
 	})
 	return s

@@ -12,8 +12,11 @@ import (
 // Report is everything a Checker recorded.
 type Report struct {
 	Violations []Violation `json:"violations"`
-	Notes      []Note      `json:"notes"`
-	Calls      []Call      `json:"calls"`
+	// NotKept counts the violations past the first maxKept distinct ones:
+	// counted in Count, without their evidence.
+	NotKept int    `json:"not_kept,omitempty"`
+	Notes   []Note `json:"notes"`
+	Calls   []Call `json:"calls"`
 	// Unforwarded counts the requests a proxy could not get an answer to
 	// from its upstream (unreachable, timed out): their answers were not
 	// checked, so a session with any is not a clean one.
@@ -56,6 +59,16 @@ func (r Report) WriteFiles(dir string) error {
 	return nil
 }
 
+// Count is how many violations there were, each repeat and each not kept
+// included.
+func (r Report) Count() int {
+	n := r.NotKept
+	for _, v := range r.Violations {
+		n += v.Repeats + 1
+	}
+	return n
+}
+
 // Summary is the report in Markdown.
 func (r Report) Summary() string {
 	var b strings.Builder
@@ -63,7 +76,7 @@ func (r Report) Summary() string {
 	for _, c := range r.Calls {
 		requests += c.Requests
 	}
-	fmt.Fprintf(&b, "# Contract violations\n\n%d violation(s) in %d request(s) to %d operation(s).\n", len(r.Violations), requests, len(r.Calls))
+	fmt.Fprintf(&b, "# Contract violations\n\n%d violation(s) in %d request(s) to %d operation(s).\n", r.Count(), requests, len(r.Calls))
 	if r.Failure != "" {
 		fmt.Fprintf(&b, "\n**Failed:** %s\n", sentence(r.Failure))
 	}
@@ -71,10 +84,13 @@ func (r Report) Summary() string {
 		fmt.Fprintf(&b, "\n**%d request(s) got no answer from the upstream** (unreachable or timed out): their answers were not checked.\n", r.Unforwarded)
 	}
 	if len(r.Violations) > 0 {
-		b.WriteString("\n| side | operation | rule | reason | answered |\n| --- | --- | --- | --- | --- |\n")
+		b.WriteString("\n| side | operation | rule | reason | answered | times |\n| --- | --- | --- | --- | --- | --- |\n")
 		for _, v := range r.Violations {
-			fmt.Fprintf(&b, "| %s | `%s` | %s | %s | %d |\n", v.Side, v.Operation, v.Rule, cell(v.Reason), v.Status)
+			fmt.Fprintf(&b, "| %s | `%s` | %s | %s | %d | %d |\n", v.Side, v.Operation, v.Rule, cell(v.Reason), v.Status, v.Repeats+1)
 		}
+	}
+	if r.NotKept > 0 {
+		fmt.Fprintf(&b, "\n%d more violation(s) were counted but not kept: a session keeps the first %d distinct ones.\n", r.NotKept, maxKept)
 	}
 	if len(r.Calls) > 0 {
 		b.WriteString("\n| operation | requests | request violations |\n| --- | --- | --- |\n")
@@ -134,10 +150,18 @@ func (r Report) JUnit() ([]byte, error) {
 			for _, v := range vs {
 				fmt.Fprintf(&text, "%s\n  sent: %s %s\n", v, v.Request.Method, v.Request.Target)
 			}
-			tc.Failure = &junitFailure{Message: fmt.Sprintf("%d contract violation(s), first: [%s] %s", len(vs), vs[0].Rule, vs[0].Reason), Type: vs[0].Rule, Text: text.String()}
+			tc.Failure = &junitFailure{Message: fmt.Sprintf("%d contract violation(s), first: [%s] %s", Report{Violations: vs}.Count(), vs[0].Rule, vs[0].Reason), Type: vs[0].Rule, Text: text.String()}
+			suite.Failures++
+		} else if c.Violations > 0 { // past maxKept: counted, not kept
+			tc.Failure = &junitFailure{Message: fmt.Sprintf("%d contract violation(s), not kept (a session keeps the first %d distinct ones)", c.Violations, maxKept), Type: "not-kept"}
 			suite.Failures++
 		}
 		suite.Cases = append(suite.Cases, tc)
+	}
+	if r.NotKept > 0 && suite.Failures == 0 { // answers' violations only: no call counts them
+		suite.Cases = append(suite.Cases, junitCase{Name: "not kept", Classname: "seamconform.violations", Failure: &junitFailure{
+			Message: fmt.Sprintf("%d contract violation(s), not kept (a session keeps the first %d distinct ones)", r.NotKept, maxKept), Type: "not-kept"}})
+		suite.Failures++
 	}
 	if r.Unforwarded > 0 {
 		suite.Cases = append(suite.Cases, junitCase{Name: "upstream", Classname: "seamconform.violations", Failure: &junitFailure{

@@ -64,10 +64,31 @@ type Violation struct {
 	Reason    string      `json:"reason"`
 	Request   SentRequest `json:"request"`
 	Status    int         `json:"status"` // what the client was answered; 0: the connection was dropped
+	// Repeats counts the same violation again (side, operation, rule,
+	// reason and status alike) after this one, whose time and request
+	// stand for them all: a client in a retry loop makes one entry, not
+	// thousands.
+	Repeats int `json:"repeats,omitempty"`
 }
 
 func (v Violation) String() string {
-	return fmt.Sprintf("%s %s [%s] %s (answered %d)", v.Side, v.Operation, v.Rule, v.Reason, v.Status)
+	s := fmt.Sprintf("%s %s [%s] %s (answered %d)", v.Side, v.Operation, v.Rule, v.Reason, v.Status)
+	if v.Repeats > 0 {
+		s += fmt.Sprintf(", %d times", v.Repeats+1)
+	}
+	return s
+}
+
+// maxKept bounds the distinct violations a Checker keeps with their
+// evidence; past it, violations are counted (Report.NotKept), so a client
+// sending bad requests for hours cannot exhaust serve's memory.
+const maxKept = 1000
+
+// violationKind is what makes two violations the same one.
+type violationKind struct {
+	side                    Side
+	operation, rule, reason string
+	status                  int
 }
 
 // Note is something a client did that conforms but is worth knowing, such
@@ -117,6 +138,8 @@ type Checker struct {
 
 	mu         sync.Mutex
 	violations []Violation
+	kinds      map[violationKind]int    // index in violations of each kind's first
+	notKept    int                      // violations past maxKept distinct ones
 	notes      map[[2]string]int        // operation, text → count
 	calls      map[spec.Operation]*Call // by the method and path asked for
 	// unforwarded counts the requests a proxy got no answer to (Unforwarded).
@@ -132,7 +155,7 @@ func New(contract *spec.Contract, next http.Handler, opts Options) *Checker {
 	if opts.Log == nil {
 		opts.Log = io.Discard
 	}
-	return &Checker{contract: contract, next: next, opts: opts, notes: map[[2]string]int{}, calls: map[spec.Operation]*Call{}}
+	return &Checker{contract: contract, next: next, opts: opts, notes: map[[2]string]int{}, calls: map[spec.Operation]*Call{}, kinds: map[violationKind]int{}}
 }
 
 const maxBody = 1 << 20
@@ -589,17 +612,37 @@ func (c *Checker) record(r *http.Request, body []byte, op spec.Operation, status
 				continue
 			}
 			v := Violation{Time: now, Side: side.side, Operation: operation, Rule: p.rule, Reason: reason, Request: sent, Status: status}
-			c.violations = append(c.violations, v)
 			if side.side == Request {
 				call.Violations++
 			}
+			kind := violationKind{v.Side, v.Operation, v.Rule, v.Reason, v.Status}
+			if i, seen := c.kinds[kind]; seen {
+				c.violations[i].Repeats++
+				if times := c.violations[i].Repeats + 1; isPowerOf10(times) { // the log says it goes on, without a line each time
+					fmt.Fprintf(c.opts.Log, "%s VIOLATION %s\n", now.Format(time.RFC3339), c.violations[i])
+				}
+				continue
+			}
 			fmt.Fprintf(c.opts.Log, "%s VIOLATION %s\n", now.Format(time.RFC3339), v)
+			if len(c.earlier.Violations)+len(c.violations) >= maxKept { // a session of many tests too
+				c.notKept++
+				continue
+			}
+			c.kinds[kind] = len(c.violations)
+			c.violations = append(c.violations, v)
 		}
 	}
 }
 
+func isPowerOf10(n int) bool {
+	for n >= 10 && n%10 == 0 {
+		n /= 10
+	}
+	return n == 1
+}
+
 // Violations returns the violations recorded since the start or the last
-// reset, in the order they happened.
+// reset, in the order they first happened, each with its Repeats.
 func (c *Checker) Violations() []Violation { return c.Report().Violations }
 
 // Notes returns what was noted, by operation.
@@ -635,6 +678,7 @@ func (c *Checker) since(earlier Report) Report {
 	}
 	out := Report{
 		Violations:  append(append([]Violation{}, earlier.Violations...), c.violations...),
+		NotKept:     earlier.NotKept + c.notKept,
 		Notes:       []Note{}, // [] in JSON, so a script can count it
 		Calls:       []Call{},
 		Unforwarded: earlier.Unforwarded + c.unforwarded,
@@ -662,7 +706,8 @@ func (c *Checker) since(earlier Report) Report {
 // clear forgets what was recorded since the last reset. The caller holds
 // c.mu.
 func (c *Checker) clear() {
-	c.violations, c.notes, c.calls, c.unforwarded = nil, map[[2]string]int{}, map[spec.Operation]*Call{}, 0
+	c.violations, c.kinds, c.notKept = nil, map[violationKind]int{}, 0
+	c.notes, c.calls, c.unforwarded = map[[2]string]int{}, map[spec.Operation]*Call{}, 0
 }
 
 // StartTest sets what was recorded aside, out of Report's view but in the

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -451,5 +452,44 @@ func TestAuthReasonSaysWhatWasSent(t *testing.T) {
 	if len(vs) != 2 || !strings.HasPrefix(vs[0].Reason, "the request presents a seam_bcst… Bridge client session token, and no accepted scheme fits it") ||
 		!strings.HasPrefix(vs[1].Reason, "the request has no Authorization header") || strings.Contains(vs[0].Reason, bridge) {
 		t.Errorf("violations %v", vs)
+	}
+}
+
+// A client sending bad requests in a loop, for hours or under load, makes
+// one entry per distinct violation, and past a thousand distinct ones
+// serve counts them without keeping them: its memory stays bounded.
+func TestRepeatedViolationsAreCountedAndWhatIsKeptIsBounded(t *testing.T) {
+	c, seed, log := newChecker(t, violations.Options{})
+	key := map[string]string{"Authorization": "Bearer " + seed.APIKey}
+	for range 50 {
+		sent{"POST", "/user_identities/delete", "application/json", `{}`, key}.do(t, c)
+	}
+	vs := c.Violations()
+	if len(vs) != 1 || vs[0].Repeats != 49 || c.Report().Count() != 50 || c.Calls()[0].Violations != 50 {
+		t.Fatalf("50 alike: %d kept, %+v, count %d, calls %+v; want one kept, repeated 49 times", len(vs), vs, c.Report().Count(), c.Calls())
+	}
+	if lines := strings.Count(log.String(), "VIOLATION"); lines != 2 || !strings.Contains(log.String(), "10 times") {
+		t.Errorf("the log has %d VIOLATION lines, want the first and the tenth:\n%s", lines, log)
+	}
+
+	const distinct = 1100
+	for i := range distinct {
+		sent{"POST", "/nowhere/" + strconv.Itoa(i), "application/json", `{}`, key}.do(t, c)
+	}
+	c.StartTest() // what a session keeps is bounded across tests too
+	sent{"POST", "/nowhere/after-reset", "application/json", `{}`, key}.do(t, c)
+	report := c.SessionReport()
+	if len(report.Violations) != 1000 || report.NotKept != distinct-999+1 || report.Count() != 50+distinct+1 {
+		t.Fatalf("kept %d, not kept %d, count %d; want 1000 kept of %d", len(report.Violations), report.NotKept, report.Count(), 50+distinct+1)
+	}
+	junit, err := report.JUnit()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(junit, []byte(`name="POST /nowhere/1099"`)) || bytes.Count(junit, []byte("not kept")) < distinct+1-999 {
+		t.Errorf("every operation with violations not kept must fail in JUnit:\n%.2000s", junit)
+	}
+	if summary := report.Summary(); !strings.Contains(summary, "1151 violation(s)") || !strings.Contains(summary, "| 50 |") || !strings.Contains(summary, "counted but not kept") {
+		t.Errorf("summary:\n%.3000s", summary)
 	}
 }
