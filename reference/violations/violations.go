@@ -79,6 +79,10 @@ func (v Violation) String() string {
 	return s
 }
 
+// otherPaths is the call that counts the paths the contract lacks past
+// maxKept of them.
+var otherPaths = spec.Operation{Method: "*", Path: "(more paths the contract lacks)"}
+
 // maxKept bounds the distinct violations a Checker keeps with their
 // evidence; past it, violations are counted (Report.NotKept), so a client
 // sending bad requests for hours cannot exhaust serve's memory.
@@ -140,6 +144,7 @@ type Checker struct {
 	violations []Violation
 	kinds      map[violationKind]int    // index in violations of each kind's first
 	notKept    int                      // violations past maxKept distinct ones
+	unrouted   int                      // calls to paths the contract lacks, in the session
 	notes      map[[2]string]int        // operation, text → count
 	calls      map[spec.Operation]*Call // by the method and path asked for
 	// unforwarded counts the requests a proxy got no answer to (Unforwarded).
@@ -595,6 +600,16 @@ func (c *Checker) record(r *http.Request, body []byte, op spec.Operation, status
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	call := c.calls[op]
+	if call == nil && len(request) > 0 && request[0].rule == RuleRoute {
+		// The paths the contract lacks are the client's to choose: past
+		// maxKept of them in a session, they share one call.
+		if c.unrouted >= maxKept {
+			op = otherPaths
+			call = c.calls[op]
+		} else {
+			c.unrouted++
+		}
+	}
 	if call == nil {
 		call = &Call{Operation: printable(scrub(op.String()))} // a path the contract lacks is the client's text
 		c.calls[op] = call
@@ -726,7 +741,7 @@ func (c *Checker) StartTest() {
 func (c *Checker) forget() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.earlier = Report{}
+	c.earlier, c.unrouted = Report{}, 0
 	c.clear()
 }
 
