@@ -79,7 +79,9 @@ type Contract struct {
 	doc     *openapi3.T
 	source  string
 	hash    string
-	options openapi3filter.Options
+	options openapi3filter.Options // for answers
+	// inputOptions are options with the input formats: for requests.
+	inputOptions openapi3filter.Options
 
 	// lazy holds the embedded document's paths until each is first asked
 	// for: a run that checks a few operations (a worker of a distant run,
@@ -90,11 +92,12 @@ type Contract struct {
 	ops       []Described
 	listing   sync.Once
 	listed    []Listed
-	described sync.Map // Operation -> *Described
-	checks    sync.Map // Operation -> *requestCheck
-	fast      fastCompiler
-	minimals  sync.Map // Operation -> *minimal
-	examples  sync.Map // exampleKey -> any
+	described sync.Map     // Operation -> *Described
+	checks    sync.Map     // Operation -> *requestCheck
+	fast      fastCompiler // for answers
+	fastInput fastCompiler // for requests, with the input formats
+	minimals  sync.Map     // Operation -> *minimal
+	examples  sync.Map     // exampleKey -> any
 }
 
 var loadEmbedded = sync.OnceValues(decodeEmbeddedContract)
@@ -267,7 +270,9 @@ func schemaWalk(visit func(*openapi3.Schema)) (walk func(*openapi3.SchemaRef)) {
 }
 
 func newContract(doc *openapi3.T, source string) *Contract {
-	return &Contract{doc: doc, source: source, options: validationOptions(doc.IsOpenAPI31OrLater())}
+	openAPI31 := doc.IsOpenAPI31OrLater()
+	return &Contract{doc: doc, source: source, options: validationOptions(openAPI31, nil), inputOptions: validationOptions(openAPI31, inputFormats),
+		fastInput: fastCompiler{formats: inputFormats}}
 }
 
 // Embedded reports whether c is the embedded contract, not a --spec file.

@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"cmp"
 	"math"
 	"slices"
 	"strings"
@@ -96,6 +97,7 @@ func unmodelled(s *openapi3.Schema) bool {
 // fastCompiler compiles each schema once; schemas are shared between
 // operations.
 type fastCompiler struct {
+	formats  map[string]openapi3.StringFormatValidator // besides kin-openapi's
 	mu       sync.Mutex
 	compiled map[*openapi3.Schema]*fastSchema
 }
@@ -216,7 +218,7 @@ func (fc *fastCompiler) schema(s *openapi3.Schema, sameValue []*openapi3.Schema)
 		case s.Format == "uuid":
 			f.uuid = true // the validator the contract registers: IsUUID
 		default:
-			f.format = openapi3.SchemaStringFormats[s.Format]
+			f.format = cmp.Or(fc.formats[s.Format], openapi3.SchemaStringFormats[s.Format])
 		}
 		if f.integerOnly() {
 			if _, checked := openapi3.SchemaIntegerFormats[s.Format]; checked {

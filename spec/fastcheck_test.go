@@ -185,7 +185,7 @@ func kinAcceptsAnswer(c *Contract, check *requestCheck, req *http.Request, statu
 	input := c.input(check, req, nil)
 	return openapi3filter.ValidateResponse(context.Background(), &openapi3filter.ResponseValidationInput{
 		RequestValidationInput: input, Status: status, Header: jsonType,
-		Body: io.NopCloser(bytes.NewReader(body)), Options: input.Options,
+		Body: io.NopCloser(bytes.NewReader(body)), Options: &c.options, // answers are not held to the input formats
 	}) == nil
 }
 

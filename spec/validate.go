@@ -10,6 +10,7 @@ import (
 	"io"
 	"maps"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -353,7 +354,7 @@ func (c *Contract) newRequestCheck(op Operation, operation *openapi3.Operation) 
 	check.noInput = operation.RequestBody == nil && noParameters
 	if rb := operation.RequestBody; rb != nil && rb.Value != nil && noParameters && !c.doc.IsOpenAPI31OrLater() {
 		if media := rb.Value.Content["application/json"]; media != nil {
-			check.body = c.fast.compile(media.Schema)
+			check.body = c.fastInput.compile(media.Schema)
 		}
 	}
 	for _, requirement := range *security {
@@ -391,7 +392,7 @@ func (c *Contract) input(check *requestCheck, req *http.Request, body []byte) *o
 		Request:     &copied,
 		QueryParams: req.URL.Query(),
 		Route:       &check.route,
-		Options:     &c.options,
+		Options:     &c.inputOptions,
 	}
 }
 
@@ -457,7 +458,7 @@ func (c *Contract) CheckResponse(op Operation, req *http.Request, reqBody []byte
 		Status:                 status,
 		Header:                 header,
 		Body:                   io.NopCloser(bytes.NewReader(body)),
-		Options:                input.Options,
+		Options:                &c.options,
 	})
 }
 
@@ -507,9 +508,83 @@ func briefSchemaError(err *openapi3.SchemaError) string {
 
 const maxReason = 300
 
+// inputFormats are the string formats a request is held to beyond
+// kin-openapi's own (date, date-time, and uuid above): Seam checks an email
+// with zod's email() and a URI with its url(), so a client that sends
+// "jane@" is refused by Seam, and must be by serve too. Answers are not
+// held to them, so that the requirements on answers keep their meaning.
+var inputFormats = map[string]openapi3.StringFormatValidator{
+	"email": openapi3.NewCallbackValidator(func(s string) error {
+		if !IsEmail(s) {
+			return errors.New("string is not an email address")
+		}
+		return nil
+	}),
+	"uri": openapi3.NewCallbackValidator(func(s string) error {
+		if !IsAbsoluteURL(s) {
+			return errors.New("string is not an absolute URL")
+		}
+		return nil
+	}),
+}
+
+// IsEmail reports whether s is an email address as zod's email() has it:
+// /^(?!\.)(?!.*\.\.)([A-Z0-9_'+\-\.]*)[A-Z0-9_+-]@([A-Z0-9][A-Z0-9\-]*\.)+[A-Z]{2,}$/i
+func IsEmail(s string) bool {
+	local, domain, ok := strings.Cut(s, "@")
+	if !ok || local == "" || local[0] == '.' || strings.Contains(s, "..") {
+		return false
+	}
+	for i := 0; i < len(local); i++ {
+		c := local[i]
+		if !isAlnum(c) && !strings.ContainsRune("_'+-.", rune(c)) || i == len(local)-1 && (c == '.' || c == '\'') {
+			return false
+		}
+	}
+	labels := strings.Split(domain, ".")
+	tld := labels[len(labels)-1]
+	if len(labels) < 2 || len(tld) < 2 {
+		return false
+	}
+	for i := 0; i < len(tld); i++ {
+		if !isAlnum(tld[i]) || tld[i] <= '9' {
+			return false
+		}
+	}
+	for _, label := range labels[:len(labels)-1] {
+		if label == "" || !isAlnum(label[0]) {
+			return false
+		}
+		for i := 1; i < len(label); i++ {
+			if !isAlnum(label[i]) && label[i] != '-' {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func isAlnum(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
+}
+
+// IsAbsoluteURL reports whether s is a URL with a scheme, and a host for
+// the schemes that need one, as zod's url() (JavaScript's new URL) has it.
+func IsAbsoluteURL(s string) bool {
+	u, err := url.Parse(s)
+	if err != nil || u.Scheme == "" {
+		return false
+	}
+	switch strings.ToLower(u.Scheme) {
+	case "http", "https", "ws", "wss", "ftp":
+		return u.Host != ""
+	}
+	return true
+}
+
 // validationOptions are kin-openapi's options for a document, an OpenAPI
-// 3.1 one if openAPI31.
-func validationOptions(openAPI31 bool) openapi3filter.Options {
+// 3.1 one if openAPI31, with formats' validators besides uuid's.
+func validationOptions(openAPI31 bool, formats map[string]openapi3.StringFormatValidator) openapi3filter.Options {
 	// A failure is told by its path and reason. With the details,
 	// kin-openapi prints the failing value indented, once per error: for a
 	// deeply nested answer, gigabytes (only the first line is ever shown).
@@ -521,6 +596,9 @@ func validationOptions(openAPI31 bool) openapi3filter.Options {
 		brief = openapi3.SetSchemaErrorMessageCustomizer(briefSchemaError)
 	}
 	schemaOptions := []openapi3.SchemaValidationOption{openapi3.WithStringFormatValidator("uuid", uuidFormat), brief}
+	for name, validator := range formats {
+		schemaOptions = append(schemaOptions, openapi3.WithStringFormatValidator(name, validator))
+	}
 	return openapi3filter.Options{
 		MultiError:              true,
 		IncludeResponseStatus:   true,

@@ -82,6 +82,9 @@ func TestEachBadRequestIsAViolationWithItsRule(t *testing.T) {
 		{"misspelt body property", sent{"POST", "/user_identities/create", "application/json", `{"full_nme":"Ada"}`, key}, violations.RuleBody, 200, ""},
 		{"GET form with a malformed id", sent{"GET", "/user_identities/get?_strict=true&user_identity_id=nope", "", "", key}, violations.RuleQuery, 400, ""},
 		{"unknown path", sent{"POST", "/user_identities/destroy", "application/json", `{}`, key}, violations.RuleRoute, 404, ""},
+		// Seam checks these formats with zod's email() and url().
+		{"malformed email", sent{"POST", "/user_identities/create", "application/json", `{"email_address":"jane@"}`, key}, violations.RuleBody, 400, "email_address"},
+		{"relative URL", sent{"POST", "/webhooks/create", "application/json", `{"url":"example.com/hook"}`, key}, violations.RuleBody, 400, "url"},
 		// GET /user_identities/get declares no query parameter; its POST form's body says which.
 		{"GET with a parameter its POST form lacks", sent{"GET", "/user_identities/get?_strict=true&user_identity_idd=" + id, "", "", key}, violations.RuleQuery, 400, ""},
 	} {
