@@ -340,6 +340,7 @@ func (c *Checker) checkRequest(op spec.Operation, r *http.Request, body []byte) 
 		}
 	}
 	out = append(out, undeclaredProperties(op, bodyNames, body)...)
+	out = append(out, c.headerProblems(op, r)...)
 	switch {
 	case len(body) == 0:
 	case queryForm:
@@ -349,6 +350,35 @@ func (c *Checker) checkRequest(op spec.Operation, r *http.Request, body []byte) 
 	}
 	return out
 }
+
+// headerProblems are the credential mistakes the contract's check lets
+// through: a credential header sent twice (Seam, on Node, reads the first;
+// a proxy on the way may read another), and a seam-workspace header that
+// cannot name a workspace. Its value is not told: a client that put a
+// credential there must not find it in a report.
+func (c *Checker) headerProblems(op spec.Operation, r *http.Request) []problem {
+	var out []problem
+	for _, name := range []string{"Authorization", workspaceHeader} {
+		if n := len(r.Header[name]); n > 1 {
+			out = append(out, problem{rule: RuleAuth, accepted: true, reason: fmt.Sprintf("the %s header was sent %d times; Seam reads the first", name, n)})
+		}
+	}
+	workspace := spec.HeaderValue(r.Header, workspaceHeader)
+	if workspace == "" || spec.IsUUID(workspace) {
+		return out // every request but a PAT's or a console session's
+	}
+	token, ok := spec.BearerToken(r.Header.Get("Authorization"))
+	d, known := c.contract.Describe(op)
+	for _, s := range spec.Schemes() {
+		if ok && known && s.Companion != "" && d.Accepts(s.Name) && s.Shaped(token) {
+			return append(out, problem{rule: RuleWorkspaceHeader, reason: "the " + s.Companion + " header sent with " + spec.Indefinite(s.Kind) + " is not a workspace ID (a UUID)"})
+		}
+	}
+	return out
+}
+
+// workspaceHeader is seam-workspace in canonical form.
+var workspaceHeader = http.CanonicalHeaderKey(spec.WorkspaceHeader)
 
 // checkQueryAsBody validates a query against the POST form's body schema.
 // A query value is text, so each is read as a string first, and, where

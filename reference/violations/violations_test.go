@@ -82,6 +82,7 @@ func TestEachBadRequestIsAViolationWithItsRule(t *testing.T) {
 		{"misspelt body property", sent{"POST", "/user_identities/create", "application/json", `{"full_nme":"Ada"}`, key}, violations.RuleBody, 200, ""},
 		{"GET form with a malformed id", sent{"GET", "/user_identities/get?_strict=true&user_identity_id=nope", "", "", key}, violations.RuleQuery, 400, ""},
 		{"unknown path", sent{"POST", "/user_identities/destroy", "application/json", `{}`, key}, violations.RuleRoute, 404, ""},
+		{"seam-workspace that is not a UUID", sent{"POST", "/user_identities/delete", "application/json", `{"user_identity_id":"` + id + `"}`, map[string]string{"Authorization": "Bearer " + seed.PersonalAccessToken, "Seam-Workspace": "my-workspace"}}, violations.RuleWorkspaceHeader, 401, ""},
 		// Seam checks these formats with zod's email() and url().
 		{"malformed email", sent{"POST", "/user_identities/create", "application/json", `{"email_address":"jane@"}`, key}, violations.RuleBody, 400, "email_address"},
 		{"relative URL", sent{"POST", "/webhooks/create", "application/json", `{"url":"example.com/hook"}`, key}, violations.RuleBody, 400, "url"},
@@ -497,5 +498,21 @@ func TestRepeatedViolationsAreCountedAndWhatIsKeptIsBounded(t *testing.T) {
 	}
 	if summary := report.Summary(); !strings.Contains(summary, "1151 violation(s)") || !strings.Contains(summary, "| 50 |") || !strings.Contains(summary, "counted but not kept") {
 		t.Errorf("summary:\n%.3000s", summary)
+	}
+}
+
+// Two Authorization headers: Seam reads the first and answers, the client
+// hears nothing of it, and a proxy on the way may read the other.
+func TestACredentialHeaderSentTwiceIsAViolation(t *testing.T) {
+	c, seed, _ := newChecker(t, violations.Options{AnswerAsSeam: true})
+	r := httptest.NewRequest("POST", "/user_identities/list", strings.NewReader(`{}`))
+	r.Header.Set("Content-Type", "application/json")
+	r.Header.Add("Authorization", "Bearer "+seed.APIKey)
+	r.Header.Add("Authorization", "Bearer "+seed.APIKey)
+	w := httptest.NewRecorder()
+	c.ServeHTTP(w, r)
+	vs := c.Violations()
+	if w.Code != 200 || len(vs) != 1 || vs[0].Rule != violations.RuleAuth || !strings.Contains(vs[0].Reason, "sent 2 times") {
+		t.Errorf("answered %d, violations %+v: want 200 and one auth violation", w.Code, vs)
 	}
 }
