@@ -315,6 +315,41 @@ func TestServeShutdownCutsOffRequestsInFlight(t *testing.T) {
 	}
 }
 
+// A proxied request still waiting for its upstream when serve shuts down
+// was never checked: the session fails, whatever the client did.
+func TestServeProxyCountsRequestsCutOffAtShutdown(t *testing.T) {
+	hanging, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer hanging.Close()
+	go func() { // accepts, reads and never answers
+		for {
+			conn, err := hanging.Accept()
+			if err != nil {
+				return
+			}
+			go io.Copy(io.Discard, conn)
+		}
+	}()
+	reportDir := filepath.Join(t.TempDir(), "reports")
+	s := startServeProcess(t, "--upstream", "http://"+hanging.Addr().String(), "--report-dir", reportDir, "--fail-on-violation")
+	go func() {
+		req, _ := http.NewRequest(http.MethodPost, s.env["SEAM_ENDPOINT"]+"/devices/list", strings.NewReader("{}"))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer seam_sandboxkey0123456789abc")
+		if resp, err := http.DefaultClient.Do(req); err == nil {
+			resp.Body.Close()
+		}
+	}()
+	time.Sleep(500 * time.Millisecond) // the request waits for the upstream
+	code, log := s.stop()
+	data, _ := os.ReadFile(filepath.Join(reportDir, "violations.json"))
+	if code != 1 || !strings.Contains(log, "cut off at shutdown before") || !strings.Contains(string(data), `"unforwarded": 1`) {
+		t.Fatalf("exit %d, want 1 with the request counted as unforwarded:\n%s\n%s", code, data, log)
+	}
+}
+
 // The README's GitHub Actions job for an SDK's CI works as written: its
 // steps, run by bash with the runner's variables, start serve, and the last
 // one passes a clean client and fails one that broke the contract.
