@@ -18,12 +18,17 @@ func ReadBody(req *http.Request, limit int64) ([]byte, error) {
 	if req.Body == nil {
 		return nil, nil
 	}
-	if b, ok := req.Body.(*bufferedBody); ok && (b.whole || int64(len(b.data)) > limit) {
-		return b.data[:min(int64(len(b.data)), limit+1)], nil
+	if b, ok := req.Body.(*bufferedBody); ok && (b.whole || b.err != nil || int64(len(b.data)) > limit) {
+		// A body that broke off (its client gone) breaks off again: its
+		// net/http body would now say io.EOF, as if it had ended.
+		return b.data[:min(int64(len(b.data)), limit+1)], b.err
 	}
 	size := int64(512)
 	if req.ContentLength >= 0 && req.ContentLength <= limit {
-		size = req.ContentLength + 1 // room to read the end without growing
+		// Room to read the end without growing, but only what a body
+		// usually is up front: a client that declares a MiB and sends
+		// nothing must not hold a MiB of serve's memory per connection.
+		size = min(req.ContentLength+1, 64<<10)
 	}
 	b := make([]byte, 0, size)
 	body := io.LimitedReader{R: req.Body, N: limit + 1}
@@ -62,7 +67,7 @@ func BufferBody(req *http.Request, limit int64) ([]byte, error) {
 	if _, done := req.Body.(*bufferedBody); done || req.Body == nil {
 		return data, err
 	}
-	b := &bufferedBody{data: data, whole: err == nil && int64(len(data)) <= limit, rest: req.Body}
+	b := &bufferedBody{data: data, whole: err == nil && int64(len(data)) <= limit, err: err, rest: req.Body}
 	b.Reset(data)
 	if b.whole {
 		// Closed at its end, net/http neither drains it after the handler
@@ -76,7 +81,8 @@ func BufferBody(req *http.Request, limit int64) ([]byte, error) {
 type bufferedBody struct {
 	bytes.Reader
 	data  []byte
-	whole bool // data is all of the body: rest has nothing more to read
+	whole bool  // data is all of the body: rest has nothing more to read
+	err   error // why reading the body broke off, if it did
 	rest  io.ReadCloser
 	// acceptedBy is the last operation's check that accepted data.
 	acceptedBy *requestCheck
@@ -88,6 +94,9 @@ type bufferedBody struct {
 func (b *bufferedBody) Read(p []byte) (int, error) {
 	if b.Len() > 0 || b.whole {
 		return b.Reader.Read(p)
+	}
+	if b.err != nil {
+		return 0, b.err
 	}
 	return b.rest.Read(p)
 }

@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"testing/iotest"
 )
 
 // decodeSeeds are texts where a JSON decoder goes wrong: every kind of
@@ -235,5 +236,32 @@ func TestHeaderValueIsGet(t *testing.T) {
 		if got, want := HeaderValue(h, name), h.Get(name); got != want {
 			t.Errorf("%s: %q, Get says %q", name, got, want)
 		}
+	}
+}
+
+// A client's declared Content-Length is not what serve holds for it up
+// front: a MiB declared and two bytes sent hold kilobytes, not a MiB.
+func TestReadBodyDoesNotTakeTheDeclaredLengthOnTrust(t *testing.T) {
+	req, _ := http.NewRequest(http.MethodPost, "http://x/", strings.NewReader("{}"))
+	req.ContentLength = 1 << 20
+	data, err := ReadBody(req, 1<<20)
+	if err != nil || string(data) != "{}" || cap(data) > 64<<10 {
+		t.Errorf("ReadBody: %q, %v, capacity %d; want {} in at most 64 KiB", data, err, cap(data))
+	}
+}
+
+// A body that broke off breaks off again when read from the buffer: the
+// checker after serve's guard must not take its half for the whole.
+func TestABufferedBodyThatBrokeOffSaysSoAgain(t *testing.T) {
+	req, _ := http.NewRequest(http.MethodPost, "http://x/", io.MultiReader(strings.NewReader(`{"a":`), iotest.ErrReader(io.ErrUnexpectedEOF)))
+	if _, err := BufferBody(req, 1<<20); err == nil {
+		t.Fatal("BufferBody: no error for a body that broke off")
+	}
+	data, err := ReadBody(req, 1<<20)
+	if err != io.ErrUnexpectedEOF || string(data) != `{"a":` {
+		t.Errorf("ReadBody again: %q, %v; want the half and io.ErrUnexpectedEOF", data, err)
+	}
+	if rest, err := io.ReadAll(req.Body); err != io.ErrUnexpectedEOF || string(rest) != `{"a":` {
+		t.Errorf("reading the body again: %q, %v", rest, err)
 	}
 }

@@ -312,3 +312,29 @@ func TestServeLogCannotBeForged(t *testing.T) {
 		t.Fatalf("a client shaped the log:\n%s", text)
 	}
 }
+
+// A client that goes away in the middle of its body (an SDK test aborting
+// an upload) sent no malformed JSON: the half it sent is no violation.
+func TestServeAClientGoneMidBodyIsNoViolation(t *testing.T) {
+	var log syncBuffer
+	env := serveInProcess(t, &log, "--seed", "1")
+	body := `{"user_identity_id":"0f6b4c2e-1d2a-4e3b-9c5d-7e8f9a0b1c2d"}`
+	conn, err := net.Dial("tcp", strings.TrimPrefix(env["SEAM_ENDPOINT"], "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintf(conn, "POST /user_identities/delete HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", env["SEAM_API_KEY"], len(body), body[:30])
+	_ = conn.(*net.TCPConn).CloseWrite()
+	_, _ = io.Copy(io.Discard, conn) // serve's answer, if any, then its close
+	conn.Close()
+
+	res, err := http.Get(env["SEAM_ENDPOINT"] + "/_seamconform/violations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var report struct{ Violations []any }
+	if err := json.NewDecoder(res.Body).Decode(&report); err != nil || len(report.Violations) != 0 {
+		t.Errorf("violations %v (%v): want none for a body its client broke off\n%s", report.Violations, err, log.String())
+	}
+}
