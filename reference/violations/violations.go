@@ -641,7 +641,7 @@ func (c *Checker) record(r *http.Request, body []byte, op spec.Operation, status
 		}
 	}
 	if call == nil {
-		call = &Call{Operation: printable(scrub(op.String()))} // a path the contract lacks is the client's text
+		call = &Call{Operation: printable(scrubURI(op.String(), scrub))} // a path the contract lacks is the client's text, escaped as it chose
 		c.calls[op] = call
 	}
 	call.Requests++
@@ -651,7 +651,7 @@ func (c *Checker) record(r *http.Request, body []byte, op spec.Operation, status
 		problems []problem
 	}{{Request, request}, {Response, response}} {
 		for _, p := range side.problems {
-			reason := printable(scrub(p.reason))
+			reason := printable(scrubURI(p.reason, scrub)) // it may quote the path or a query name
 			if p.note {
 				c.notes[[2]string{operation, reason}]++
 				continue

@@ -344,6 +344,10 @@ func TestCredentialsSentAnywhereAreNotRecordedOrLogged(t *testing.T) {
 		{"POST", "/user_identities/delete?api_key=" + unknown, "application/json", `{}`, map[string]string{"Authorization": "Bearer seam_otherKEY0123456789abc", "User-Agent": "sdk/1 key=" + key[:20]}},
 		{"POST", "/user_identities/delete?api_key=%2573" + unknown[1:], "application/json", `{"note":"\u0073` + unknown[1:] + `"}`, auth},
 		{"POST", "/nope/" + strings.ToLower(key) + "/" + strings.ToUpper(key[5:]), "application/json", `{}`, auth}, // in another case
+		// Escaped twice, in a path the contract lacks (which names the
+		// operation and its reason) and in a query parameter's name.
+		{"POST", "/nope2/" + strings.ReplaceAll(escaped.String(), "%", "%25"), "application/json", `{}`, auth},
+		{"POST", "/user_identities/delete?" + strings.ReplaceAll(escaped.String(), "%", "%25") + "=1", "application/json", `{}`, auth},
 	} {
 		s.do(t, c)
 	}
@@ -354,6 +358,9 @@ func TestCredentialsSentAnywhereAreNotRecordedOrLogged(t *testing.T) {
 	}
 	files, _ := os.ReadDir(dir)
 	shown := map[string]string{"log": log.String(), "log path": c.LogPath(httptest.NewRequest("GET", pathWithKey, nil))}
+	if data, err := json.Marshal(report); err == nil { // the control API's view
+		shown["report"] = string(data)
+	}
 	for _, f := range files {
 		data, _ := os.ReadFile(filepath.Join(dir, f.Name()))
 		shown[f.Name()] = string(data)
