@@ -21,9 +21,10 @@ import (
 // serveLimits bound what one client can hold of serve: a connection that
 // sends slowly is closed after the read timeout, one that reads slowly after
 // the write timeout, an idle one after the idle timeout, and no more than
-// maxConns connections are open at once. Further connections wait in the
-// kernel's accept queue, not in the process, so a flood cannot exhaust its
-// open files and a normal request is served once a slot frees.
+// maxConns connections are open at once (an idle one gives its slot up to
+// a new one). Further connections wait in the kernel's accept queue, not
+// in the process, so a flood cannot exhaust its open files and a normal
+// request is served once a slot frees.
 //
 // The time limits are kept by one watchdog over the open connections, not
 // by net/http's timeouts: those set a connection's deadlines five times in
@@ -229,19 +230,29 @@ type guardedListener struct {
 	g *connGuard
 }
 
-// Accept accepts a connection only when a slot is free; closing the
-// connection frees it.
+// Accept takes a slot for each connection it accepts; closing the
+// connection frees it. When every slot is held, the connection idle
+// longest between requests gives its slot up: its client opens another
+// when it needs one, as a client does after an idle timeout. (A client
+// that keeps a fresh transport per test would otherwise hold every slot
+// with idle connections, and starve the next.) With none idle, the new
+// connection waits for a slot, and those after it in the kernel's queue.
 func (l *guardedListener) Accept() (net.Conn, error) {
 	g := l.g
-	select {
-	case g.slots <- struct{}{}:
-	case <-g.closed:
-		return nil, net.ErrClosed
-	}
 	nc, err := l.Listener.Accept()
 	if err != nil {
-		<-g.slots
 		return nil, err
+	}
+	select {
+	case g.slots <- struct{}{}:
+	default:
+		g.closeIdlest()
+		select {
+		case g.slots <- struct{}{}:
+		case <-g.closed:
+			nc.Close()
+			return nil, net.ErrClosed
+		}
 	}
 	c := &guardedConn{Conn: nc, g: g, start: g.now()}
 	c.due.Store(c.start + int64(g.readHeader))
@@ -249,6 +260,23 @@ func (l *guardedListener) Accept() (net.Conn, error) {
 	g.conns[c] = struct{}{}
 	g.mu.Unlock()
 	return c, nil
+}
+
+// closeIdlest closes the connection idle longest, if any is idle. A
+// request that arrives on it the moment it closes fails as one does on any
+// server's idle timeout: clients retry those.
+func (g *connGuard) closeIdlest() {
+	var idlest *guardedConn
+	g.mu.Lock()
+	for c := range g.conns {
+		if c.phase.Load() == idle && (idlest == nil || c.due.Load() < idlest.due.Load()) {
+			idlest = c
+		}
+	}
+	g.mu.Unlock()
+	if idlest != nil {
+		idlest.Close() // frees its slot
+	}
 }
 
 func (l *guardedListener) Close() error {

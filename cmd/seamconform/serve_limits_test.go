@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -147,5 +148,33 @@ func TestServeLimitsHoldWhileShuttingDown(t *testing.T) {
 	}
 	if took := time.Since(start); took > testLimits.read+time.Second {
 		t.Errorf("shutdown took %s", took.Round(time.Millisecond))
+	}
+}
+
+// Clients that keep their connections open between requests (a fresh
+// transport per test, say) hold every slot while idle: the next client
+// takes the slot of the one idle longest instead of waiting for the idle
+// timeout.
+func TestServeLimitsAnIdleConnectionGivesItsSlotUp(t *testing.T) {
+	env := serveInProcess(t, io.Discard, "--max-conns", "2", "--idle-timeout", "1h")
+	request := func(timeout time.Duration) error { // on a transport of its own, which keeps the connection
+		req, _ := http.NewRequest(http.MethodPost, env["SEAM_ENDPOINT"]+"/workspaces/get", strings.NewReader("{}"))
+		req.Header.Set("Authorization", "Bearer "+env["SEAM_API_KEY"])
+		req.Header.Set("Content-Type", "application/json")
+		res, err := (&http.Client{Timeout: timeout, Transport: &http.Transport{}}).Do(req)
+		if err != nil {
+			return err
+		}
+		defer res.Body.Close()
+		_, err = io.Copy(io.Discard, res.Body) // read to its end: the connection stays open, idle
+		return err
+	}
+	for range 2 {
+		if err := request(5 * time.Second); err != nil {
+			t.Fatalf("a request to fill a slot: %v", err)
+		}
+	}
+	if err := request(3 * time.Second); err != nil {
+		t.Fatalf("with every slot held by an idle connection: %v; want an answer", err)
 	}
 }
