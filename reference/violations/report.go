@@ -150,7 +150,15 @@ func (r Report) JUnit() ([]byte, error) {
 			for _, v := range vs {
 				fmt.Fprintf(&text, "%s\n  sent: %s %s\n", v, v.Request.Method, v.Request.Target)
 			}
-			tc.Failure = &junitFailure{Message: fmt.Sprintf("%d contract violation(s), first: [%s] %s", Report{Violations: vs}.Count(), vs[0].Rule, vs[0].Reason), Type: vs[0].Rule, Text: text.String()}
+			// The call counts its request's violations, kept or not; the
+			// kept answers' violations are added.
+			count := c.Violations
+			for _, v := range vs {
+				if v.Side == Response {
+					count += v.Repeats + 1
+				}
+			}
+			tc.Failure = &junitFailure{Message: fmt.Sprintf("%d contract violation(s), first: [%s] %s", count, vs[0].Rule, vs[0].Reason), Type: vs[0].Rule, Text: text.String()}
 			suite.Failures++
 		} else if c.Violations > 0 { // past maxKept: counted, not kept
 			tc.Failure = &junitFailure{Message: fmt.Sprintf("%d contract violation(s), not kept (a session keeps the first %d distinct ones)", c.Violations, maxKept), Type: "not-kept"}

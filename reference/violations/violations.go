@@ -88,11 +88,19 @@ var otherPaths = spec.Operation{Method: "*", Path: "(more paths the contract lac
 // sending bad requests for hours cannot exhaust serve's memory.
 const maxKept = 1000
 
+// maxUnkeptKinds bounds the kinds past maxKept whose repeats the log
+// follows.
+const maxUnkeptKinds = 10 * maxKept
+
 // violationKind is what makes two violations the same one.
 type violationKind struct {
 	side                    Side
 	operation, rule, reason string
 	status                  int
+}
+
+func kindOf(v Violation) violationKind {
+	return violationKind{v.Side, v.Operation, v.Rule, v.Reason, v.Status}
 }
 
 // Note is something a client did that conforms but is worth knowing, such
@@ -142,11 +150,18 @@ type Checker struct {
 
 	mu         sync.Mutex
 	violations []Violation
-	kinds      map[violationKind]int    // index in violations of each kind's first
-	notKept    int                      // violations past maxKept distinct ones
-	unrouted   int                      // calls to paths the contract lacks, in the session
-	notes      map[[2]string]int        // operation, text → count
-	calls      map[spec.Operation]*Call // by the method and path asked for
+	kinds      map[violationKind]int // index in violations of each kind's first
+	notKept    int                   // violations past maxKept distinct ones
+	// The session's, across resets: the kinds kept before the last one
+	// (a kind seen again in a later test merges into its first record),
+	// how often each kind past maxKept was seen (for the log), and the
+	// paths the contract lacks that have a call of their own.
+	earlierKinds map[violationKind]bool
+	fresh        int // kinds of this test's not in earlierKinds
+	unkept       map[violationKind]int
+	unrouted     map[spec.Operation]bool
+	notes        map[[2]string]int        // operation, text → count
+	calls        map[spec.Operation]*Call // by the method and path asked for
 	// unforwarded counts the requests a proxy got no answer to (Unforwarded).
 	unforwarded int
 	// earlier is what the control API's reset set aside: the session's
@@ -160,7 +175,9 @@ func New(contract *spec.Contract, next http.Handler, opts Options) *Checker {
 	if opts.Log == nil {
 		opts.Log = io.Discard
 	}
-	return &Checker{contract: contract, next: next, opts: opts, notes: map[[2]string]int{}, calls: map[spec.Operation]*Call{}, kinds: map[violationKind]int{}}
+	c := &Checker{contract: contract, next: next, opts: opts}
+	c.forget()
+	return c
 }
 
 const maxBody = 1 << 20
@@ -630,14 +647,14 @@ func (c *Checker) record(r *http.Request, body []byte, op spec.Operation, status
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	call := c.calls[op]
-	if call == nil && len(request) > 0 && request[0].rule == RuleRoute {
+	if call == nil && len(request) > 0 && request[0].rule == RuleRoute && !c.unrouted[op] {
 		// The paths the contract lacks are the client's to choose: past
 		// maxKept of them in a session, they share one call.
-		if c.unrouted >= maxKept {
+		if len(c.unrouted) >= maxKept {
 			op = otherPaths
 			call = c.calls[op]
 		} else {
-			c.unrouted++
+			c.unrouted[op] = true
 		}
 	}
 	if call == nil {
@@ -660,7 +677,7 @@ func (c *Checker) record(r *http.Request, body []byte, op spec.Operation, status
 			if side.side == Request {
 				call.Violations++
 			}
-			kind := violationKind{v.Side, v.Operation, v.Rule, v.Reason, v.Status}
+			kind := kindOf(v)
 			if i, seen := c.kinds[kind]; seen {
 				c.violations[i].Repeats++
 				if times := c.violations[i].Repeats + 1; isPowerOf10(times) { // the log says it goes on, without a line each time
@@ -668,13 +685,30 @@ func (c *Checker) record(r *http.Request, body []byte, op spec.Operation, status
 				}
 				continue
 			}
-			fmt.Fprintf(c.opts.Log, "%s VIOLATION %s\n", now.Format(time.RFC3339), v)
-			if len(c.earlier.Violations)+len(c.violations) >= maxKept { // a session of many tests too
-				c.notKept++
+			if known := c.earlierKinds[kind]; known || len(c.earlier.Violations)+c.fresh < maxKept {
+				if !known {
+					c.fresh++
+				}
+				fmt.Fprintf(c.opts.Log, "%s VIOLATION %s\n", now.Format(time.RFC3339), v)
+				c.kinds[kind] = len(c.violations)
+				c.violations = append(c.violations, v)
 				continue
 			}
-			c.kinds[kind] = len(c.violations)
-			c.violations = append(c.violations, v)
+			// Past maxKept distinct ones: counted, and logged as the kept
+			// ones are, while the kinds to count by are few enough to hold.
+			c.notKept++
+			times, counted := c.unkept[kind]
+			switch {
+			case counted || len(c.unkept) < maxUnkeptKinds:
+				c.unkept[kind] = times + 1
+				if isPowerOf10(times + 1) {
+					v.Repeats = times
+					fmt.Fprintf(c.opts.Log, "%s VIOLATION %s\n", now.Format(time.RFC3339), v)
+				}
+			case len(c.unkept) == maxUnkeptKinds:
+				c.unkept[violationKind{}] = 0 // said once
+				fmt.Fprintf(c.opts.Log, "%s VIOLATION more kinds of violations than the log can follow: further ones are counted in the reports, not logged\n", now.Format(time.RFC3339))
+			}
 		}
 	}
 }
@@ -721,12 +755,28 @@ func (c *Checker) since(earlier Report) Report {
 	for key, n := range c.notes {
 		notes[key] += n
 	}
+	// A kind seen in an earlier test too adds to its first record.
 	out := Report{
-		Violations:  append(append([]Violation{}, earlier.Violations...), c.violations...),
+		Violations:  slices.Clone(earlier.Violations),
 		NotKept:     earlier.NotKept + c.notKept,
 		Notes:       []Note{}, // [] in JSON, so a script can count it
 		Calls:       []Call{},
 		Unforwarded: earlier.Unforwarded + c.unforwarded,
+	}
+	first := make(map[violationKind]int, len(out.Violations))
+	for i, v := range out.Violations {
+		first[kindOf(v)] = i
+	}
+	for _, v := range c.violations {
+		if i, ok := first[kindOf(v)]; ok {
+			out.Violations[i].Repeats += v.Repeats + 1
+			continue
+		}
+		first[kindOf(v)] = len(out.Violations)
+		out.Violations = append(out.Violations, v)
+	}
+	if out.Violations == nil {
+		out.Violations = []Violation{} // [] in JSON, so a script can count it
 	}
 	for key, n := range notes {
 		out.Notes = append(out.Notes, Note{Operation: key[0], Text: key[1], Count: n})
@@ -751,7 +801,7 @@ func (c *Checker) since(earlier Report) Report {
 // clear forgets what was recorded since the last reset. The caller holds
 // c.mu.
 func (c *Checker) clear() {
-	c.violations, c.kinds, c.notKept = nil, map[violationKind]int{}, 0
+	c.violations, c.kinds, c.notKept, c.fresh = nil, map[violationKind]int{}, 0, 0
 	c.notes, c.calls, c.unforwarded = map[[2]string]int{}, map[spec.Operation]*Call{}, 0
 }
 
@@ -760,6 +810,9 @@ func (c *Checker) clear() {
 func (c *Checker) StartTest() {
 	c.mu.Lock()
 	c.earlier = c.since(c.earlier)
+	for _, v := range c.earlier.Violations {
+		c.earlierKinds[kindOf(v)] = true
+	}
 	c.clear()
 	c.mu.Unlock()
 	if c.opts.OnReset != nil {
@@ -771,7 +824,7 @@ func (c *Checker) StartTest() {
 func (c *Checker) forget() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.earlier, c.unrouted = Report{}, 0
+	c.earlier, c.earlierKinds, c.unkept, c.unrouted = Report{}, map[violationKind]bool{}, map[violationKind]int{}, map[spec.Operation]bool{}
 	c.clear()
 }
 

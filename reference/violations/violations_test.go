@@ -523,3 +523,42 @@ func TestACredentialHeaderSentTwiceIsAViolation(t *testing.T) {
 		t.Errorf("answered %d, violations %+v: want 200 and one auth violation", w.Code, vs)
 	}
 }
+
+// A CI that resets before each test and repeats a mistake in each makes one
+// record in the session, not one per test; past the cap the log still says
+// a repeated violation once per power of ten; and JUnit counts what was
+// not kept.
+func TestViolationsAcrossResetsAndPastTheCap(t *testing.T) {
+	c, seed, log := newChecker(t, violations.Options{})
+	key := map[string]string{"Authorization": "Bearer " + seed.APIKey}
+	for range 50 {
+		c.StartTest()
+		sent{"POST", "/user_identities/delete", "application/json", `{}`, key}.do(t, c)
+		sent{"POST", "/nowhere/again", "application/json", `{}`, key}.do(t, c)
+	}
+	if vs := c.Report().Violations; len(vs) != 2 || vs[0].Repeats != 0 {
+		t.Errorf("this test's violations: %+v; want the two, once each", vs)
+	}
+	session := c.SessionReport()
+	if len(session.Violations) != 2 || session.Violations[0].Repeats != 49 || session.Count() != 100 || len(session.Calls) != 2 {
+		t.Fatalf("the session: %d kept, first %+v, count %d, %d calls; want two kept, repeated 49 times, and two calls", len(session.Violations), session.Violations[0], session.Count(), len(session.Calls))
+	}
+
+	for i := range 1000 { // the cap, then one violation kind past it, 30 times
+		sent{"POST", "/nowhere/" + strconv.Itoa(i), "application/json", `{}`, key}.do(t, c)
+	}
+	log.Reset()
+	for range 30 {
+		sent{"POST", "/user_identities/delete", "application/json", `{"user_identity_id":"nope"}`, key}.do(t, c)
+	}
+	if lines := strings.Count(log.String(), "VIOLATION"); lines != 2 {
+		t.Errorf("30 alike past the cap: %d log lines, want 2 (the first and the tenth):\n%s", lines, log)
+	}
+	junit, err := c.SessionReport().JUnit()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(junit, []byte(`80 contract violation(s), first:`)) { // 50 of one, 30 not kept
+		t.Errorf("JUnit must count the delete's violations not kept:\n%.1500s", junit)
+	}
+}
