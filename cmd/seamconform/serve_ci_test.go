@@ -592,8 +592,9 @@ func TestServeSessionsThatCheckedNothingFail(t *testing.T) {
 
 // A client that gives up on a request (an SDK's timeout test) has not
 // left an answer unchecked that anyone waits for: the session stands. The
-// control API counts a request the upstream did not answer, and a reset
-// forgets it.
+// control API counts a request the upstream did not answer, and forget,
+// which drops a test's violations made on purpose, does not drop that: the
+// session fails.
 func TestServeProxyCountsOnlyUpstreamsThatDidNotAnswer(t *testing.T) {
 	slow := httptestServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		time.Sleep(500 * time.Millisecond)
@@ -635,35 +636,38 @@ func TestServeProxyCountsOnlyUpstreamsThatDidNotAnswer(t *testing.T) {
 	if res, err := http.Post(s.env["SEAM_ENDPOINT"]+violations.ControlPrefix+"forget", "", nil); err == nil {
 		res.Body.Close()
 	}
-	if after := unforwarded(); before != 1 || after != 0 {
-		t.Errorf("unforwarded %d, then %d after forget; want 1, then 0", before, after)
+	if after := unforwarded(); before != 1 || after != 1 {
+		t.Errorf("unforwarded %d, then %d after forget; want 1, then still 1", before, after)
 	}
-	if code, _ := s.stop(); code != 0 {
-		t.Errorf("after forget the session is clean, exit %d", code)
+	if code, _ := s.stop(); code != 1 {
+		t.Errorf("a request the upstream never answered, then forget: exit %d, want 1", code)
 	}
 }
 
 // A reset between tests starts the state and the control API's view
 // afresh, and the session's verdict still holds every test's violations:
 // a CI that resets before each test does not lose the earlier ones. Only
-// forget drops them (violations a test made on purpose).
+// forget drops them (violations a test made on purpose), and only the
+// current test's: an earlier test's accidental one still fails the session.
 func TestServeResetKeepsTheSessionsViolations(t *testing.T) {
 	for _, c := range []struct {
-		control string
-		code    int
-	}{{"reset", 1}, {"forget", 0}} {
+		controls []string // after the bad request
+		code     int
+	}{{[]string{"reset"}, 1}, {[]string{"forget"}, 0}, {[]string{"reset", "forget"}, 1}} {
 		dir := t.TempDir()
 		s := startServe(t, "--fail-on-violation", "--report-dir", dir)
 		auth := map[string]string{"Authorization": "Bearer " + s.env["SEAM_API_KEY"]}
 		s.send(t, "POST", "/devices/list", "application/json", `{"bogus":1}`, auth)
-		if res, err := http.Post(s.env["SEAM_ENDPOINT"]+violations.ControlPrefix+c.control, "", nil); err == nil {
-			res.Body.Close()
+		for _, control := range c.controls {
+			if res, err := http.Post(s.env["SEAM_ENDPOINT"]+violations.ControlPrefix+control, "", nil); err == nil {
+				res.Body.Close()
+			}
 		}
 		s.send(t, "POST", "/devices/list", "application/json", `{}`, auth)
 		code, log := s.stop()
 		data, _ := os.ReadFile(filepath.Join(dir, violations.JSONFile))
-		if code != c.code || strings.Contains(string(data), "bogus") != (c.code == 1) {
-			t.Errorf("after %s: exit %d, want %d\n%s\n%s", c.control, code, c.code, data, log)
+		if code != c.code || strings.Contains(string(data), "bogus") != (c.code == 1) || !strings.Contains(string(data), `"requests": 2`) {
+			t.Errorf("after %v: exit %d, want %d, with both requests counted\n%s\n%s", c.controls, code, c.code, data, log)
 		}
 	}
 }

@@ -10,8 +10,11 @@
 package seamtest
 
 import (
+	mathrand "math/rand/v2"
+	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 
 	"github.com/seamconform/seamconform/fixtures"
 	"github.com/seamconform/seamconform/reference"
@@ -54,21 +57,33 @@ func StartWith(t TB, opts reference.Options) *Server {
 		t.Fatalf("seamtest: %v", err)
 		return nil
 	}
+	if opts.Seed == nil { // drawn once: a reset through the control API keeps the credentials
+		seed := mathrand.Uint64()
+		opts.Seed = &seed
+	}
 	ref, err := reference.New(opts)
 	if err != nil {
 		t.Fatalf("seamtest: %v", err)
 		return nil
 	}
-	checker := violations.New(contract, ref, violations.Options{
+	// The control API answers as serve's does, for a client's tests that
+	// run against either: its reset starts the state afresh.
+	var current atomic.Pointer[reference.Server]
+	current.Store(ref)
+	checker := violations.New(contract, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { current.Load().ServeHTTP(w, r) }), violations.Options{
 		AnswerAsSeam: len(opts.Faults) == 0,
 		Secrets:      ref.Seed().Secrets(),
+		OnReset: func() {
+			fresh, _ := reference.New(opts) // cannot fail: the same options worked above
+			current.Store(fresh)
+		},
 	})
 	ts := httptest.NewServer(checker)
 	s := &Server{URL: ts.URL, Seed: ref.Seed(), checker: checker}
 	t.Cleanup(func() {
 		t.Helper() // the failure points at the test's call of Start
 		ts.Close()
-		if report := checker.Report(); report.Count() > 0 {
+		if report := checker.SessionReport(); report.Count() > 0 { // a reset through the control API keeps them
 			t.Errorf("seamtest: the client sent %d request(s) that break Seam's contract:\n%s", report.Count(), describe(report.Violations))
 		}
 	})
@@ -76,11 +91,11 @@ func StartWith(t TB, opts reference.Options) *Server {
 }
 
 // Violations returns what the client sent that breaks the contract so far.
-func (s *Server) Violations() []violations.Violation { return s.checker.Violations() }
+func (s *Server) Violations() []violations.Violation { return s.checker.SessionReport().Violations }
 
 // Forget clears the violations recorded so far, after a test that sent bad
 // requests on purpose has checked them.
-func (s *Server) Forget() { s.checker.Reset() }
+func (s *Server) Forget() { s.checker.Forget() }
 
 func describe(vs []violations.Violation) string {
 	var b strings.Builder

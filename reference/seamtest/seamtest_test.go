@@ -1,6 +1,7 @@
 package seamtest_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -86,5 +87,42 @@ func TestForgetClearsDeliberateViolations(t *testing.T) {
 	ft.finish()
 	if len(ft.errors) != 0 {
 		t.Fatalf("errors %q, want none after Forget", ft.errors)
+	}
+}
+
+// A client's tests may run against serve or seamtest alike: the control
+// API's reset starts seamtest's state afresh too, with the same
+// credentials, and what the client sent before it still fails the test.
+func TestTheControlAPIsResetKeepsTheViolationsAndResetsTheState(t *testing.T) {
+	ft := &fakeT{}
+	s := seamtest.Start(ft)
+	if code := deleteIdentity(t, s, `{"user_identity_id":"accidental"}`); code != 400 {
+		t.Fatalf("status %d, want 400", code)
+	}
+	req, _ := http.NewRequest(http.MethodPost, s.URL+"/user_identities/create", strings.NewReader(`{"full_name":"Ada"}`))
+	req.Header.Set("Authorization", "Bearer "+s.Seed.APIKey)
+	req.Header.Set("Content-Type", "application/json")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var created struct {
+		UserIdentity struct {
+			ID string `json:"user_identity_id"`
+		} `json:"user_identity"`
+	}
+	_ = json.NewDecoder(res.Body).Decode(&created)
+	res.Body.Close()
+	if res, err = http.Post(s.URL+"/_seamconform/reset", "", nil); err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	// The same key works (404, not 401), and the identity is gone.
+	if code := deleteIdentity(t, s, `{"user_identity_id":"`+created.UserIdentity.ID+`"}`); created.UserIdentity.ID == "" || code != 404 {
+		t.Errorf("an identity created before the reset (%q): status %d, want 404", created.UserIdentity.ID, code)
+	}
+	ft.finish()
+	if len(ft.errors) != 1 || !strings.Contains(ft.errors[0], "user_identity_id") {
+		t.Fatalf("errors %q, want the violation sent before the reset", ft.errors)
 	}
 }

@@ -27,7 +27,7 @@ func (c *Checker) serveControl(w http.ResponseWriter, r *http.Request) {
 		c.StartTest()
 		writeOK(w)
 	case r.URL.Path == ControlPrefix+"forget" && r.Method == http.MethodPost:
-		c.forget()
+		c.Forget()
 		writeOK(w)
 	default:
 		http.Error(w, "control API: GET "+ControlPrefix+"violations, POST "+ControlPrefix+"reset or POST "+ControlPrefix+"forget", http.StatusNotFound)

@@ -175,8 +175,9 @@ func New(contract *spec.Contract, next http.Handler, opts Options) *Checker {
 	if opts.Log == nil {
 		opts.Log = io.Discard
 	}
-	c := &Checker{contract: contract, next: next, opts: opts}
-	c.forget()
+	c := &Checker{contract: contract, next: next, opts: opts,
+		earlierKinds: map[violationKind]bool{}, unkept: map[violationKind]int{}, unrouted: map[spec.Operation]bool{}}
+	c.clear()
 	return c
 }
 
@@ -820,12 +821,17 @@ func (c *Checker) StartTest() {
 	}
 }
 
-// forget forgets everything recorded, what StartTest set aside too.
-func (c *Checker) forget() {
+// Forget drops the violations recorded since the last reset: those of a
+// test that sent bad requests on purpose. The earlier tests' stay in the
+// session's verdict, and so do the requests counted and those an upstream
+// never answered: none of them was that test's doing.
+func (c *Checker) Forget() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.earlier, c.earlierKinds, c.unkept, c.unrouted = Report{}, map[violationKind]bool{}, map[violationKind]int{}, map[spec.Operation]bool{}
-	c.clear()
+	c.violations, c.kinds, c.notKept, c.fresh = nil, map[violationKind]int{}, 0, 0
+	for _, call := range c.calls {
+		call.Violations = 0
+	}
 }
 
 // Unforwarded notes a request the wrapped handler, a proxy, got no answer
@@ -834,15 +840,6 @@ func (c *Checker) Unforwarded() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.unforwarded++
-}
-
-// Reset forgets everything recorded, what StartTest set aside too (a
-// test's violations made on purpose), and runs OnReset.
-func (c *Checker) Reset() {
-	c.forget()
-	if c.opts.OnReset != nil {
-		c.opts.OnReset()
-	}
 }
 
 // bufferedAnswer holds the wrapped handler's answer until the checker has

@@ -90,7 +90,7 @@ func TestEachBadRequestIsAViolationWithItsRule(t *testing.T) {
 		{"GET with a parameter its POST form lacks", sent{"GET", "/user_identities/get?_strict=true&user_identity_idd=" + id, "", "", key}, violations.RuleQuery, 400, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			c.Reset()
+			c.Forget()
 			w := tc.req.do(t, c)
 			if w.Code != tc.status {
 				t.Errorf("status %d, want %d: %s", w.Code, tc.status, w.Body)
@@ -131,7 +131,7 @@ func TestABodyThatCannotBeReadIsOneViolation(t *testing.T) {
 		`{"user_identity_id":`: "request body is not one valid JSON value",
 		`{"user_identity_id":"` + strings.Repeat("a", 1<<20) + `"}`: "the request body is larger than 1 MiB",
 	} {
-		c.Reset()
+		c.Forget()
 		sent{"POST", "/user_identities/delete", "application/json", body, key}.do(t, c)
 		if vs := c.Violations(); len(vs) != 1 || !strings.Contains(vs[0].Reason, want) {
 			t.Errorf("%.30s...: violations %v, want one saying %q", body, vs, want)
@@ -148,7 +148,7 @@ func TestAOneOfViolationNamesTheField(t *testing.T) {
 		{"GET", "/user_identities/get?user_identity_id=bad", "", "", key},
 		{"POST", "/user_identities/get", "application/json", `{"user_identity_id":"bad"}`, key},
 	} {
-		c.Reset()
+		c.Forget()
 		req.do(t, c)
 		if vs := c.Violations(); len(vs) != 1 || !strings.Contains(vs[0].Reason, `user_identity_id: string doesn't match the format "uuid"`) {
 			t.Errorf("%s %s: violations %v, want one naming user_identity_id", req.method, req.target, vs)
@@ -560,5 +560,30 @@ func TestViolationsAcrossResetsAndPastTheCap(t *testing.T) {
 	}
 	if !bytes.Contains(junit, []byte(`80 contract violation(s), first:`)) { // 50 of one, 30 not kept
 		t.Errorf("JUnit must count the delete's violations not kept:\n%.1500s", junit)
+	}
+}
+
+// Forget drops what this test sent on purpose, nothing of the session:
+// not an earlier test's accidental violation, not the requests counted,
+// not an upstream that never answered.
+func TestForgetDropsOnlyThisTestsViolations(t *testing.T) {
+	c, seed, _ := newChecker(t, violations.Options{})
+	key := map[string]string{"Authorization": "Bearer " + seed.APIKey}
+	sent{"POST", "/user_identities/delete", "application/json", `{"user_identity_id":"accidental"}`, key}.do(t, c)
+	c.StartTest()
+	sent{"POST", "/devices/list", "application/json", `{"on_purpose":1}`, key}.do(t, c)
+	c.Unforwarded()
+	c.Forget()
+	if len(c.Violations()) != 0 {
+		t.Errorf("this test's violations after Forget: %+v", c.Violations())
+	}
+	session := c.SessionReport()
+	if len(session.Violations) != 1 || !strings.Contains(session.Violations[0].Reason, "user_identity_id") || session.Unforwarded != 1 || len(session.Calls) != 2 {
+		t.Fatalf("the session after Forget: %+v; want the earlier test's violation, both calls and the unforwarded request", session)
+	}
+	for _, call := range session.Calls {
+		if call.Requests != 1 || call.Violations != map[string]int{"POST /user_identities/delete": 1, "POST /devices/list": 0}[call.Operation] {
+			t.Errorf("call %+v after Forget", call)
+		}
 	}
 }
