@@ -78,10 +78,21 @@ func StartWith(t TB, opts reference.Options) *Server {
 			current.Store(fresh)
 		},
 	})
-	ts := httptest.NewServer(checker)
+	var inFlight atomic.Int64
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		inFlight.Add(1)
+		defer inFlight.Add(-1)
+		checker.ServeHTTP(w, r)
+	}))
 	s := &Server{URL: ts.URL, Seed: ref.Seed(), checker: checker}
 	t.Cleanup(func() {
 		t.Helper() // the failure points at the test's call of Start
+		if n := inFlight.Load(); n > 0 {
+			// Close would wait for them, and a body that never ends
+			// would hang the test binary until its timeout.
+			t.Errorf("seamtest: %d request(s) still in flight when the test ended, cut off: a client call outlived its test", n)
+			ts.CloseClientConnections()
+		}
 		ts.Close()
 		if report := checker.SessionReport(); report.Count() > 0 { // a reset through the control API keeps them
 			t.Errorf("seamtest: the client sent %d request(s) that break Seam's contract:\n%s", report.Count(), describe(report.Violations))

@@ -3,9 +3,11 @@ package seamtest_test
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/seamconform/seamconform/reference/seamtest"
 )
@@ -124,5 +126,34 @@ func TestTheControlAPIsResetKeepsTheViolationsAndResetsTheState(t *testing.T) {
 	ft.finish()
 	if len(ft.errors) != 1 || !strings.Contains(ft.errors[0], "user_identity_id") {
 		t.Fatalf("errors %q, want the violation sent before the reset", ft.errors)
+	}
+}
+
+// A client call left running past its test (a body that never ends) is
+// cut off and named, not waited for until the test binary times out.
+func TestARequestStillInFlightAtCleanupIsCutOffAndNamed(t *testing.T) {
+	ft := &fakeT{}
+	s := seamtest.Start(ft)
+	body, writer := io.Pipe()
+	defer writer.Close()
+	req, _ := http.NewRequest(http.MethodPost, s.URL+"/user_identities/delete", body)
+	req.Header.Set("Authorization", "Bearer "+s.Seed.APIKey)
+	req.Header.Set("Content-Type", "application/json")
+	go func() {
+		if res, err := http.DefaultClient.Do(req); err == nil {
+			res.Body.Close()
+		}
+	}()
+	_, _ = writer.Write([]byte(`{"user_identity_id":`))
+	time.Sleep(500 * time.Millisecond) // the handler is reading the rest
+	done := make(chan struct{})
+	go func() { ft.finish(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the cleanup waited for a request that never ends")
+	}
+	if len(ft.errors) != 1 || !strings.Contains(ft.errors[0], "still in flight") {
+		t.Errorf("errors %q, want the request in flight named", ft.errors)
 	}
 }
