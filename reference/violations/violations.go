@@ -519,6 +519,9 @@ func classify(d spec.Described, r *http.Request, v spec.Violation) problem {
 			se, field = inner, strings.Join(inner.JSONPointer(), ".")
 		}
 		if field == "" {
+			if needed := neededOfAlternatives(se); needed != "" {
+				return problem{rule: RuleBody, reason: "body: " + needed}
+			}
 			return problem{rule: RuleBody, reason: "body: " + se.Reason}
 		}
 		top, _, _ := strings.Cut(field, ".")
@@ -560,6 +563,37 @@ func propertyError(err error) *openapi3.SchemaError {
 		return nil
 	}
 	return propertyError(errors.Unwrap(err))
+}
+
+// neededOfAlternatives says what an object lacks for any alternative of
+// an anyOf to take it, when each lacks only required properties:
+// "user_identity_id or user_identity_key is required", where kin-openapi
+// says only that it "doesn't match any schema from anyOf". "" otherwise.
+func neededOfAlternatives(se *openapi3.SchemaError) string {
+	object, ok := se.Value.(map[string]any)
+	if se.SchemaField != "anyOf" || se.Schema == nil || !ok {
+		return ""
+	}
+	var alternatives []string
+	for _, branch := range se.Schema.AnyOf {
+		if branch.Value == nil {
+			return ""
+		}
+		var missing []string
+		for _, name := range branch.Value.Required {
+			if _, present := object[name]; !present {
+				missing = append(missing, name)
+			}
+		}
+		if len(missing) == 0 { // it fails for another reason
+			return ""
+		}
+		alternatives = append(alternatives, strings.Join(missing, " and "))
+	}
+	if len(alternatives) == 0 {
+		return ""
+	}
+	return strings.Join(alternatives, " or ") + " is required"
 }
 
 func leafReason(re *openapi3filter.RequestError) string {

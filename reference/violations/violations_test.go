@@ -83,6 +83,7 @@ func TestEachBadRequestIsAViolationWithItsRule(t *testing.T) {
 		{"GET form with a malformed id", sent{"GET", "/user_identities/get?_strict=true&user_identity_id=nope", "", "", key}, violations.RuleQuery, 400, ""},
 		{"unknown path", sent{"POST", "/user_identities/destroy", "application/json", `{}`, key}, violations.RuleRoute, 404, ""},
 		{"seam-workspace that is not a UUID", sent{"POST", "/user_identities/delete", "application/json", `{"user_identity_id":"` + id + `"}`, map[string]string{"Authorization": "Bearer " + seed.PersonalAccessToken, "Seam-Workspace": "my-workspace"}}, violations.RuleWorkspaceHeader, 401, ""},
+		{"none of an anyOf's required properties", sent{"POST", "/user_identities/get", "application/json", `{}`, key}, violations.RuleBody, 400, ""},
 		// Seam checks these formats with zod's email() and url().
 		{"malformed email", sent{"POST", "/user_identities/create", "application/json", `{"email_address":"jane@"}`, key}, violations.RuleBody, 400, "email_address"},
 		{"relative URL", sent{"POST", "/webhooks/create", "application/json", `{"url":"example.com/hook"}`, key}, violations.RuleBody, 400, "url"},
@@ -585,5 +586,16 @@ func TestForgetDropsOnlyThisTestsViolations(t *testing.T) {
 		if call.Requests != 1 || call.Violations != map[string]int{"POST /user_identities/delete": 1, "POST /devices/list": 0}[call.Operation] {
 			t.Errorf("call %+v after Forget", call)
 		}
+	}
+}
+
+// A body that lacks what each alternative of its schema requires is told
+// what would do, not that it "doesn't match any schema from anyOf".
+func TestAnAnyOfViolationNamesWhatWouldDo(t *testing.T) {
+	c, seed, _ := newChecker(t, violations.Options{AnswerAsSeam: true})
+	sent{"POST", "/user_identities/get", "application/json", `{}`, map[string]string{"Authorization": "Bearer " + seed.APIKey}}.do(t, c)
+	vs := c.Violations()
+	if len(vs) != 1 || vs[0].Reason != "body: user_identity_id or user_identity_key is required" {
+		t.Errorf("violations %+v, want one naming user_identity_id or user_identity_key", vs)
 	}
 }
