@@ -1,6 +1,8 @@
 package framework
 
 import (
+	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -36,7 +38,13 @@ type Redactor struct {
 	// where a secret or a piece may start: with hundreds of secrets, one
 	// pass over the text replaces them all.
 	starts  map[uint32][]fixtures.Secret
-	windows window
+	windows window // of the secrets' starts
+	// pieceWindows is windows for the pieces' starts, lower-cased: one
+	// filter for both let every base64 or hex window through to a lookup.
+	pieceWindows window
+	// shells holds the shell expressions that replace secrets: pieces,
+	// which match in any case, must not match a variable's name in them.
+	shells map[string]bool
 }
 
 // Fragment is the length of the shortest piece of a secret that Redact
@@ -55,7 +63,7 @@ func (r *Redactor) Add(secrets ...fixtures.Secret) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.known == nil {
-		r.known, r.pieces, r.starts = map[string]bool{}, map[string]bool{}, map[uint32][]fixtures.Secret{}
+		r.known, r.pieces, r.starts, r.shells = map[string]bool{}, map[string]bool{}, map[uint32][]fixtures.Secret{}, map[string]bool{}
 	}
 	for _, whole := range secrets {
 		for _, s := range append([]fixtures.Secret{whole}, whole.Parts()...) {
@@ -69,20 +77,44 @@ func (r *Redactor) Add(secrets ...fixtures.Secret) {
 				secret = secretPart(s.Value)
 			}
 			r.add(s, secret)
-			// Lower-cased too: Go's client writes a header name it received
-			// in its canonical case (HTTP/2 in lower case), so a secret an
-			// endpoint sends back as a name comes out changed by the suite.
-			// Not by its variable: that would stand for another value.
-			if lower := strings.ToLower(s.Value); lower != s.Value && !r.known[lower] {
-				r.add(fixtures.Secret{Value: lower, Shell: redactedPiece}, strings.ToLower(secret))
-			}
 		}
 	}
 }
 
-// add registers s, and each piece of secret. The caller holds r.mu.
+// encodings are the forms an endpoint may send a secret back in besides
+// its own: base64 (standard and URL alphabets, at each of the three
+// alignments its bytes may have in a longer encoded text, such as
+// "Bearer " + key), every byte percent-encoded, and hex. Each is only ever
+// redacted by its pieces; pieces match in any case.
+func encodings(secret string) []string {
+	var out []string
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding} {
+		for align := range 3 {
+			// The characters that depend on the secret's bytes alone:
+			// not the first group, shared with what precedes it, nor
+			// the last, shared with what follows.
+			encoded := enc.EncodeToString(append(make([]byte, align), secret...))
+			from, to := 0, (align+len(secret))/3*4
+			if align > 0 {
+				from = 4
+			}
+			if from < to {
+				out = append(out, encoded[from:to])
+			}
+		}
+	}
+	var percent strings.Builder
+	for i := 0; i < len(secret); i++ {
+		fmt.Fprintf(&percent, "%%%02x", secret[i])
+	}
+	return append(out, percent.String(), hex.EncodeToString([]byte(secret)))
+}
+
+// add registers s, and each piece of secret and of its encodings. The
+// caller holds r.mu.
 func (r *Redactor) add(s fixtures.Secret, secret string) {
 	r.known[s.Value] = true
+	r.shells[s.Shell] = true
 	// Into its place among those starting alike: the API-wide family adds
 	// hundreds, one or two at a time.
 	k := windowKey(s.Value)
@@ -93,10 +125,36 @@ func (r *Redactor) add(s fixtures.Secret, secret string) {
 	}
 	r.starts[k] = slices.Insert(bucket, at, s)
 	r.windows.add(s.Value)
-	for i := 0; i+Fragment <= len(secret); i++ {
-		r.pieces[secret[i:i+Fragment]] = true
-		r.windows.add(secret[i:])
+	if secret == "" {
+		return
 	}
+	// In lower case: a piece matches in any case, for an endpoint that
+	// sends a secret back upper-cased, or as a header name, which Go's
+	// client writes in canonical case (HTTP/2 in lower case).
+	for _, form := range append(encodings(secret), secret) {
+		form = asciiLower(form)
+		for i := 0; i+Fragment <= len(form); i++ {
+			r.pieces[form[i:i+Fragment]] = true
+			r.pieceWindows.add(form[i:])
+		}
+	}
+}
+
+// asciiLower lower-cases ASCII letters only: a text keeps its length, so
+// what matches in the lowered text is at the same place in the text.
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		b[i] = lowerByte(c)
+	}
+	return string(b)
+}
+
+func lowerByte(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
 }
 
 // knowsAll reports whether every secret was added before (a secret's parts
@@ -131,8 +189,10 @@ func (w *window) add(s string) {
 	w[i] |= bit
 }
 
-func (w *window) may(s string) bool {
-	i, bit := windowBit(windowKey(s))
+func (w *window) may(s string) bool { return w.mayKey(windowKey(s)) }
+
+func (w *window) mayKey(k uint32) bool {
+	i, bit := windowBit(k)
 	return w[i]&bit != 0
 }
 
@@ -201,6 +261,26 @@ func (r *Redactor) redactSecrets(text string) string {
 	return r.redactPieces(b.String())
 }
 
+// shellAt returns the length of the registered shell expression that text
+// starts with ($NAME, ${NAME...}), or 0.
+func (r *Redactor) shellAt(text string) int {
+	if text == "" || text[0] != '$' {
+		return 0
+	}
+	end := 1
+	if len(text) > 1 && text[1] == '{' {
+		end = strings.IndexByte(text, '}') + 1
+	} else {
+		for end < len(text) && (text[end] == '_' || 'A' <= text[end] && text[end] <= 'Z' || '0' <= text[end] && text[end] <= '9') {
+			end++
+		}
+	}
+	if end > 1 && r.shells[text[:end]] {
+		return end
+	}
+	return 0
+}
+
 // redactPieces replaces each maximal run of text covered by pieces of
 // secrets. The caller holds r.mu.
 func (r *Redactor) redactPieces(text string) string {
@@ -208,9 +288,22 @@ func (r *Redactor) redactPieces(text string) string {
 		return text
 	}
 	var b strings.Builder
+	// Pieces match in any case: looked up in the text lower-cased once,
+	// whose bytes are where the text's are.
+	lowered := []byte(text)
+	for i, c := range lowered {
+		lowered[i] = lowerByte(c)
+	}
 	written, start, end := 0, -1, -1 // text[:written] is in b; [start, end) is the current run
 	for i := 0; i+Fragment <= len(text); i++ {
-		if !r.windows.may(text[i:]) || !r.pieces[text[i:i+Fragment]] {
+		if text[i] == '$' {
+			if n := r.shellAt(text[i:]); n > 0 {
+				i += n - 1 // a secret's variable, not a piece of one
+				continue
+			}
+		}
+		window := lowered[i : i+Fragment]
+		if !r.pieceWindows.mayKey(uint32(window[0])|uint32(window[1])<<8|uint32(window[2])<<16|uint32(window[3])<<24) || !r.pieces[string(window)] {
 			continue
 		}
 		if i > end { // a new run: flush the previous one

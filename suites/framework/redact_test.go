@@ -2,6 +2,8 @@ package framework
 
 import (
 	"bytes"
+	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -59,7 +61,7 @@ func TestRedactRemovesPiecesOfSecrets(t *testing.T) {
 		"invalid UTF-8":       {"a\xffb", "a\uFFFDb"},
 		"escape next to key":  {"\x00" + key[3:], `\x00[redacted]`},
 		// Go's client gives a received header name in canonical case.
-		"as a header name":  {http.CanonicalHeaderKey(key) + ": 1", "S[redacted]: 1"},
+		"as a header name":  {http.CanonicalHeaderKey(key) + ": 1", "[redacted]: 1"},
 		"in lower case":     {"x " + strings.ToLower(key[4:]), "x [redacted]"},
 		"whole, lower case": {"k=" + strings.ToLower(key), "k=[redacted]"}, // not $SEAM_API_KEY: another value
 		"JWT claims, lower": {strings.ToLower(strings.Split(fuzzJWT.Value, ".")[1]), strings.ToLower(strings.Split(fuzzJWT.Value, ".")[1])},
@@ -67,6 +69,53 @@ func TestRedactRemovesPiecesOfSecrets(t *testing.T) {
 		if got := r.Redact(tc.in); got != tc.want {
 			t.Errorf("%s: Redact(%q) = %q, want %q", name, tc.in, got, tc.want)
 		}
+	}
+}
+
+// An endpoint that sends a credential back encoded (as a hostile one does,
+// to get it into the reports a vendor hands on) has no 10-byte piece of
+// its encoding shown: base64 of the Authorization header in either
+// alphabet, every byte percent-encoded, hex, upper case, and a header name
+// in canonical case with hyphens, however the encodings are cased.
+func TestRedactRemovesEncodedFormsOfSecrets(t *testing.T) {
+	r := fuzzRedactor()
+	key, signature := fuzzKey.Value, strings.Split(fuzzJWT.Value, ".")[2]
+	var percent strings.Builder
+	for i := 0; i < len(key); i++ {
+		fmt.Fprintf(&percent, "%%%02X", key[i])
+	}
+	hyphenated := "Xk3-qP9vL2-mN8rT4wYz-Hj6bV1cD5sF-gK0aE7uI2o"
+	r.Add(fixtures.EnvSecret("SEAM_OTHER_TOKEN", "eyJhbGciOiJIUzI1NiJ9.eyJ4IjoxfQ."+hyphenated))
+	for name, in := range map[string]string{
+		"base64 of the header":      base64.StdEncoding.EncodeToString([]byte("Bearer " + key)),
+		"base64url, two bytes on":   base64.RawURLEncoding.EncodeToString([]byte("xy" + key + "z")),
+		"base64 of the key alone":   base64.StdEncoding.EncodeToString([]byte(key)),
+		"base64 of a signature":     base64.StdEncoding.EncodeToString([]byte("sig=" + signature)),
+		"percent-encoded, upper":    percent.String(),
+		"percent-encoded, lower":    strings.ToLower(percent.String()),
+		"hex":                       hex.EncodeToString([]byte(key)),
+		"hex, upper":                strings.ToUpper(hex.EncodeToString([]byte(key))),
+		"upper case":                "BEARER " + strings.ToUpper(key),
+		"canonical, across hyphens": http.CanonicalHeaderKey(hyphenated) + ": 1",
+	} {
+		out := r.Redact("X-Echo: " + in)
+		if !strings.Contains(out, "[redacted]") || pieceOf(strings.ToLower(out), fuzzKey, fuzzJWT) != "" {
+			t.Errorf("%s: Redact(%q) = %q", name, in, out)
+		}
+		from := 0
+		if strings.HasPrefix(in, "QmVhcmVy") { // "Bearer " is public, and so is its encoding
+			from = 8
+		}
+		for i := from; i+10 <= len(in); i++ {
+			if strings.Contains(out, in[i:i+10]) {
+				t.Errorf("%s: %q keeps %q of the encoded secret", name, out, in[i:i+10])
+				break
+			}
+		}
+	}
+	// The variables that stand for secrets are not pieces of them.
+	if got := r.Redact("key=" + key + " or $SEAM_API_KEY"); got != "key=$SEAM_API_KEY or $SEAM_API_KEY" {
+		t.Errorf("got %q", got)
 	}
 }
 
