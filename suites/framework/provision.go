@@ -227,7 +227,9 @@ func (e *Env) find(by, value string) (found string, sure bool) {
 	s, _ := id.(string)
 	named, _ := x.Field("user_identity." + by)
 	switch {
-	case x.Err == nil && x.Status == http.StatusOK && s != "" && named == value:
+	case x.Err == nil && x.Status == http.StatusOK && spec.IsUUID(s) && named == value:
+		// Only a UUID: the run would delete, and print as left behind,
+		// whatever the endpoint names.
 		return s, true
 	case x.Err == nil && x.Status == http.StatusNotFound:
 		return "", true
