@@ -1,6 +1,7 @@
 package suites
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -54,7 +55,7 @@ func preflight(env *framework.Env, allowNonSandbox bool) (notes []string, err er
 		env.Stop(fmt.Sprintf("POST /workspaces/get got no answer in %d tries (%v), so the workspace is not known to be a sandbox and nothing was sent", preflightTries, x.Err))
 		return nil, nil
 	case x.Status == http.StatusUnauthorized || x.Status == http.StatusForbidden:
-		return nil, fmt.Errorf("the endpoint refused the %s credential for POST /workspaces/get with %d: check it and the workspace ID", schemes[0], x.Status)
+		return nil, refused(schemes[0], x.Status)
 	case x.Status == http.StatusNotFound || x.Status == http.StatusMethodNotAllowed || x.Status == http.StatusNotImplemented:
 		return []string{fmt.Sprintf("the endpoint answered POST /workspaces/get with %d, so the suite cannot tell whether the workspace is a sandbox; going on", x.Status)}, nil
 	}
@@ -76,7 +77,7 @@ func preflight(env *framework.Env, allowNonSandbox bool) (notes []string, err er
 	}
 	sandbox, known := x.Field("workspace.is_sandbox")
 	if x.Status == http.StatusOK && known && sandbox == true {
-		return notes, nil
+		return notes, otherCredentials(env, schemes[1:])
 	}
 	said := "is_sandbox is missing"
 	switch {
@@ -87,7 +88,11 @@ func preflight(env *framework.Env, allowNonSandbox bool) (notes []string, err er
 		said = fmt.Sprintf("is_sandbox: %s", clip(string(shown)))
 	}
 	if allowNonSandbox {
-		return append(notes, fmt.Sprintf("the workspace is not known to be a sandbox (%s); going on because of --allow-non-sandbox", said)), nil
+		notes = append(notes, fmt.Sprintf("the workspace is not known to be a sandbox (%s); going on because of --allow-non-sandbox", said))
+		if x.Status == http.StatusOK {
+			return notes, otherCredentials(env, schemes[1:])
+		}
+		return notes, nil
 	}
 	if x.Status == http.StatusTooManyRequests || x.Status >= 500 {
 		// Not an answer about the workspace, but a busy or broken
@@ -100,6 +105,36 @@ func preflight(env *framework.Env, allowNonSandbox bool) (notes []string, err er
 	}
 	return nil, fmt.Errorf("%s is %w (%s; only is_sandbox: true is) and the suite deletes data; pass --allow-non-sandbox to run anyway",
 		workspace, ErrNotSandbox, said)
+}
+
+// otherCredentials asks POST /workspaces/get with each other credential
+// given that it accepts: one the endpoint refuses is the user's mistake
+// (a mistyped token, another workspace's ID) far more often than the
+// implementation's, and would otherwise fail every spec that uses it as
+// the implementation's. Anything but a refusal is for the specs to judge.
+func otherCredentials(env *framework.Env, schemes []string) error {
+	d, ok := env.Contract.Describe(spec.GetWorkspace)
+	for _, scheme := range schemes {
+		if !ok || !d.Accepts(scheme) {
+			continue
+		}
+		x := env.Do(framework.Call(spec.GetWorkspace).As(env.As(scheme)))
+		if x.Err == nil && (x.Status == http.StatusUnauthorized || x.Status == http.StatusForbidden) {
+			return refused(scheme, x.Status)
+		}
+	}
+	return nil
+}
+
+// refused is the error for a credential the endpoint refused, naming the
+// variables that gave it.
+func refused(scheme string, status int) error {
+	row, _ := spec.SchemeNamed(scheme)
+	given := cmp.Or(row.Env, scheme)
+	if row.Companion != "" {
+		given += " and SEAM_WORKSPACE_ID"
+	}
+	return fmt.Errorf("the endpoint refused the %s for POST /workspaces/get with %d: check %s (if they are right, the implementation refuses a valid one)", cmp.Or(row.Kind, scheme), status, given)
 }
 
 // The preflight asks this many times, this long apart, before it takes the

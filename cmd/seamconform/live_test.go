@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -115,6 +116,25 @@ func TestSandboxGuard(t *testing.T) {
 	_, env = served(t, reference.Options{NonSandbox: true}, dropFirst)
 	if r := seamconform(t, env, "run", "--no-color"); r.code != 2 || !strings.Contains(r.stderr, "is not known to be a sandbox (is_sandbox: false;") {
 		t.Fatalf("non-sandbox workspace behind a dropped connection: exit %d, stderr %q\n%s", r.code, r.stderr, tail(r.stdout, 10))
+	}
+}
+
+// A mistyped PAT or console session token, or another workspace's ID, is
+// the user's mistake, told in one line before any spec runs: not every
+// spec that uses it failed as the implementation's.
+func TestPreflightRefusesEachCredentialTheEndpointRefuses(t *testing.T) {
+	_, env := served(t, reference.Options{}, nil)
+	for _, tc := range []struct{ variable, value, named string }{
+		{"SEAM_PERSONAL_ACCESS_TOKEN", "seam_at_wrongwrongwrong1234", "check SEAM_PERSONAL_ACCESS_TOKEN and SEAM_WORKSPACE_ID"},
+		{"SEAM_CONSOLE_SESSION_TOKEN", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.d3JvbmctdG9rZW4tc2lnbmF0dXJl", "check SEAM_CONSOLE_SESSION_TOKEN and SEAM_WORKSPACE_ID"},
+		{"SEAM_WORKSPACE_ID", "11111111-2222-4333-8444-555555555555", "and SEAM_WORKSPACE_ID"},
+	} {
+		wrong := maps.Clone(env)
+		wrong[tc.variable] = tc.value
+		r := seamconform(t, wrong, "run", "--no-color", "--operation", "/user_identities/delete")
+		if r.code != 2 || !strings.Contains(r.stderr, tc.named) || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 || strings.Contains(r.stdout, "Ran ") {
+			t.Errorf("a wrong %s: exit %d, stderr %q; want exit 2 and one line naming it, before any spec", tc.variable, r.code, r.stderr)
+		}
 	}
 }
 
