@@ -67,6 +67,16 @@ const (
 
 var lastReport types.Report
 
+// A spec that starts once the run is interrupted ends the suite, as
+// Ginkgo's own interrupt does. A signal that came before Ginkgo listened
+// for it (while it built its tree, or a worker started) would otherwise
+// end every spec at its first request, each reported as a panic.
+var _ = BeforeEach(func() {
+	if framework.Current().Interrupted() {
+		AbortSuite("Interrupted by User")
+	}
+})
+
 var _ = ReportAfterSuite("seamconform report", func(r types.Report) { lastReport = r })
 
 // failer adapts RunSpecs to a plain program: Ginkgo only calls Fail.

@@ -30,7 +30,7 @@ type ran struct {
 // --concurrency above 1, across that many worker processes (the mocks
 // answer in microseconds: workers would only add their start-up). Ginkgo's
 // output goes through out, which an interrupt mutes.
-func runSpecs(env *framework.Env, rf runFlags, sc types.SuiteConfig, rc types.ReporterConfig, out *console, stderr io.Writer) (ran, error) {
+func runSpecs(env *framework.Env, rf runFlags, sc types.SuiteConfig, rc types.ReporterConfig, out *console, stderr io.Writer, undoing func(func())) (ran, error) {
 	// Ginkgo walks the tree of a dry run in one process only.
 	if rf.concurrency <= 1 || env.Target.Mock() || sc.DryRun {
 		restore := formatter.ColorableStdOut
@@ -46,6 +46,8 @@ func runSpecs(env *framework.Env, rf runFlags, sc types.SuiteConfig, rc types.Re
 		// Time for an interrupted worker's clean-up: a spec's, then the sweep's.
 		Grace: 4*rf.timeout + rf.cleanup + 5*time.Second,
 		Split: suites.SplitFor(env.Contract, rf.concurrency, sc.LabelFilter),
+		// A run stopped at once skips the deferred removal.
+		Folder: func(dir string) { undoing(func() { _ = os.RemoveAll(dir) }) },
 	})
 	if err != nil {
 		return ran{}, err

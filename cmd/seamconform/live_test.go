@@ -86,6 +86,86 @@ func TestCleanUpAfterInterrupt(t *testing.T) {
 	expect(t, seamconform(t, nil, "report", "check", bundle), 0, "is valid: verdict INCOMPLETE")
 }
 
+// An interrupt before any spec (during the preflight, against an endpoint
+// slow to answer it) ends the run at once with its verdict line, nothing
+// having been created, and leaves no empty report folder behind.
+func TestInterruptBeforeAnySpecEndsTheRunAtOnce(t *testing.T) {
+	asked := make(chan struct{}, 1)
+	slowPreflight := func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/workspaces/get" {
+				select {
+				case asked <- struct{}{}:
+				default:
+				}
+				time.Sleep(5 * time.Second)
+			}
+			h.ServeHTTP(w, r)
+		})
+	}
+	_, env := served(t, reference.Options{}, slowPreflight)
+	bundle := filepath.Join(t.TempDir(), "bundle")
+	cmd := command(t, env, "run", "--no-color", "--report-dir", bundle)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	<-asked
+	start := time.Now()
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	err := cmd.Wait()
+	if exit, ok := err.(*exec_ExitError); !ok || exit.ExitCode() != 3 || time.Since(start) > 3*time.Second {
+		t.Fatalf("interrupted during the preflight: %v after %s, want exit code 3 at once\n%s", err, time.Since(start), out.String())
+	}
+	if printed := out.String(); !strings.Contains(printed, "interrupted before any spec ran; nothing was created") || strings.Count(printed, "Verdict: INCOMPLETE") != 1 {
+		t.Fatalf("want the interrupt and one verdict line:\n%s", printed)
+	}
+	if _, err := os.Stat(bundle); !os.IsNotExist(err) {
+		t.Errorf("the report folder was left behind: %v", err)
+	}
+}
+
+// A second interrupt of a run with workers stops it at once, and still
+// removes the folder the workers wrote their results to.
+func TestSecondInterruptRemovesTheWorkersFolder(t *testing.T) {
+	var creates atomic.Int32
+	slow := func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/user_identities/create" {
+				creates.Add(1)
+			}
+			time.Sleep(20 * time.Millisecond)
+			h.ServeHTTP(w, r)
+		})
+	}
+	_, env := served(t, reference.Options{}, slow)
+	tmp := t.TempDir()
+	env["TMPDIR"] = tmp
+	cmd := command(t, env, "run", "--no-color", "--concurrency", "2", "--operation", "/user_identities/*")
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(30 * time.Second); creates.Load() < 2 && time.Now().Before(deadline); {
+		time.Sleep(5 * time.Millisecond)
+	}
+	for range 2 {
+		_ = cmd.Process.Signal(syscall.SIGINT)
+		time.Sleep(300 * time.Millisecond)
+	}
+	err := cmd.Wait()
+	if exit, ok := err.(*exec_ExitError); !ok || exit.ExitCode() != 3 || !strings.Contains(out.String(), "stopped at once") {
+		t.Fatalf("two interrupts: %v, want exit code 3, stopped at once\n%s", err, tail(out.String(), 20))
+	}
+	if left, _ := filepath.Glob(filepath.Join(tmp, "seamconform-workers-*")); len(left) != 0 {
+		t.Errorf("the workers' folder was left behind: %v", left)
+	}
+}
+
 func TestSandboxGuard(t *testing.T) {
 	server, env := served(t, reference.Options{NonSandbox: true}, nil)
 	r := seamconform(t, env, "run", "--no-color")

@@ -131,7 +131,6 @@ func runCommand(args []string, stdout, stderr io.Writer) (int, error) {
 	}
 	// Only the parent writes reports; workers, started with the same flags,
 	// must not touch them.
-	var abandon func() // what a run stopped at once undoes
 	if !isWorker {
 		defer paceGC()()
 	}
@@ -175,6 +174,13 @@ func runCommand(args []string, stdout, stderr io.Writer) (int, error) {
 		return runWorker(worker, env, suiteConfig, reporterConfig, rf)
 	}
 
+	// Signals are handled from here on: before any spec, an interrupt
+	// ends the run at once, as nothing was created yet.
+	out := newConsole(stdout)
+	var stops interrupts
+	stopSignals := handleSignals(env, out, &stops)
+	defer stopSignals()
+
 	notes, err := suites.Preflight(env, rf.allowNonSandbox)
 	if err != nil {
 		return reports.ExitUsage, usagef("%s", err)
@@ -191,13 +197,12 @@ func runCommand(args []string, stdout, stderr io.Writer) (int, error) {
 		if _, err := os.Stat(rf.reportDir); os.IsNotExist(err) {
 			// Still empty then (the bundle is written at the end): a
 			// folder left behind would look like a bundle.
-			abandon = func() { _ = os.Remove(rf.reportDir) }
+			stops.undoing(func() { _ = os.Remove(rf.reportDir) })
 		}
 		if err := reports.CheckWritable(rf.reportDir); err != nil {
 			return reports.ExitUsage, usagef("cannot write the report bundle: %s", err)
 		}
 	}
-	out := newConsole(stdout)
 	for _, n := range notes {
 		out.alsoLog(stderr, fmt.Sprintf("seamconform: %s\n", n))
 	}
@@ -218,10 +223,9 @@ func runCommand(args []string, stdout, stderr io.Writer) (int, error) {
 			return []string{"identities the workers created may remain: their user_identity_key starts " + framework.KeyPrefix(env.RunID)}
 		}
 	}
-	stopSignals := handleSignals(env, out, mayRemain, abandon)
-	defer stopSignals()
+	stops.specsStart(mayRemain)
 	start := time.Now()
-	result, err := runSpecs(env, rf, suiteConfig, reporterConfig, out, stderr)
+	result, err := runSpecs(env, rf, suiteConfig, reporterConfig, out, stderr, stops.undoing)
 	if err != nil {
 		return reports.ExitIncomplete, err
 	}
@@ -327,28 +331,67 @@ func credentialsWithoutEndpoint(rf runFlags, stderr io.Writer) error {
 	return nil
 }
 
-// handleSignals makes the first Ctrl-C (or SIGTERM) end the run gently:
-// one line, Ginkgo's output muted, the running spec interrupted, clean-up
-// and the partial verdict. A second one stops at once, saying what may
-// remain on the target, after calling abandon (if any). The returned
-// function stops listening.
-func handleSignals(env *framework.Env, out *console, mayRemain func() []string, abandon func()) (stop func()) {
+// interrupts is what an interrupt must know of the run so far: whether its
+// specs have started (before, nothing was created and the run ends at
+// once), what a run stopped at once undoes (an empty report folder, the
+// workers' folder) and what may remain on the target.
+type interrupts struct {
+	mu        sync.Mutex
+	specs     bool
+	undo      []func()
+	mayRemain func() []string
+}
+
+func (i *interrupts) undoing(f func()) {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	i.undo = append(i.undo, f)
+}
+
+func (i *interrupts) specsStart(mayRemain func() []string) {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	i.specs, i.mayRemain = true, mayRemain
+}
+
+// stopAtOnce undoes what it must and ends the program with a verdict line,
+// which CI logs are searched for.
+func (i *interrupts) stopAtOnce(out io.Writer, why string) {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	fmt.Fprintf(out, "\nVerdict: %s (%s)\n", reports.Incomplete, why)
+	if i.mayRemain != nil {
+		for _, line := range i.mayRemain() {
+			fmt.Fprintf(out, "  LEFT BEHIND: %s\n", line)
+		}
+	}
+	for _, f := range i.undo {
+		f()
+	}
+	os.Exit(reports.ExitIncomplete)
+}
+
+// handleSignals makes the first Ctrl-C (or SIGTERM) end the run: at once
+// before its specs start, and gently once they have, letting the running
+// spec finish its request and the clean-up run; a second one stops the run
+// at once, naming what may remain on the target. The returned function
+// stops the handling.
+func handleSignals(env *framework.Env, out *console, stops *interrupts) (stop func()) {
 	stopMuting := out.muteOnSignals()
 	stopHandling := onSignals(func() {
 		out.mute()
+		stops.mu.Lock()
+		specs := stops.specs
+		stops.mu.Unlock()
+		if !specs {
+			fmt.Fprintln(out, "\nseamconform: interrupted before any spec ran; nothing was created")
+			stops.stopAtOnce(out, "interrupted before any spec ran")
+		}
 		fmt.Fprintln(out, "\nseamconform: interrupted: ending the run and cleaning up (interrupt again to stop at once)")
 		env.Interrupt()
 	}, func() {
 		fmt.Fprintln(out, "\nseamconform: stopped at once; the clean-up did not finish")
-		// Every run ends with a verdict line, which CI logs are searched for.
-		fmt.Fprintf(out, "\nVerdict: %s (stopped at once by a second interrupt)\n", reports.Incomplete)
-		for _, line := range mayRemain() {
-			fmt.Fprintf(out, "  LEFT BEHIND: %s\n", line)
-		}
-		if abandon != nil {
-			abandon()
-		}
-		os.Exit(reports.ExitIncomplete)
+		stops.stopAtOnce(out, "stopped at once by a second interrupt")
 	})
 	return func() { stopHandling(); stopMuting() }
 }

@@ -302,6 +302,9 @@ func (e *Env) stopIfInterrupted() {
 // Interrupt stops specs from sending anything more; clean-up still can.
 func (e *Env) Interrupt() { e.closed.Store(true) }
 
+// Interrupted reports whether Interrupt was called.
+func (e *Env) Interrupted() bool { return e.closed.Load() }
+
 // SetRunDeadline bounds the specs' part of the run: once the deadline has
 // passed, the next request ends the run as incomplete. limit is how the
 // user set it, for the message.

@@ -61,6 +61,9 @@ type Options struct {
 	// Split shares the independent specs out among shard processes; its
 	// zero value puts every spec on the shared counter.
 	Split Split
+	// Folder, if set, is told the folder Run makes for the workers'
+	// results, for a caller that may end the program before Run removes it.
+	Folder func(dir string)
 }
 
 // Split says how a run's processes share its specs. The first Shared
@@ -125,6 +128,9 @@ func Run(o Options) (Outcome, error) {
 		return Outcome{}, err
 	}
 	defer os.RemoveAll(dir)
+	if o.Folder != nil {
+		o.Folder(dir)
+	}
 
 	stdout := &lockedWriter{w: o.Stdout}
 	stderr := stdout
