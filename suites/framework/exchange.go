@@ -158,7 +158,7 @@ func (e *Env) SendAll(rs ...*Request) []*Exchange {
 	reqs := make([]*http.Request, len(rs))
 	for i, r := range rs {
 		if n := e.givenUp(r.op); n > 0 {
-			CouldNotCheck(fmt.Sprintf("not sent: %s gave no answer to %d requests in a row, so the suite stopped sending it", r.op, n))
+			CouldNotCheck(fmt.Sprintf("not sent: %s gave no answer, or only 429 Too Many Requests however long the suite waited, to %d requests in a row, so the suite stopped sending it", r.op, n))
 		}
 		e.redactor.Add(r.credential.Authorization)
 		req, err := e.build(r)
@@ -357,9 +357,10 @@ func (e *Env) RoundTrip() (time.Duration, bool) {
 }
 
 // maxTimeoutsPerOperation requests in a row to one operation without an
-// answer (while the endpoint answers others) make the suite give that
-// operation up: its remaining cases are not sent, so an operation that
-// hangs costs a few timeouts, not one per case.
+// answer, or throttled past the suite's retries (while the endpoint answers
+// others), make the suite give that operation up: its remaining cases are
+// not sent, so an operation that hangs, or a sandbox that throttles it for
+// good, costs a few timeouts, not one per case.
 const maxTimeoutsPerOperation = 5
 
 // givenUp returns how many requests in a row op left unanswered once that
@@ -410,7 +411,9 @@ func (e *Env) exchange(r *Request, req *http.Request) *Exchange {
 		res.Body.Close()
 	}
 	x.Elapsed = time.Since(start)
-	e.tally(r.op, err == nil)
+	// A 429 here is one the suite's retries did not outlast: an operation
+	// that gets nothing else is given up as one that does not answer.
+	e.tally(r.op, err == nil && x.Status != http.StatusTooManyRequests)
 	if err != nil {
 		x.NotSent = neverSent(err)
 		x.Err = describeTransportError(err)

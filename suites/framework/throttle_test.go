@@ -120,3 +120,18 @@ func TestThrottleWaitsKeepTheTimeLimits(t *testing.T) {
 		t.Fatalf("a clean-up's 5 s wait with 1 s left: status %d after %d requests; want 429 after 1", x.Status, seen.Load())
 	}
 }
+
+// An operation throttled past the suite's retries again and again is given
+// up as one that does not answer: a sandbox that throttles it for good
+// costs a few waits, not one per case until the run's time limit.
+func TestAnOperationThrottledForGoodIsGivenUp(t *testing.T) {
+	e, _ := throttledEnv(t, 1<<30, "0")
+	for i := 1; i <= maxTimeoutsPerOperation; i++ {
+		if x := e.Do(Call(spec.GetIdentity).As(e.As(SchemeAPIKey)).JSON(map[string]any{"user_identity_id": "x"})); x.Status != http.StatusTooManyRequests {
+			t.Fatalf("status %d, want 429", x.Status)
+		}
+		if given := e.givenUp(spec.GetIdentity); (given > 0) != (i == maxTimeoutsPerOperation) {
+			t.Fatalf("after %d throttled requests: given up %d", i, given)
+		}
+	}
+}
