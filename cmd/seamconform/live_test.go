@@ -166,6 +166,19 @@ func TestSecondInterruptRemovesTheWorkersFolder(t *testing.T) {
 	}
 }
 
+// Credentials that cross a proxy in the clear are said, once, before the
+// specs: the user chose the proxy, but may not know the run uses it.
+func TestRunSaysItsCredentialsGoThroughAProxy(t *testing.T) {
+	server, env := served(t, reference.Options{}, nil)
+	proxy := httptestServer(t, server) // a proxy is sent the absolute URL: the reference answers its path
+	env["SEAM_ENDPOINT"] = "http://192.0.2.1:9"
+	env["HTTP_PROXY"], env["NO_PROXY"], env["no_proxy"] = proxy, "", ""
+	r := seamconform(t, env, "run", "--no-color", "--operation", "/user_identities/delete", "--concurrency", "1")
+	if !strings.Contains(r.stderr, "go in the clear through the proxy http://127.0.0.1") || r.code != 0 {
+		t.Errorf("exit %d, stderr %q; want a note on the proxy and a run", r.code, r.stderr)
+	}
+}
+
 func TestSandboxGuard(t *testing.T) {
 	server, env := served(t, reference.Options{NonSandbox: true}, nil)
 	r := seamconform(t, env, "run", "--no-color")

@@ -26,6 +26,7 @@ import (
 	"github.com/seamconform/seamconform/suites"
 	"github.com/seamconform/seamconform/suites/framework"
 	"github.com/seamconform/seamconform/suites/parallel"
+	"github.com/seamconform/seamconform/suites/target"
 )
 
 type runFlags struct {
@@ -201,6 +202,11 @@ func runCommand(args []string, stdout, stderr io.Writer) (int, error) {
 		}
 		if err := reports.CheckWritable(rf.reportDir); err != nil {
 			return reports.ExitUsage, usagef("cannot write the report bundle: %s", err)
+		}
+	}
+	if !env.Target.Mock() {
+		if exposure := target.Exposure(envOr(rf.endpoint, "SEAM_ENDPOINT")); exposure != "" {
+			notes = append(notes, "note: "+exposure)
 		}
 	}
 	for _, n := range notes {

@@ -146,6 +146,35 @@ func NewHTTP(endpoint string, timeout time.Duration) (Target, error) {
 	return remote{endpoint: u.String(), client: newClient(transport, timeout)}, nil
 }
 
+// Exposure says how a run's credentials travel to endpoint when not
+// encrypted to it alone: through a proxy the environment names (which sees
+// them in the clear unless the endpoint is https), or as plain http to a
+// host that is not this machine. "" when neither.
+func Exposure(endpoint string) string {
+	u, err := url.Parse(endpoint)
+	if err != nil {
+		return ""
+	}
+	proxy, _ := http.ProxyFromEnvironment(&http.Request{URL: u})
+	switch {
+	case proxy != nil && u.Scheme == "http":
+		return fmt.Sprintf("requests, credentials included, go in the clear through the proxy %s (HTTP_PROXY)", RedactURL(proxy.String()))
+	case proxy != nil:
+		return fmt.Sprintf("requests go through the proxy %s (HTTPS_PROXY), encrypted to the endpoint", RedactURL(proxy.String()))
+	case u.Scheme == "http" && !loopback(u.Hostname()):
+		return "the endpoint is plain http on another host: credentials cross the network unencrypted"
+	}
+	return ""
+}
+
+func loopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
 // RedactURL hides what a URL may carry as a credential, parseable or not:
 // the user information before "@", every query value and the fragment.
 // Short query names stay, so a message can still say what was wrong.

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -286,5 +287,28 @@ func TestNewHTTPTimesOut(t *testing.T) {
 	var timeout interface{ Timeout() bool }
 	if !errors.As(err, &timeout) || !timeout.Timeout() {
 		t.Errorf("error %v is not a timeout", err)
+	}
+}
+
+// A run says when its credentials cross the network unencrypted: plain
+// http to another host. (The proxy case is checked end to end by
+// TestRunSaysItsCredentialsGoThroughAProxy: Go reads the proxy variables
+// once per process.)
+func TestExposureOfPlainHTTPToAnotherHost(t *testing.T) {
+	for _, v := range []string{"HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"} {
+		if os.Getenv(v) != "" {
+			t.Skipf("%s is set: the answers would be the proxy's", v)
+		}
+	}
+	for endpoint, want := range map[string]string{
+		"http://192.0.2.1:8080":   "plain http on another host",
+		"https://192.0.2.1":       "",
+		"http://127.0.0.1:8080":   "",
+		"http://localhost:4010":   "",
+		"http://[::1]:4010/seam/": "",
+	} {
+		if got := target.Exposure(endpoint); !strings.Contains(got, want) || want == "" && got != "" {
+			t.Errorf("Exposure(%s) = %q, want %q", endpoint, got, want)
+		}
 	}
 }
