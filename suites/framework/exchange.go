@@ -158,7 +158,7 @@ func (e *Env) SendAll(rs ...*Request) []*Exchange {
 	reqs := make([]*http.Request, len(rs))
 	for i, r := range rs {
 		if n := e.givenUp(r.op); n > 0 {
-			CouldNotCheck(fmt.Sprintf("not sent: %s gave no answer, or only 429 Too Many Requests however long the suite waited, to %d requests in a row, so the suite stopped sending it", r.op, n))
+			CouldNotCheck(fmt.Sprintf("not sent: %s gave no answer to %d requests in a row (or only 429 Too Many Requests, however long the suite waited), so the suite stopped sending it", r.op, n))
 		}
 		e.redactor.Add(r.credential.Authorization)
 		req, err := e.build(r)

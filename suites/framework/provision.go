@@ -103,7 +103,7 @@ func (e *Env) CreateIdentity() string {
 	e.stopIfInterrupted()
 	e.abortIfStopped()
 	if n := e.givenUp(spec.CreateIdentity); n > 0 {
-		CouldNotCheck(fmt.Sprintf("set-up failed: %s gave no answer to %d requests in a row, so the suite stopped sending it", spec.CreateIdentity, n))
+		CouldNotCheck(fmt.Sprintf("set-up failed: %s gave no answer to %d requests in a row (or only 429 Too Many Requests, however long the suite waited), so the suite stopped sending it", spec.CreateIdentity, n))
 	}
 	e.skipUndefined(spec.CreateIdentity) // before the key is marked pending: one never sent would cost the sweep a lookup
 	key := fmt.Sprintf("%s%d", KeyPrefix(e.RunID), e.ledger.n.Add(1))
