@@ -178,16 +178,7 @@ func TestThrottledAnswersAreRetried(t *testing.T) {
 // Ctrl-C stops every worker; each cleans up what it created, and the run
 // says it is incomplete.
 func TestConcurrentRunCleansUpAfterInterrupt(t *testing.T) {
-	var creates atomic.Int32
-	slow := func(h http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if r.URL.Path == "/user_identities/create" {
-				creates.Add(1)
-			}
-			time.Sleep(5 * time.Millisecond) // long enough to interrupt mid-run
-			h.ServeHTTP(w, r)
-		})
-	}
+	slow, creates := slowCounting(5 * time.Millisecond) // long enough to interrupt mid-run
 	server, env := served(t, reference.Options{}, slow)
 	cmd := command(t, env, "run", "--no-color", "--concurrency", "3")
 	var out syncBuffer
@@ -226,16 +217,7 @@ func TestConcurrencyOutOfRange(t *testing.T) {
 // A worker killed mid-run cannot clean up: the parent says the run is
 // incomplete and names the key prefix of what that worker created.
 func TestConcurrentRunNamesWhatADeadWorkerLeft(t *testing.T) {
-	var creates atomic.Int32
-	slow := func(h http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if r.URL.Path == "/user_identities/create" {
-				creates.Add(1)
-			}
-			time.Sleep(5 * time.Millisecond)
-			h.ServeHTTP(w, r)
-		})
-	}
+	slow, creates := slowCounting(5 * time.Millisecond) // long enough to interrupt mid-run
 	_, env := served(t, reference.Options{}, slow)
 	cmd := command(t, env, "run", "--no-color", "--concurrency", "2")
 	var out syncBuffer

@@ -8,7 +8,9 @@ import (
 	"os"
 	"os/exec"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/onsi/ginkgo/v2/types"
 )
@@ -73,3 +75,19 @@ const thingsDocument = `{"openapi":"3.0.0","info":{"title":"things","version":"1
   "requestBody":{"required":true,"content":{"application/json":{"schema":{"type":"object","required":["thing_id"],"properties":{"thing_id":{"type":"string","format":"uuid"}}}}}},
   "responses":{"200":{"description":"ok","content":{"application/json":{"schema":{"type":"object","required":["ok"],"properties":{"ok":{"type":"boolean"}}}}}},
    "400":{"description":"bad"},"401":{"description":"unauthorized"}}}}}}`
+
+// slowCounting wraps a served handler so that every answer takes delay,
+// and counts the creates it has seen: a test waits for a number of them to
+// interrupt a run mid-way.
+func slowCounting(delay time.Duration) (func(http.Handler) http.Handler, *atomic.Int32) {
+	var creates atomic.Int32
+	return func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/user_identities/create" {
+				creates.Add(1)
+			}
+			time.Sleep(delay)
+			h.ServeHTTP(w, r)
+		})
+	}, &creates
+}

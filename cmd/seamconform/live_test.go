@@ -38,16 +38,7 @@ func TestCleanUpAfterFailingSpecs(t *testing.T) {
 }
 
 func TestCleanUpAfterInterrupt(t *testing.T) {
-	var creates atomic.Int32
-	slow := func(h http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if r.URL.Path == "/user_identities/create" {
-				creates.Add(1)
-			}
-			time.Sleep(2 * time.Millisecond) // long enough to interrupt mid-run
-			h.ServeHTTP(w, r)
-		})
-	}
+	slow, creates := slowCounting(2 * time.Millisecond) // long enough to interrupt mid-run
 	server, env := served(t, reference.Options{}, slow)
 	bundle := filepath.Join(t.TempDir(), "bundle")
 	cmd := command(t, env, "run", "--no-color", "--concurrency", "1", "--report-dir", bundle)
@@ -131,16 +122,7 @@ func TestInterruptBeforeAnySpecEndsTheRunAtOnce(t *testing.T) {
 // A second interrupt of a run with workers stops it at once, and still
 // removes the folder the workers wrote their results to.
 func TestSecondInterruptRemovesTheWorkersFolder(t *testing.T) {
-	var creates atomic.Int32
-	slow := func(h http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if r.URL.Path == "/user_identities/create" {
-				creates.Add(1)
-			}
-			time.Sleep(20 * time.Millisecond)
-			h.ServeHTTP(w, r)
-		})
-	}
+	slow, creates := slowCounting(20 * time.Millisecond) // long enough to interrupt mid-run
 	_, env := served(t, reference.Options{}, slow)
 	tmp := t.TempDir()
 	env["TMPDIR"] = tmp
