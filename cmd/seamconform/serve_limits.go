@@ -69,7 +69,7 @@ const maxRequestBody = 1 << 20
 func (l *serveLimits) guard(sdkFaults []string) *connGuard {
 	g := &connGuard{
 		readHeader: min(l.readHeader, l.read), read: l.read, write: l.write + longestLatency(sdkFaults), idle: l.idle,
-		epoch: time.Now(), slots: make(chan struct{}, l.maxConns), conns: map[*guardedConn]struct{}{}, closed: make(chan struct{}),
+		epoch: time.Now(), slots: make(chan struct{}, l.maxConns), conns: map[*guardedConn]struct{}{}, closed: make(chan struct{}), wentIdle: make(chan struct{}, 1),
 	}
 	// A limit is kept to within a tenth of the shortest, at least every
 	// millisecond and at most every half second.
@@ -104,6 +104,9 @@ type connGuard struct {
 
 	closeOnce sync.Once
 	closed    chan struct{}
+	// wentIdle tells Accept, waiting for a slot, that a connection went
+	// idle: it may take that one's slot.
+	wentIdle chan struct{}
 }
 
 const (
@@ -168,6 +171,10 @@ func (g *connGuard) connState(nc net.Conn, state http.ConnState) {
 	case http.StateIdle:
 		c.due.Store(now + int64(g.idle))
 		c.phase.Store(idle)
+		select {
+		case g.wentIdle <- struct{}{}: // for a new connection waiting for a slot
+		default:
+		}
 	case http.StateHijacked, http.StateClosed:
 		g.forget(c)
 	}
@@ -243,12 +250,18 @@ func (l *guardedListener) Accept() (net.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	select {
-	case g.slots <- struct{}{}:
-	default:
+	for taken := false; !taken; {
+		select {
+		case g.slots <- struct{}{}:
+			taken = true
+			continue
+		default:
+		}
 		g.closeIdlest()
 		select {
 		case g.slots <- struct{}{}:
+			taken = true
+		case <-g.wentIdle: // a connection busy a moment ago may now give its slot up
 		case <-g.closed:
 			nc.Close()
 			return nil, net.ErrClosed

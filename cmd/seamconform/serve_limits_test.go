@@ -157,18 +157,7 @@ func TestServeLimitsHoldWhileShuttingDown(t *testing.T) {
 // timeout.
 func TestServeLimitsAnIdleConnectionGivesItsSlotUp(t *testing.T) {
 	env := serveInProcess(t, io.Discard, "--max-conns", "2", "--idle-timeout", "1h")
-	request := func(timeout time.Duration) error { // on a transport of its own, which keeps the connection
-		req, _ := http.NewRequest(http.MethodPost, env["SEAM_ENDPOINT"]+"/workspaces/get", strings.NewReader("{}"))
-		req.Header.Set("Authorization", "Bearer "+env["SEAM_API_KEY"])
-		req.Header.Set("Content-Type", "application/json")
-		res, err := (&http.Client{Timeout: timeout, Transport: &http.Transport{}}).Do(req)
-		if err != nil {
-			return err
-		}
-		defer res.Body.Close()
-		_, err = io.Copy(io.Discard, res.Body) // read to its end: the connection stays open, idle
-		return err
-	}
+	request := func(timeout time.Duration) error { return keptAliveRequest(env, timeout) }
 	for range 2 {
 		if err := request(5 * time.Second); err != nil {
 			t.Fatalf("a request to fill a slot: %v", err)
@@ -177,4 +166,39 @@ func TestServeLimitsAnIdleConnectionGivesItsSlotUp(t *testing.T) {
 	if err := request(3 * time.Second); err != nil {
 		t.Fatalf("with every slot held by an idle connection: %v; want an answer", err)
 	}
+}
+
+// A new connection that found every slot busy takes the slot of one that
+// goes idle afterwards, not waiting for the idle timeout.
+func TestServeLimitsAWaitingConnectionTakesASlotThatGoesIdle(t *testing.T) {
+	env := serveInProcess(t, io.Discard, "--max-conns", "2", "--idle-timeout", "1h", "--sdk-fault", "latency:500ms@/workspaces/get")
+	request := func(timeout time.Duration) error { return keptAliveRequest(env, timeout) }
+	busy := make(chan error, 2)
+	for range 2 {
+		go func() { busy <- request(5 * time.Second) }()
+	}
+	time.Sleep(200 * time.Millisecond) // both slots are busy in the latency fault
+	if err := request(3 * time.Second); err != nil {
+		t.Fatalf("a connection waiting while both slots were busy: %v; want an answer once they went idle", err)
+	}
+	for range 2 {
+		if err := <-busy; err != nil {
+			t.Errorf("a request holding a slot: %v", err)
+		}
+	}
+}
+
+// keptAliveRequest asks serve POST /workspaces/get on a transport of its
+// own, and reads the answer to its end: the connection stays open, idle.
+func keptAliveRequest(env map[string]string, timeout time.Duration) error {
+	req, _ := http.NewRequest(http.MethodPost, env["SEAM_ENDPOINT"]+"/workspaces/get", strings.NewReader("{}"))
+	req.Header.Set("Authorization", "Bearer "+env["SEAM_API_KEY"])
+	req.Header.Set("Content-Type", "application/json")
+	res, err := (&http.Client{Timeout: timeout, Transport: &http.Transport{}}).Do(req)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	_, err = io.Copy(io.Discard, res.Body)
+	return err
 }
