@@ -106,7 +106,7 @@ func (s *Server) Violations() []violations.Violation { return s.checker.SessionR
 
 // Forget clears the violations recorded so far, after a test that sent bad
 // requests on purpose has checked them.
-func (s *Server) Forget() { s.checker.Forget() }
+func (s *Server) Forget() { s.checker.ForgetSession() }
 
 func describe(vs []violations.Violation) string {
 	var b strings.Builder

@@ -157,3 +157,24 @@ func TestARequestStillInFlightAtCleanupIsCutOffAndNamed(t *testing.T) {
 		t.Errorf("errors %q, want the request in flight named", ft.errors)
 	}
 }
+
+// Forget clears what Violations shows, whether or not the control API
+// reset the server in between.
+func TestForgetAfterAControlAPIReset(t *testing.T) {
+	ft := &fakeT{}
+	s := seamtest.Start(ft)
+	deleteIdentity(t, s, `{"user_identity_id":"on purpose"}`)
+	res, err := http.Post(s.URL+"/_seamconform/reset", "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if len(s.Violations()) != 1 {
+		t.Fatalf("violations before Forget: %+v", s.Violations())
+	}
+	s.Forget()
+	ft.finish()
+	if len(s.Violations()) != 0 || len(ft.errors) != 0 {
+		t.Errorf("after Forget: violations %+v, errors %q; want none", s.Violations(), ft.errors)
+	}
+}

@@ -150,26 +150,14 @@ func (r Report) JUnit() ([]byte, error) {
 			for _, v := range vs {
 				fmt.Fprintf(&text, "%s\n  sent: %s %s\n", v, v.Request.Method, v.Request.Target)
 			}
-			// The call counts its request's violations, kept or not; the
-			// kept answers' violations are added.
-			count := c.Violations
-			for _, v := range vs {
-				if v.Side == Response {
-					count += v.Repeats + 1
-				}
-			}
-			tc.Failure = &junitFailure{Message: fmt.Sprintf("%d contract violation(s), first: [%s] %s", count, vs[0].Rule, vs[0].Reason), Type: vs[0].Rule, Text: text.String()}
+			// The call counts its violations, kept or not.
+			tc.Failure = &junitFailure{Message: fmt.Sprintf("%d contract violation(s), first: [%s] %s", c.Violations+c.AnswerViolations, vs[0].Rule, vs[0].Reason), Type: vs[0].Rule, Text: text.String()}
 			suite.Failures++
-		} else if c.Violations > 0 { // past maxKept: counted, not kept
-			tc.Failure = &junitFailure{Message: fmt.Sprintf("%d contract violation(s), not kept (a session keeps the first %d distinct ones)", c.Violations, maxKept), Type: "not-kept"}
+		} else if n := c.Violations + c.AnswerViolations; n > 0 { // past maxKept: counted, not kept
+			tc.Failure = &junitFailure{Message: fmt.Sprintf("%d contract violation(s), not kept (a session keeps the first %d distinct ones)", n, maxKept), Type: "not-kept"}
 			suite.Failures++
 		}
 		suite.Cases = append(suite.Cases, tc)
-	}
-	if r.NotKept > 0 && suite.Failures == 0 { // answers' violations only: no call counts them
-		suite.Cases = append(suite.Cases, junitCase{Name: "not kept", Classname: "seamconform.violations", Failure: &junitFailure{
-			Message: fmt.Sprintf("%d contract violation(s), not kept (a session keeps the first %d distinct ones)", r.NotKept, maxKept), Type: "not-kept"}})
-		suite.Failures++
 	}
 	if r.Unforwarded > 0 {
 		suite.Cases = append(suite.Cases, junitCase{Name: "upstream", Classname: "seamconform.violations", Failure: &junitFailure{

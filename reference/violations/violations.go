@@ -115,7 +115,10 @@ type Note struct {
 type Call struct {
 	Operation  string `json:"operation"`
 	Requests   int    `json:"requests"`
-	Violations int    `json:"violations"`
+	Violations int    `json:"violations"` // the requests'
+	// AnswerViolations counts the answers' (behind a proxy): with
+	// Violations, what an operation's JUnit case says, kept or not.
+	AnswerViolations int `json:"answer_violations,omitempty"`
 }
 
 // Options configures a Checker.
@@ -156,8 +159,8 @@ type Checker struct {
 	// (a kind seen again in a later test merges into its first record),
 	// how often each kind past maxKept was seen (for the log), and the
 	// paths the contract lacks that have a call of their own.
-	earlierKinds map[violationKind]bool
-	fresh        int // kinds of this test's not in earlierKinds
+	earlierKinds map[violationKind]int // how often each was seen before
+	fresh        int                   // kinds of this test's not in earlierKinds
 	unkept       map[violationKind]int
 	unrouted     map[spec.Operation]bool
 	notes        map[[2]string]int        // operation, text → count
@@ -176,7 +179,7 @@ func New(contract *spec.Contract, next http.Handler, opts Options) *Checker {
 		opts.Log = io.Discard
 	}
 	c := &Checker{contract: contract, next: next, opts: opts,
-		earlierKinds: map[violationKind]bool{}, unkept: map[violationKind]int{}, unrouted: map[spec.Operation]bool{}}
+		earlierKinds: map[violationKind]int{}, unkept: map[violationKind]int{}, unrouted: map[spec.Operation]bool{}}
 	c.clear()
 	return c
 }
@@ -711,20 +714,28 @@ func (c *Checker) record(r *http.Request, body []byte, op spec.Operation, status
 			v := Violation{Time: now, Side: side.side, Operation: operation, Rule: p.rule, Reason: reason, Request: sent, Status: status}
 			if side.side == Request {
 				call.Violations++
+			} else {
+				call.AnswerViolations++
 			}
 			kind := kindOf(v)
+			before := c.earlierKinds[kind] // in the session's earlier tests
 			if i, seen := c.kinds[kind]; seen {
 				c.violations[i].Repeats++
-				if times := c.violations[i].Repeats + 1; isPowerOf10(times) { // the log says it goes on, without a line each time
-					fmt.Fprintf(c.opts.Log, "%s VIOLATION %s\n", now.Format(time.RFC3339), c.violations[i])
+				logged := c.violations[i]
+				logged.Repeats += before
+				if isPowerOf10(logged.Repeats + 1) { // the log says it goes on, without a line each time
+					fmt.Fprintf(c.opts.Log, "%s VIOLATION %s\n", now.Format(time.RFC3339), logged)
 				}
 				continue
 			}
-			if known := c.earlierKinds[kind]; known || len(c.earlier.Violations)+c.fresh < maxKept {
-				if !known {
+			if before > 0 || len(c.earlier.Violations)+c.fresh < maxKept {
+				if before == 0 {
 					c.fresh++
 				}
-				fmt.Fprintf(c.opts.Log, "%s VIOLATION %s\n", now.Format(time.RFC3339), v)
+				if logged := v; isPowerOf10(before + 1) {
+					logged.Repeats = before
+					fmt.Fprintf(c.opts.Log, "%s VIOLATION %s\n", now.Format(time.RFC3339), logged)
+				}
 				c.kinds[kind] = len(c.violations)
 				c.violations = append(c.violations, v)
 				continue
@@ -825,6 +836,7 @@ func (c *Checker) since(earlier Report) Report {
 	for _, call := range c.calls {
 		sum := byName[call.Operation]
 		sum.Operation, sum.Requests, sum.Violations = call.Operation, sum.Requests+call.Requests, sum.Violations+call.Violations
+		sum.AnswerViolations += call.AnswerViolations
 		byName[call.Operation] = sum
 	}
 	for _, name := range slices.Sorted(maps.Keys(byName)) {
@@ -846,7 +858,7 @@ func (c *Checker) StartTest() {
 	c.mu.Lock()
 	c.earlier = c.since(c.earlier)
 	for _, v := range c.earlier.Violations {
-		c.earlierKinds[kindOf(v)] = true
+		c.earlierKinds[kindOf(v)] = v.Repeats + 1
 	}
 	c.clear()
 	c.mu.Unlock()
@@ -864,8 +876,21 @@ func (c *Checker) Forget() {
 	defer c.mu.Unlock()
 	c.violations, c.kinds, c.notKept, c.fresh = nil, map[violationKind]int{}, 0, 0
 	for _, call := range c.calls {
-		call.Violations = 0
+		call.Violations, call.AnswerViolations = 0, 0
 	}
+}
+
+// ForgetSession drops every violation recorded, the earlier tests' too:
+// for one client's test that owns the whole server (seamtest), whose reset
+// through the control API must not keep what the test then forgets.
+func (c *Checker) ForgetSession() {
+	c.mu.Lock()
+	c.earlier.Violations, c.earlier.NotKept, c.earlierKinds = nil, 0, map[violationKind]int{}
+	for i := range c.earlier.Calls {
+		c.earlier.Calls[i].Violations, c.earlier.Calls[i].AnswerViolations = 0, 0
+	}
+	c.mu.Unlock()
+	c.Forget()
 }
 
 // Unforwarded notes a request the wrapped handler, a proxy, got no answer

@@ -599,3 +599,45 @@ func TestAnAnyOfViolationNamesWhatWouldDo(t *testing.T) {
 		t.Errorf("violations %+v, want one naming user_identity_id or user_identity_key", vs)
 	}
 }
+
+// The log follows a repeated mistake across the tests of a CI that resets
+// between them: its 1st, 10th and 100th time, not once per test.
+func TestTheLogFollowsRepeatsAcrossResets(t *testing.T) {
+	c, seed, log := newChecker(t, violations.Options{})
+	for range 100 {
+		c.StartTest()
+		sent{"POST", "/user_identities/delete", "application/json", `{}`, map[string]string{"Authorization": "Bearer " + seed.APIKey}}.do(t, c)
+	}
+	if lines := strings.Count(log.String(), "VIOLATION"); lines != 3 || !strings.Contains(log.String(), ", 100 times") {
+		t.Errorf("100 alike, one per test: %d log lines, want 3 (the 1st, 10th and 100th):\n%s", lines, log)
+	}
+}
+
+// Behind a proxy, an operation whose answers broke the contract past the
+// cap fails its JUnit case too, whatever else failed.
+func TestJUnitCountsAnswersViolationsNotKept(t *testing.T) {
+	contract, err := spec.Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	upstream := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"ok":"yes"}`)
+	})
+	c := violations.New(contract, upstream, violations.Options{CheckResponses: true})
+	key := map[string]string{"Authorization": "Bearer seam_test123456789"}
+	for i := range 1000 {
+		sent{"POST", "/nowhere/" + strconv.Itoa(i), "application/json", `{}`, key}.do(t, c)
+	}
+	for range 5 {
+		sent{"POST", "/devices/list", "application/json", `{}`, key}.do(t, c)
+	}
+	junit, err := c.Report().JUnit()
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := bytes.Index(junit, []byte(`name="POST /devices/list"`))
+	if at < 0 || !bytes.Contains(junit[at:min(at+400, len(junit))], []byte("5 contract violation(s), not kept")) {
+		t.Errorf("POST /devices/list's answers broke the contract 5 times, past the cap:\n%.600s", junit[max(at, 0):])
+	}
+}
