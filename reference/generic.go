@@ -146,6 +146,9 @@ func violationField(err error) (field, problem string) {
 	}
 	var se *openapi3.SchemaError
 	if errors.As(err, &se) {
+		if inner := spec.PropertyError(se); len(se.JSONPointer()) == 0 && inner != nil {
+			se = inner // the malformed value under a oneOf, which says only that nothing matched
+		}
 		if ptr := se.JSONPointer(); len(ptr) > 0 && field == "" {
 			field = ptr[0]
 		}

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"maps"
 	"regexp"
 	"slices"
@@ -65,9 +66,48 @@ var schemaOptions = []openapi3.SchemaValidationOption{
 
 func valid(s *openapi3.Schema, v any) bool { return s.VisitJSON(v, schemaOptions...) == nil }
 
-// BranchErrors returns why each branch of the anyOf that se is about
-// refused its value, where kin-openapi says only that none matched (the
-// document's oneOf are checked as anyOf: unionAsAnyOf).
+// requestSchemaOptions are schemaOptions with the formats a request is
+// held to (inputFormats).
+var requestSchemaOptions = func() []openapi3.SchemaValidationOption {
+	options := slices.Clone(schemaOptions)
+	for name, validator := range inputFormats {
+		options = append(options, openapi3.WithStringFormatValidator(name, validator))
+	}
+	return options
+}()
+
+// PropertyError finds, in a request's schema error, under a oneOf or anyOf no branch of which matched,
+// the first error about a property the body has (a malformed value, not a
+// missing one): "user_identity_id: string doesn't match the format", where
+// the oneOf says only that nothing matched.
+func PropertyError(err error) *openapi3.SchemaError {
+	switch e := err.(type) {
+	case nil:
+		return nil
+	case *openapi3.SchemaError:
+		if len(e.JSONPointer()) > 0 && e.SchemaField != "required" {
+			return e
+		}
+		for _, branch := range BranchErrors(e) {
+			if found := PropertyError(branch); found != nil {
+				return found
+			}
+		}
+		return PropertyError(e.Origin)
+	case openapi3.MultiError:
+		for _, branch := range e {
+			if found := PropertyError(branch); found != nil {
+				return found
+			}
+		}
+		return nil
+	}
+	return PropertyError(errors.Unwrap(err))
+}
+
+// BranchErrors returns why each branch of the anyOf that se, an error of
+// a request, is about refused its value, where kin-openapi says only that
+// none matched (the document's oneOf are checked as anyOf: unionAsAnyOf).
 func BranchErrors(se *openapi3.SchemaError) []error {
 	if se.SchemaField != "anyOf" || se.Schema == nil {
 		return nil
@@ -77,7 +117,7 @@ func BranchErrors(se *openapi3.SchemaError) []error {
 		if b.Value == nil {
 			continue
 		}
-		if err := b.Value.VisitJSON(se.Value, append(slices.Clip(schemaOptions), openapi3.MultiErrors())...); err != nil {
+		if err := b.Value.VisitJSON(se.Value, append(slices.Clip(requestSchemaOptions), openapi3.MultiErrors())...); err != nil {
 			errs = append(errs, err)
 		}
 	}

@@ -23,7 +23,9 @@ func TestInputFormatsAreZods(t *testing.T) {
 	}
 	for s, want := range map[string]bool{
 		"https://example.com/": true, "http://localhost:8080/x?y=1": true, "mailto:jane@example.com": true, "webcal://calendar.example/ical.ics": true,
-		"": false, "example.com": false, "/relative/path": false, "https://": false, "http:///no-host": false, "not a url": false,
+		// What new URL accepts too, though Go's url.Parse does not.
+		"http:///no-host": true, "http:example.com": true, " https://example.com ": true, `https://example.com\path`: true, "https://example.com/%zz": true,
+		"": false, "example.com": false, "/relative/path": false, "https://": false, "https://?q=1": false, "not a url": false, "1http://x": false,
 	} {
 		if got := spec.IsAbsoluteURL(s); got != want {
 			t.Errorf("IsAbsoluteURL(%q) = %v, want %v", s, got, want)

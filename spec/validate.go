@@ -10,7 +10,6 @@ import (
 	"io"
 	"maps"
 	"net/http"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -570,17 +569,31 @@ func isAlnum(c byte) bool {
 
 // IsAbsoluteURL reports whether s is a URL with a scheme, and a host for
 // the schemes that need one, as zod's url() (JavaScript's new URL) has it.
+// Where the two parsers differ, it leans to accepting: serve must never
+// refuse what Seam accepts. So, as new URL does, it ignores spaces and
+// control characters around s and the slashes before a host
+// ("http:example.com", "https:///example.com"), and does not check ports
+// or percent-escapes.
 func IsAbsoluteURL(s string) bool {
-	u, err := url.Parse(s)
-	if err != nil || u.Scheme == "" {
+	s = strings.TrimFunc(s, func(r rune) bool { return r <= ' ' })
+	scheme, rest, found := strings.Cut(s, ":")
+	if !found || scheme == "" || !isAlpha(scheme[0]) {
 		return false
 	}
-	switch strings.ToLower(u.Scheme) {
+	for i := 1; i < len(scheme); i++ {
+		if c := scheme[i]; !isAlnum(c) && c != '+' && c != '-' && c != '.' {
+			return false
+		}
+	}
+	switch strings.ToLower(scheme) {
 	case "http", "https", "ws", "wss", "ftp":
-		return u.Host != ""
+		host := strings.TrimLeft(rest, `/\`)
+		return host != "" && !strings.ContainsRune("?#", rune(host[0]))
 	}
 	return true
 }
+
+func isAlpha(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
 
 // validationOptions are kin-openapi's options for a document, an OpenAPI
 // 3.1 one if openAPI31, with formats' validators besides uuid's.

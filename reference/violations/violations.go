@@ -518,7 +518,7 @@ func classify(d spec.Described, r *http.Request, v spec.Violation) problem {
 	var se *openapi3.SchemaError
 	if errors.As(v.Err, &se) {
 		field := strings.Join(se.JSONPointer(), ".")
-		if inner := propertyError(se); field == "" && inner != nil {
+		if inner := spec.PropertyError(se); field == "" && inner != nil {
 			se, field = inner, strings.Join(inner.JSONPointer(), ".")
 		}
 		if field == "" {
@@ -537,35 +537,6 @@ func classify(d spec.Described, r *http.Request, v spec.Violation) problem {
 		return problem{rule: RuleBody, reason: "body: " + re.Reason}
 	}
 	return problem{rule: RuleBody, reason: v.Err.Error()}
-}
-
-// propertyError finds, under a oneOf or anyOf no branch of which matched,
-// the first error about a property the body has (a malformed value, not a
-// missing one): "user_identity_id: string doesn't match the format", where
-// the oneOf says only that nothing matched.
-func propertyError(err error) *openapi3.SchemaError {
-	switch e := err.(type) {
-	case nil:
-		return nil
-	case *openapi3.SchemaError:
-		if len(e.JSONPointer()) > 0 && e.SchemaField != "required" {
-			return e
-		}
-		for _, branch := range spec.BranchErrors(e) {
-			if found := propertyError(branch); found != nil {
-				return found
-			}
-		}
-		return propertyError(e.Origin)
-	case openapi3.MultiError:
-		for _, branch := range e {
-			if found := propertyError(branch); found != nil {
-				return found
-			}
-		}
-		return nil
-	}
-	return propertyError(errors.Unwrap(err))
 }
 
 // neededOfAlternatives says what an object lacks for any alternative of

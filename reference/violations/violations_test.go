@@ -87,6 +87,7 @@ func TestEachBadRequestIsAViolationWithItsRule(t *testing.T) {
 		// Seam checks these formats with zod's email() and url().
 		{"malformed email", sent{"POST", "/user_identities/create", "application/json", `{"email_address":"jane@"}`, key}, violations.RuleBody, 400, "email_address"},
 		{"relative URL", sent{"POST", "/webhooks/create", "application/json", `{"url":"example.com/hook"}`, key}, violations.RuleBody, 400, "url"},
+		{"malformed email in a oneOf branch", sent{"POST", "/connected_accounts/get", "application/json", `{"email":"jane@"}`, key}, violations.RuleBody, 400, "email"},
 		// GET /user_identities/get declares no query parameter; its POST form's body says which.
 		{"GET with a parameter its POST form lacks", sent{"GET", "/user_identities/get?_strict=true&user_identity_idd=" + id, "", "", key}, violations.RuleQuery, 400, ""},
 	} {
