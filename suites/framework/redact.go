@@ -77,6 +77,16 @@ func (r *Redactor) Add(secrets ...fixtures.Secret) {
 				secret = secretPart(s.Value)
 			}
 			r.add(s, secret)
+			// A secret shorter than a piece has none: its other cases are
+			// known whole (not by its variable, which stands for another
+			// value).
+			if secret != "" && len(secret) < Fragment {
+				for _, other := range []string{strings.ToLower(secret), strings.ToUpper(secret)} {
+					if !r.known[other] {
+						r.add(fixtures.Secret{Value: other, Shell: redactedPiece}, "")
+					}
+				}
+			}
 		}
 	}
 }

@@ -119,6 +119,17 @@ func TestRedactRemovesEncodedFormsOfSecrets(t *testing.T) {
 	}
 }
 
+// A secret shorter than a piece is still replaced in another case.
+func TestRedactShortSecretsInAnyCase(t *testing.T) {
+	r := &Redactor{}
+	r.Add(fixtures.EnvSecret("SEAM_SHORT", "Qx7Lm2Zp9"))
+	for in, want := range map[string]string{"v=Qx7Lm2Zp9": "v=$SEAM_SHORT", "v=qx7lm2zp9": "v=[redacted]", "v=QX7LM2ZP9": "v=[redacted]"} {
+		if got := r.Redact(in); got != want {
+			t.Errorf("Redact(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
 // A token that straddles the body cut is replaced whole, before the cut.
 func TestEvidenceRedactsBeforeCutting(t *testing.T) {
 	e := newTestEnv(t, fixtures.Seed{APIKey: testKey})
