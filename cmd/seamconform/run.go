@@ -361,10 +361,9 @@ func (i *interrupts) specsStart(mayRemain func() []string) {
 }
 
 // stopAtOnce undoes what it must and ends the program with a verdict line,
-// which CI logs are searched for.
+// which CI logs are searched for. The caller holds i.mu, which it never
+// gives back: the specs cannot start meanwhile.
 func (i *interrupts) stopAtOnce(out io.Writer, why string) {
-	i.mu.Lock()
-	defer i.mu.Unlock()
 	fmt.Fprintf(out, "\nVerdict: %s (%s)\n", reports.Incomplete, why)
 	if i.mayRemain != nil {
 		for _, line := range i.mayRemain() {
@@ -387,16 +386,16 @@ func handleSignals(env *framework.Env, out *console, stops *interrupts) (stop fu
 	stopHandling := onSignals(func() {
 		out.mute()
 		stops.mu.Lock()
-		specs := stops.specs
-		stops.mu.Unlock()
-		if !specs {
+		if !stops.specs {
 			fmt.Fprintln(out, "\nseamconform: interrupted before any spec ran; nothing was created")
 			stops.stopAtOnce(out, "interrupted before any spec ran")
 		}
+		stops.mu.Unlock()
 		fmt.Fprintln(out, "\nseamconform: interrupted: ending the run and cleaning up (interrupt again to stop at once)")
 		env.Interrupt()
 	}, func() {
 		fmt.Fprintln(out, "\nseamconform: stopped at once; the clean-up did not finish")
+		stops.mu.Lock()
 		stops.stopAtOnce(out, "stopped at once by a second interrupt")
 	})
 	return func() { stopHandling(); stopMuting() }
