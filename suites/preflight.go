@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/seamconform/seamconform/fixtures"
@@ -107,15 +108,18 @@ func preflight(env *framework.Env, allowNonSandbox bool) (notes []string, err er
 		workspace, ErrNotSandbox, said)
 }
 
-// otherCredentials asks POST /workspaces/get with each other credential
-// given that it accepts: one the endpoint refuses is the user's mistake
-// (a mistyped token, another workspace's ID) far more often than the
-// implementation's, and would otherwise fail every spec that uses it as
-// the implementation's. Anything but a refusal is for the specs to judge.
+// otherCredentials asks POST /workspaces/get with each other of the
+// user's own credentials given (a PAT, a console session, with the
+// workspace ID): one the endpoint refuses is the user's mistake (a mistyped
+// token, another workspace's ID) far more often than the implementation's,
+// and would otherwise fail every spec that uses it as the implementation's.
+// Anything but a refusal is for the specs to judge, and so are the other
+// kinds of tokens, which the document lets call the operation but Seam
+// may not.
 func otherCredentials(env *framework.Env, schemes []string) error {
 	d, ok := env.Contract.Describe(spec.GetWorkspace)
 	for _, scheme := range schemes {
-		if !ok || !d.Accepts(scheme) {
+		if !ok || !d.Accepts(scheme) || !slices.Contains([]string{framework.SchemeAPIKey, framework.SchemePAT, framework.SchemeConsoleSession}, scheme) {
 			continue
 		}
 		x := env.Do(framework.Call(spec.GetWorkspace).As(env.As(scheme)))

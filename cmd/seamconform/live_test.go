@@ -211,6 +211,13 @@ func TestPreflightRefusesEachCredentialTheEndpointRefuses(t *testing.T) {
 			t.Errorf("a wrong %s: exit %d, stderr %q; want exit 2 and one line naming it, before any spec", tc.variable, r.code, r.stderr)
 		}
 	}
+	// Other kinds of tokens are for the specs to judge: the document lets
+	// them call the operation, and Seam may not.
+	wrong := maps.Clone(env)
+	wrong["SEAM_CLIENT_SESSION_TOKEN"] = "seam_cst_wrongwrongwrong1234"
+	if r := seamconform(t, wrong, "run", "--no-color", "--operation", "/user_identities/delete"); r.code == 2 {
+		t.Errorf("a wrong client session token stopped the run: %q", r.stderr)
+	}
 }
 
 // An answer without a workspace (a 503 page, say) stops the run naming
