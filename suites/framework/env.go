@@ -45,6 +45,7 @@ type Env struct {
 	deadline   time.Time
 	limit      string
 	unanswered map[string]int // operation -> requests in a row without an answer
+	unserved   map[string]int // operation -> requests in a row without an answer or with only a 429
 	// cleanupDeadline bounds the final sweep.
 	cleanupDeadline time.Time
 	throttled       atomic.Int64
@@ -56,7 +57,7 @@ type Env struct {
 // NewEnv prepares a run. The seed's secrets are registered for redaction
 // before any spec can print anything.
 func NewEnv(t target.Target, c *spec.Contract, seed fixtures.Seed, runID string) *Env {
-	e := &Env{Target: t, Contract: c, Seed: seed, RunID: runID, redactor: &Redactor{}, ledger: newLedger(), unanswered: map[string]int{}}
+	e := &Env{Target: t, Contract: c, Seed: seed, RunID: runID, redactor: &Redactor{}, ledger: newLedger(), unanswered: map[string]int{}, unserved: map[string]int{}}
 	for name, value := range seed.Secrets() {
 		if value == "" {
 			continue

@@ -157,7 +157,7 @@ func (e *Env) SendAll(rs ...*Request) []*Exchange {
 	e.abortIfStopped()
 	reqs := make([]*http.Request, len(rs))
 	for i, r := range rs {
-		if n := e.givenUp(r.op); n > 0 {
+		if n := e.givenUp(r.op, false); n > 0 {
 			CouldNotCheck(fmt.Sprintf("not sent: %s gave no answer to %d requests in a row (or only 429 Too Many Requests, however long the suite waited), so the suite stopped sending it", r.op, n))
 		}
 		e.redactor.Add(r.credential.Authorization)
@@ -363,25 +363,39 @@ func (e *Env) RoundTrip() (time.Duration, bool) {
 // good, costs a few timeouts, not one per case.
 const maxTimeoutsPerOperation = 5
 
-// givenUp returns how many requests in a row op left unanswered once that
-// has reached maxTimeoutsPerOperation, else 0.
-func (e *Env) givenUp(op spec.Operation) int {
+// givenUp returns how many requests in a row op left unanswered, or
+// unanswered or throttled when not silent, once that has reached
+// maxTimeoutsPerOperation, else 0. The clean-up gives up only on silence:
+// a throttled delete is worth waiting for, within its time limit.
+func (e *Env) givenUp(op spec.Operation, silent bool) int {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if n := e.unanswered[op.String()]; n >= maxTimeoutsPerOperation {
+	n := e.unserved[op.String()]
+	if silent {
+		n = e.unanswered[op.String()]
+	}
+	if n >= maxTimeoutsPerOperation {
 		return n
 	}
 	return 0
 }
 
-// tally counts, per operation, the requests in a row without an answer.
-func (e *Env) tally(op spec.Operation, answered bool) {
+// tally counts, per operation, the requests in a row without an answer,
+// and those in a row without one or with only a 429 the suite's retries
+// did not outlast.
+func (e *Env) tally(op spec.Operation, answered, throttled bool) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	key := op.String()
 	if answered {
-		delete(e.unanswered, op.String())
+		delete(e.unanswered, key)
 	} else {
-		e.unanswered[op.String()]++
+		e.unanswered[key]++
+	}
+	if answered && !throttled {
+		delete(e.unserved, key)
+	} else {
+		e.unserved[key]++
 	}
 }
 
@@ -413,7 +427,7 @@ func (e *Env) exchange(r *Request, req *http.Request) *Exchange {
 	x.Elapsed = time.Since(start)
 	// A 429 here is one the suite's retries did not outlast: an operation
 	// that gets nothing else is given up as one that does not answer.
-	e.tally(r.op, err == nil && x.Status != http.StatusTooManyRequests)
+	e.tally(r.op, err == nil, err == nil && x.Status == http.StatusTooManyRequests)
 	if err != nil {
 		x.NotSent = neverSent(err)
 		x.Err = describeTransportError(err)

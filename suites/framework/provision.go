@@ -102,7 +102,7 @@ func (e *Env) CreateIdentity() string {
 	cred := e.AnyCredential()
 	e.stopIfInterrupted()
 	e.abortIfStopped()
-	if n := e.givenUp(spec.CreateIdentity); n > 0 {
+	if n := e.givenUp(spec.CreateIdentity, false); n > 0 {
 		CouldNotCheck(fmt.Sprintf("set-up failed: %s gave no answer to %d requests in a row (or only 429 Too Many Requests, however long the suite waited), so the suite stopped sending it", spec.CreateIdentity, n))
 	}
 	e.skipUndefined(spec.CreateIdentity) // before the key is marked pending: one never sent would cost the sweep a lookup
@@ -289,7 +289,7 @@ func (e *Env) cleanupDo(r *Request) *Exchange {
 	switch {
 	case over:
 		e.Stop("the clean-up reached its time limit")
-	case e.givenUp(r.op) > 0:
+	case e.givenUp(r.op, true) > 0:
 		return &Exchange{Operation: r.op, Err: fmt.Errorf("not sent: %s was given up", r.op), NotSent: true, env: e}
 	}
 	if why := e.stopped.Load(); why != nil {
