@@ -163,9 +163,13 @@ func (c *ciFlags) proxy(faults []sdkfaults.Fault, opts reference.Options, log io
 				// write or check, and the request is logged as dropped.
 				// Unless serve cut it off: its answer went unchecked.
 				why := "the client gave up"
-				if c.cutOff.Load() {
+				switch {
+				case c.cutOff.Load():
 					c.checker.Unforwarded()
 					why = "cut off at shutdown"
+				case cutByWatchdog(r):
+					c.checker.Unforwarded()
+					why = "cut off at the write timeout"
 				}
 				fmt.Fprintf(log, "%s seamconform serve: %s before %s answered\n", time.Now().UTC().Format(time.RFC3339), why, upstream.Host)
 				panic(http.ErrAbortHandler)

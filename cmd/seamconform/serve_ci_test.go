@@ -350,6 +350,35 @@ func TestServeProxyCountsRequestsCutOffAtShutdown(t *testing.T) {
 	}
 }
 
+// A proxied request that serve's write timeout cuts off (shorter than the
+// wait for the upstream) was never checked either: it counts as unforwarded.
+func TestServeProxyCountsRequestsCutOffAtTheWriteTimeout(t *testing.T) {
+	hanging := httptestServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-time.After(2 * time.Second):
+		}
+	}))
+	s := startServe(t, "--upstream", hanging, "--write-timeout", "500ms")
+	req, _ := http.NewRequest(http.MethodPost, s.env["SEAM_ENDPOINT"]+"/devices/list", strings.NewReader("{}"))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer seam_sandboxkey0123456789abc")
+	if res, err := http.DefaultClient.Do(req); err == nil {
+		res.Body.Close()
+	}
+	time.Sleep(200 * time.Millisecond) // the proxy's side of it ends
+	res, err := http.Get(s.env["SEAM_ENDPOINT"] + violations.ControlPrefix + "violations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var report violations.Report
+	_ = json.NewDecoder(res.Body).Decode(&report)
+	res.Body.Close()
+	if code, log := s.stop(); code != 1 || report.Unforwarded != 1 || !strings.Contains(log, "cut off at the write timeout") {
+		t.Errorf("exit %d, unforwarded %d; want 1 and 1\n%s", code, report.Unforwarded, log)
+	}
+}
+
 // The README's GitHub Actions job for an SDK's CI works as written: its
 // steps, run by bash with the runner's variables, start serve, and the last
 // one passes a clean client and fails one that broke the contract.

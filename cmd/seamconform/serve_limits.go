@@ -212,6 +212,7 @@ func (g *connGuard) watch() {
 		default:
 		}
 		for _, c := range overdue {
+			c.cut.Store(true)
 			c.Close() // what blocks on it fails, and net/http ends the connection
 		}
 		overdue = overdue[:0]
@@ -306,6 +307,14 @@ type guardedConn struct {
 	start      int64 // the first byte of the request being read
 	headersEnd int64
 	closeOnce  sync.Once
+	cut        atomic.Bool // the watchdog closed it: it overstayed a limit
+}
+
+// cutByWatchdog reports whether r's connection was closed for overstaying
+// a limit, rather than by its client.
+func cutByWatchdog(r *http.Request) bool {
+	c, ok := r.Context().Value(guardedKey{}).(*guardedConn)
+	return ok && c.cut.Load()
 }
 
 // NetConn is the connection under the guard, for a reset to set its linger.
