@@ -367,13 +367,7 @@ func TestServeProxyCountsRequestsCutOffAtTheWriteTimeout(t *testing.T) {
 		res.Body.Close()
 	}
 	time.Sleep(200 * time.Millisecond) // the proxy's side of it ends
-	res, err := http.Get(s.env["SEAM_ENDPOINT"] + violations.ControlPrefix + "violations")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var report violations.Report
-	_ = json.NewDecoder(res.Body).Decode(&report)
-	res.Body.Close()
+	report := controlReport(t, s.env["SEAM_ENDPOINT"])
 	if code, log := s.stop(); code != 1 || report.Unforwarded != 1 || !strings.Contains(log, "cut off at the write timeout") {
 		t.Errorf("exit %d, unforwarded %d; want 1 and 1\n%s", code, report.Unforwarded, log)
 	}
@@ -638,29 +632,14 @@ func TestServeProxyCountsOnlyUpstreamsThatDidNotAnswer(t *testing.T) {
 		t.Fatal("the request did not time out")
 	}
 	time.Sleep(600 * time.Millisecond) // the proxy's side of it ends
-	res, err := http.Get(s.env["SEAM_ENDPOINT"] + violations.ControlPrefix + "violations")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var report violations.Report
-	_ = json.NewDecoder(res.Body).Decode(&report)
-	res.Body.Close()
+	report := controlReport(t, s.env["SEAM_ENDPOINT"])
 	if code, log := s.stop(); code != 0 || len(report.Violations) != 0 || report.Unforwarded != 0 || !strings.Contains(log, "the client gave up") {
 		t.Errorf("a client's timeout: exit %d, report %+v, log:\n%s", code, report, log)
 	}
 
 	s = startServe(t, "--upstream", "http://127.0.0.1:1")
 	s.send(t, "POST", "/devices/list", "application/json", `{}`, map[string]string{"Authorization": "Bearer seam_sandboxkey0123456789abc"})
-	unforwarded := func() int {
-		res, err := http.Get(s.env["SEAM_ENDPOINT"] + violations.ControlPrefix + "violations")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		var report violations.Report
-		_ = json.NewDecoder(res.Body).Decode(&report)
-		return report.Unforwarded
-	}
+	unforwarded := func() int { return controlReport(t, s.env["SEAM_ENDPOINT"]).Unforwarded }
 	before := unforwarded()
 	if res, err := http.Post(s.env["SEAM_ENDPOINT"]+violations.ControlPrefix+"forget", "", nil); err == nil {
 		res.Body.Close()
@@ -770,4 +749,19 @@ func TestServeAnswersTheOperationsOfItsSpec(t *testing.T) {
 	if code, log := s.stop(); first != 503 || second != 200 || code != 0 {
 		t.Errorf("answers %d then %d, exit %d; want the fault's 503, then the reference's 200, and a clean session:\n%s", first, second, code, log)
 	}
+}
+
+// controlReport is what serve's control API reports so far.
+func controlReport(t *testing.T, endpoint string) violations.Report {
+	t.Helper()
+	res, err := http.Get(endpoint + violations.ControlPrefix + "violations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var report violations.Report
+	if err := json.NewDecoder(res.Body).Decode(&report); err != nil {
+		t.Fatal(err)
+	}
+	return report
 }

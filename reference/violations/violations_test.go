@@ -244,15 +244,7 @@ func TestControlAPIReadsAndResets(t *testing.T) {
 }
 
 func TestResponsesBreakingTheContractAreViolations(t *testing.T) {
-	contract, err := spec.Embedded()
-	if err != nil {
-		t.Fatal(err)
-	}
-	upstream := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		io.WriteString(w, `{"ok":"yes"}`)
-	})
-	c := violations.New(contract, upstream, violations.Options{CheckResponses: true})
+	c := brokenUpstreamChecker(t)
 	w := sent{"POST", "/user_identities/delete", "application/json", `{"user_identity_id":"c2a4ab48-8b94-4e8f-b1ce-3c1ee0b3a2a1"}`, map[string]string{"Authorization": "Bearer seam_test123456789"}}.do(t, c)
 	if w.Code != 200 || w.Body.String() != `{"ok":"yes"}` {
 		t.Errorf("the answer must pass through unchanged: %d %s", w.Code, w.Body)
@@ -617,15 +609,7 @@ func TestTheLogFollowsRepeatsAcrossResets(t *testing.T) {
 // Behind a proxy, an operation whose answers broke the contract past the
 // cap fails its JUnit case too, whatever else failed.
 func TestJUnitCountsAnswersViolationsNotKept(t *testing.T) {
-	contract, err := spec.Embedded()
-	if err != nil {
-		t.Fatal(err)
-	}
-	upstream := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		io.WriteString(w, `{"ok":"yes"}`)
-	})
-	c := violations.New(contract, upstream, violations.Options{CheckResponses: true})
+	c := brokenUpstreamChecker(t)
 	key := map[string]string{"Authorization": "Bearer seam_test123456789"}
 	for i := range 1000 {
 		sent{"POST", "/nowhere/" + strconv.Itoa(i), "application/json", `{}`, key}.do(t, c)
@@ -641,4 +625,20 @@ func TestJUnitCountsAnswersViolationsNotKept(t *testing.T) {
 	if at < 0 || !bytes.Contains(junit[at:min(at+400, len(junit))], []byte("5 contract violation(s), not kept")) {
 		t.Errorf("POST /devices/list's answers broke the contract 5 times, past the cap:\n%.600s", junit[max(at, 0):])
 	}
+}
+
+// brokenUpstreamChecker checks, as a proxy does, requests and the answers
+// of an upstream that answers every one {"ok":"yes"}, which breaks every
+// operation's contract.
+func brokenUpstreamChecker(t *testing.T) *violations.Checker {
+	t.Helper()
+	contract, err := spec.Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	upstream := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"ok":"yes"}`)
+	})
+	return violations.New(contract, upstream, violations.Options{CheckResponses: true})
 }
