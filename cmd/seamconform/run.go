@@ -52,7 +52,9 @@ Runs the conformance suite against the embedded mocks, or against --endpoint
 Exit codes:
   0  CONFORMANT: every MUST requirement that ran passed
   1  NOT CONFORMANT: a MUST requirement failed
-  2  bad usage, or a report could not be written
+  2  bad usage, a report that could not be written, or a refusal before
+     anything ran (a workspace not known to be a sandbox, a credential
+     refused at the preflight)
   3  INCOMPLETE: no MUST failed, but something could not be checked (the
      endpoint stopped answering, a set-up step failed, the run was
      interrupted or reached --run-timeout)
