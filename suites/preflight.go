@@ -135,8 +135,11 @@ func otherCredentials(env *framework.Env, schemes []string) error {
 func refused(scheme string, status int) error {
 	row, _ := spec.SchemeNamed(scheme)
 	given := cmp.Or(row.Env, scheme)
+	if row.Flag != "" {
+		given += " (or --" + row.Flag + ")"
+	}
 	if row.Companion != "" {
-		given += " and SEAM_WORKSPACE_ID"
+		given += " and SEAM_WORKSPACE_ID (or --workspace-id)"
 	}
 	return fmt.Errorf("the endpoint refused the %s for POST /workspaces/get with %d: check %s (if they are right, the implementation refuses a valid one)", cmp.Or(row.Kind, scheme), status, given)
 }

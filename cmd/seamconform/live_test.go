@@ -200,9 +200,9 @@ func TestSandboxGuard(t *testing.T) {
 func TestPreflightRefusesEachCredentialTheEndpointRefuses(t *testing.T) {
 	_, env := served(t, reference.Options{}, nil)
 	for _, tc := range []struct{ variable, value, named string }{
-		{"SEAM_PERSONAL_ACCESS_TOKEN", "seam_at_wrongwrongwrong1234", "check SEAM_PERSONAL_ACCESS_TOKEN and SEAM_WORKSPACE_ID"},
-		{"SEAM_CONSOLE_SESSION_TOKEN", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.d3JvbmctdG9rZW4tc2lnbmF0dXJl", "check SEAM_CONSOLE_SESSION_TOKEN and SEAM_WORKSPACE_ID"},
-		{"SEAM_WORKSPACE_ID", "11111111-2222-4333-8444-555555555555", "and SEAM_WORKSPACE_ID"},
+		{"SEAM_PERSONAL_ACCESS_TOKEN", "seam_at_wrongwrongwrong1234", "check SEAM_PERSONAL_ACCESS_TOKEN (or --personal-access-token) and SEAM_WORKSPACE_ID"},
+		{"SEAM_CONSOLE_SESSION_TOKEN", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.d3JvbmctdG9rZW4tc2lnbmF0dXJl", "check SEAM_CONSOLE_SESSION_TOKEN (or --console-session-token) and SEAM_WORKSPACE_ID"},
+		{"SEAM_WORKSPACE_ID", "11111111-2222-4333-8444-555555555555", "and SEAM_WORKSPACE_ID (or --workspace-id)"},
 	} {
 		wrong := maps.Clone(env)
 		wrong[tc.variable] = tc.value
