@@ -689,42 +689,36 @@ func (c *Checker) record(r *http.Request, body []byte, op spec.Operation, status
 				call.AnswerViolations++
 			}
 			kind := kindOf(v)
-			before := c.earlierKinds[kind] // in the session's earlier tests
-			if i, seen := c.kinds[kind]; seen {
+			times := c.earlierKinds[kind] + 1 // this one's count in the session
+			switch i, seen := c.kinds[kind]; {
+			case seen:
 				c.violations[i].Repeats++
-				logged := c.violations[i]
-				logged.Repeats += before
-				if isPowerOf10(logged.Repeats + 1) { // the log says it goes on, without a line each time
-					fmt.Fprintf(c.opts.Log, "%s VIOLATION %s\n", now.Format(time.RFC3339), logged)
-				}
-				continue
-			}
-			if before > 0 || len(c.earlier.Violations)+c.fresh < maxKept {
-				if before == 0 {
+				times += c.violations[i].Repeats
+			case times > 1 || len(c.earlier.Violations)+c.fresh < maxKept:
+				if times == 1 {
 					c.fresh++
-				}
-				if logged := v; isPowerOf10(before + 1) {
-					logged.Repeats = before
-					fmt.Fprintf(c.opts.Log, "%s VIOLATION %s\n", now.Format(time.RFC3339), logged)
 				}
 				c.kinds[kind] = len(c.violations)
 				c.violations = append(c.violations, v)
-				continue
-			}
-			// Past maxKept distinct ones: counted, and logged as the kept
-			// ones are, while the kinds to count by are few enough to hold.
-			c.notKept++
-			times, counted := c.unkept[kind]
-			switch {
-			case counted || len(c.unkept) < maxUnkeptKinds:
-				c.unkept[kind] = times + 1
-				if isPowerOf10(times + 1) {
-					v.Repeats = times
-					fmt.Fprintf(c.opts.Log, "%s VIOLATION %s\n", now.Format(time.RFC3339), v)
+			default:
+				// Past maxKept distinct ones: counted, and logged as the
+				// kept ones are while the kinds to count by are few
+				// enough to hold.
+				c.notKept++
+				n, counted := c.unkept[kind]
+				if !counted && len(c.unkept) >= maxUnkeptKinds {
+					if len(c.unkept) == maxUnkeptKinds {
+						c.unkept[violationKind{}] = 0 // said once
+						fmt.Fprintf(c.opts.Log, "%s VIOLATION more kinds of violations than the log can follow: further ones are counted in the reports, not logged\n", now.Format(time.RFC3339))
+					}
+					continue
 				}
-			case len(c.unkept) == maxUnkeptKinds:
-				c.unkept[violationKind{}] = 0 // said once
-				fmt.Fprintf(c.opts.Log, "%s VIOLATION more kinds of violations than the log can follow: further ones are counted in the reports, not logged\n", now.Format(time.RFC3339))
+				c.unkept[kind] = n + 1
+				times = n + 1
+			}
+			if isPowerOf10(times) { // the log says it goes on, without a line each time
+				v.Repeats = times - 1
+				fmt.Fprintf(c.opts.Log, "%s VIOLATION %s\n", now.Format(time.RFC3339), v)
 			}
 		}
 	}
@@ -819,8 +813,17 @@ func (c *Checker) since(earlier Report) Report {
 // clear forgets what was recorded since the last reset. The caller holds
 // c.mu.
 func (c *Checker) clear() {
-	c.violations, c.kinds, c.notKept, c.fresh = nil, map[violationKind]int{}, 0, 0
 	c.notes, c.calls, c.unforwarded = map[[2]string]int{}, map[spec.Operation]*Call{}, 0
+	c.dropViolations()
+}
+
+// dropViolations forgets the violations recorded since the last reset,
+// and the calls' counts of them. The caller holds c.mu.
+func (c *Checker) dropViolations() {
+	c.violations, c.kinds, c.notKept, c.fresh = nil, map[violationKind]int{}, 0, 0
+	for _, call := range c.calls {
+		call.Violations, call.AnswerViolations = 0, 0
+	}
 }
 
 // StartTest sets what was recorded aside, out of Report's view but in the
@@ -845,10 +848,7 @@ func (c *Checker) StartTest() {
 func (c *Checker) Forget() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.violations, c.kinds, c.notKept, c.fresh = nil, map[violationKind]int{}, 0, 0
-	for _, call := range c.calls {
-		call.Violations, call.AnswerViolations = 0, 0
-	}
+	c.dropViolations()
 }
 
 // ForgetSession drops every violation recorded, the earlier tests' too:
@@ -856,12 +856,12 @@ func (c *Checker) Forget() {
 // through the control API must not keep what the test then forgets.
 func (c *Checker) ForgetSession() {
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	c.earlier.Violations, c.earlier.NotKept, c.earlierKinds = nil, 0, map[violationKind]int{}
 	for i := range c.earlier.Calls {
 		c.earlier.Calls[i].Violations, c.earlier.Calls[i].AnswerViolations = 0, 0
 	}
-	c.mu.Unlock()
-	c.Forget()
+	c.dropViolations()
 }
 
 // Unforwarded notes a request the wrapped handler, a proxy, got no answer
