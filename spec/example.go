@@ -68,13 +68,7 @@ func valid(s *openapi3.Schema, v any) bool { return s.VisitJSON(v, schemaOptions
 
 // requestSchemaOptions are schemaOptions with the formats a request is
 // held to (inputFormats).
-var requestSchemaOptions = func() []openapi3.SchemaValidationOption {
-	options := slices.Clone(schemaOptions)
-	for name, validator := range inputFormats {
-		options = append(options, openapi3.WithStringFormatValidator(name, validator))
-	}
-	return options
-}()
+var requestSchemaOptions = withFormats(schemaOptions, inputFormats)
 
 // PropertyError finds, in a request's schema error, under a oneOf or anyOf no branch of which matched,
 // the first error about a property the body has (a malformed value, not a

@@ -536,7 +536,7 @@ func IsEmail(s string) bool {
 	}
 	for i := 0; i < len(local); i++ {
 		c := local[i]
-		if !isAlnum(c) && !strings.ContainsRune("_'+-.", rune(c)) || i == len(local)-1 && (c == '.' || c == '\'') {
+		if !alnum(c) && !strings.ContainsRune("_'+-.", rune(c)) || i == len(local)-1 && (c == '.' || c == '\'') {
 			return false
 		}
 	}
@@ -546,25 +546,21 @@ func IsEmail(s string) bool {
 		return false
 	}
 	for i := 0; i < len(tld); i++ {
-		if !isAlnum(tld[i]) || tld[i] <= '9' {
+		if !isAlpha(tld[i]) {
 			return false
 		}
 	}
 	for _, label := range labels[:len(labels)-1] {
-		if label == "" || !isAlnum(label[0]) {
+		if label == "" || !alnum(label[0]) {
 			return false
 		}
 		for i := 1; i < len(label); i++ {
-			if !isAlnum(label[i]) && label[i] != '-' {
+			if !alnum(label[i]) && label[i] != '-' {
 				return false
 			}
 		}
 	}
 	return true
-}
-
-func isAlnum(c byte) bool {
-	return '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
 }
 
 // IsAbsoluteURL reports whether s is a URL with a scheme, and a host for
@@ -581,7 +577,7 @@ func IsAbsoluteURL(s string) bool {
 		return false
 	}
 	for i := 1; i < len(scheme); i++ {
-		if c := scheme[i]; !isAlnum(c) && c != '+' && c != '-' && c != '.' {
+		if c := scheme[i]; !alnum(c) && c != '+' && c != '-' && c != '.' {
 			return false
 		}
 	}
@@ -608,16 +604,21 @@ func validationOptions(openAPI31 bool, formats map[string]openapi3.StringFormatV
 	if openAPI31 {
 		brief = openapi3.SetSchemaErrorMessageCustomizer(briefSchemaError)
 	}
-	schemaOptions := []openapi3.SchemaValidationOption{openapi3.WithStringFormatValidator("uuid", uuidFormat), brief}
-	for name, validator := range formats {
-		schemaOptions = append(schemaOptions, openapi3.WithStringFormatValidator(name, validator))
-	}
 	return openapi3filter.Options{
 		MultiError:              true,
 		IncludeResponseStatus:   true,
 		AuthenticationFunc:      authenticate,
-		SchemaValidationOptions: schemaOptions,
+		SchemaValidationOptions: withFormats([]openapi3.SchemaValidationOption{openapi3.WithStringFormatValidator("uuid", uuidFormat), brief}, formats),
 	}
+}
+
+// withFormats is options with a validator for each of formats.
+func withFormats(options []openapi3.SchemaValidationOption, formats map[string]openapi3.StringFormatValidator) []openapi3.SchemaValidationOption {
+	options = slices.Clone(options)
+	for name, validator := range formats {
+		options = append(options, openapi3.WithStringFormatValidator(name, validator))
+	}
+	return options
 }
 
 // sameBytes reports whether a and b are the same bytes in memory.
