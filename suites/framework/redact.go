@@ -142,7 +142,7 @@ func (r *Redactor) add(s fixtures.Secret, secret string) {
 	// sends a secret back upper-cased, or as a header name, which Go's
 	// client writes in canonical case (HTTP/2 in lower case).
 	for _, form := range append(encodings(secret), secret) {
-		form = asciiLower(form)
+		form := string(asciiLower(form))
 		for i := 0; i+Fragment <= len(form); i++ {
 			r.pieces[form[i:i+Fragment]] = true
 			r.pieceWindows.add(form[i:])
@@ -152,19 +152,14 @@ func (r *Redactor) add(s fixtures.Secret, secret string) {
 
 // asciiLower lower-cases ASCII letters only: a text keeps its length, so
 // what matches in the lowered text is at the same place in the text.
-func asciiLower(s string) string {
+func asciiLower(s string) []byte {
 	b := []byte(s)
 	for i, c := range b {
-		b[i] = lowerByte(c)
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
 	}
-	return string(b)
-}
-
-func lowerByte(c byte) byte {
-	if 'A' <= c && c <= 'Z' {
-		return c + 'a' - 'A'
-	}
-	return c
+	return b
 }
 
 // knowsAll reports whether every secret was added before (a secret's parts
@@ -185,7 +180,7 @@ func (r *Redactor) knowsAll(secrets []fixtures.Secret) bool {
 // load and a multiply.
 type window [1 << 14]uint64
 
-func windowKey(s string) uint32 {
+func windowKey[T string | []byte](s T) uint32 {
 	return uint32(s[0]) | uint32(s[1])<<8 | uint32(s[2])<<16 | uint32(s[3])<<24
 }
 
@@ -199,9 +194,7 @@ func (w *window) add(s string) {
 	w[i] |= bit
 }
 
-func (w *window) may(s string) bool { return w.mayKey(windowKey(s)) }
-
-func (w *window) mayKey(k uint32) bool {
+func (w *window) may(k uint32) bool {
 	i, bit := windowBit(k)
 	return w[i]&bit != 0
 }
@@ -210,7 +203,7 @@ func (w *window) mayKey(k uint32) bool {
 // several start at once. The caller holds r.mu.
 func (r *Redactor) nextSecret(text string) (int, fixtures.Secret) {
 	for i := 0; i+fixtures.MinSecret <= len(text); i++ {
-		if !r.windows.may(text[i:]) {
+		if !r.windows.may(windowKey(text[i:])) {
 			continue
 		}
 		for _, s := range r.starts[windowKey(text[i:])] { // longest first: a secret that contains another is replaced whole
@@ -300,10 +293,7 @@ func (r *Redactor) redactPieces(text string) string {
 	var b strings.Builder
 	// Pieces match in any case: looked up in the text lower-cased once,
 	// whose bytes are where the text's are.
-	lowered := []byte(text)
-	for i, c := range lowered {
-		lowered[i] = lowerByte(c)
-	}
+	lowered := asciiLower(text)
 	written, start, end := 0, -1, -1 // text[:written] is in b; [start, end) is the current run
 	for i := 0; i+Fragment <= len(text); i++ {
 		if text[i] == '$' {
@@ -313,7 +303,7 @@ func (r *Redactor) redactPieces(text string) string {
 			}
 		}
 		window := lowered[i : i+Fragment]
-		if !r.pieceWindows.mayKey(uint32(window[0])|uint32(window[1])<<8|uint32(window[2])<<16|uint32(window[3])<<24) || !r.pieces[string(window)] {
+		if !r.pieceWindows.may(windowKey(window)) || !r.pieces[string(window)] {
 			continue
 		}
 		if i > end { // a new run: flush the previous one
