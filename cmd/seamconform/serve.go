@@ -91,7 +91,7 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		// A stalled client or a latency fault must not cost the session
 		// its reports and its exit code: what is still running is cut off.
 		fmt.Fprintln(stderr, "seamconform serve: requests still in flight after 5s were cut off")
-		ci.cutOff.Store(true)
+		guard.cutAll("at shutdown")
 		_ = httpServer.Close()
 		guard.settle(2 * time.Second)
 	}

@@ -41,10 +41,6 @@ type ciFlags struct {
 
 	checker *violations.Checker
 	seedOf  func() fixtures.Seed
-	// cutOff is set when serve cuts off the requests still in flight at
-	// shutdown: a proxied one then never had its answer, which its client
-	// did not give up on.
-	cutOff atomic.Bool
 }
 
 func addCIFlags(fs *flag.FlagSet) *ciFlags {
@@ -161,15 +157,12 @@ func (c *ciFlags) proxy(faults []sdkfaults.Fault, opts reference.Options, log io
 			if r.Context().Err() != nil {
 				// The client gave up (an SDK's timeout test): no answer to
 				// write or check, and the request is logged as dropped.
-				// Unless serve cut it off: its answer went unchecked.
+				// Unless serve cut it off (at shutdown, at a time limit):
+				// its answer went unchecked.
 				why := "the client gave up"
-				switch {
-				case c.cutOff.Load():
+				if cut := cutOff(r); cut != "" {
 					c.checker.Unforwarded()
-					why = "cut off at shutdown"
-				case cutByWatchdog(r):
-					c.checker.Unforwarded()
-					why = "cut off at the write timeout"
+					why = "cut off " + cut
 				}
 				fmt.Fprintf(log, "%s seamconform serve: %s before %s answered\n", time.Now().UTC().Format(time.RFC3339), why, upstream.Host)
 				panic(http.ErrAbortHandler)

@@ -116,6 +116,19 @@ const (
 	idle
 )
 
+// timeoutNames say, by phase, which limit a connection overstayed.
+var timeoutNames = [...]string{awaiting: "at the read-header timeout", reading: "at the read timeout", answering: "at the write timeout", idle: "at the idle timeout"}
+
+// cutAll marks every open connection as cut off by serve, for why, before
+// a shutdown closes them.
+func (g *connGuard) cutAll(why string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for c := range g.conns {
+		c.cut.CompareAndSwap(nil, &why)
+	}
+}
+
 func (g *connGuard) now() int64 { return int64(time.Since(g.epoch)) }
 
 // server returns the HTTP server for handler, logging to log each request's
@@ -212,7 +225,7 @@ func (g *connGuard) watch() {
 		default:
 		}
 		for _, c := range overdue {
-			c.cut.Store(true)
+			c.cut.CompareAndSwap(nil, &timeoutNames[c.phase.Load()])
 			c.Close() // what blocks on it fails, and net/http ends the connection
 		}
 		overdue = overdue[:0]
@@ -251,22 +264,9 @@ func (l *guardedListener) Accept() (net.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	for taken := false; !taken; {
-		select {
-		case g.slots <- struct{}{}:
-			taken = true
-			continue
-		default:
-		}
-		g.closeIdlest()
-		select {
-		case g.slots <- struct{}{}:
-			taken = true
-		case <-g.wentIdle: // a connection busy a moment ago may now give its slot up
-		case <-g.closed:
-			nc.Close()
-			return nil, net.ErrClosed
-		}
+	if !g.takeSlot() {
+		nc.Close()
+		return nil, net.ErrClosed
 	}
 	c := &guardedConn{Conn: nc, g: g, start: g.now()}
 	c.due.Store(c.start + int64(g.readHeader))
@@ -274,6 +274,27 @@ func (l *guardedListener) Accept() (net.Conn, error) {
 	g.conns[c] = struct{}{}
 	g.mu.Unlock()
 	return c, nil
+}
+
+// takeSlot takes a slot for a new connection, closing the idlest one when
+// every slot is held, or waiting for one to be free or to go idle; false
+// once the listener is closed.
+func (g *connGuard) takeSlot() bool {
+	for {
+		select {
+		case g.slots <- struct{}{}:
+			return true
+		default:
+		}
+		g.closeIdlest()
+		select {
+		case g.slots <- struct{}{}:
+			return true
+		case <-g.wentIdle: // a connection busy a moment ago may now give its slot up
+		case <-g.closed:
+			return false
+		}
+	}
 }
 
 // closeIdlest closes the connection idle longest, if any is idle. A
@@ -307,14 +328,18 @@ type guardedConn struct {
 	start      int64 // the first byte of the request being read
 	headersEnd int64
 	closeOnce  sync.Once
-	cut        atomic.Bool // the watchdog closed it: it overstayed a limit
+	cut        atomic.Pointer[string] // why serve cut it off (a limit, shutdown), if it did
 }
 
-// cutByWatchdog reports whether r's connection was closed for overstaying
-// a limit, rather than by its client.
-func cutByWatchdog(r *http.Request) bool {
-	c, ok := r.Context().Value(guardedKey{}).(*guardedConn)
-	return ok && c.cut.Load()
+// cutOff says why serve closed r's connection ("at the write timeout", "at
+// shutdown"), or "" when it did not: its client did.
+func cutOff(r *http.Request) string {
+	if c, ok := r.Context().Value(guardedKey{}).(*guardedConn); ok {
+		if why := c.cut.Load(); why != nil {
+			return *why
+		}
+	}
+	return ""
 }
 
 // NetConn is the connection under the guard, for a reset to set its linger.
