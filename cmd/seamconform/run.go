@@ -344,9 +344,9 @@ func credentialsWithoutEndpoint(rf runFlags, stderr io.Writer) error {
 // once), what a run stopped at once undoes (an empty report folder, the
 // workers' folder) and what may remain on the target.
 type interrupts struct {
-	mu        sync.Mutex
-	specs     bool
-	undo      []func()
+	mu   sync.Mutex
+	undo []func()
+	// mayRemain is set when the specs start: nil, nothing was created.
 	mayRemain func() []string
 }
 
@@ -359,7 +359,7 @@ func (i *interrupts) undoing(f func()) {
 func (i *interrupts) specsStart(mayRemain func() []string) {
 	i.mu.Lock()
 	defer i.mu.Unlock()
-	i.specs, i.mayRemain = true, mayRemain
+	i.mayRemain = mayRemain
 }
 
 // stopAtOnce undoes what it must and ends the program with a verdict line,
@@ -388,7 +388,7 @@ func handleSignals(env *framework.Env, out *console, stops *interrupts) (stop fu
 	stopHandling := onSignals(func() {
 		out.mute()
 		stops.mu.Lock()
-		if !stops.specs {
+		if stops.mayRemain == nil {
 			fmt.Fprintln(out, "\nseamconform: interrupted before any spec ran; nothing was created")
 			stops.stopAtOnce(out, "interrupted before any spec ran")
 		}
