@@ -70,10 +70,10 @@ func valid(s *openapi3.Schema, v any) bool { return s.VisitJSON(v, schemaOptions
 // held to (inputFormats).
 var requestSchemaOptions = withFormats(schemaOptions, inputFormats)
 
-// PropertyError finds, in a request's schema error, under a oneOf or anyOf no branch of which matched,
-// the first error about a property the body has (a malformed value, not a
-// missing one): "user_identity_id: string doesn't match the format", where
-// the oneOf says only that nothing matched.
+// PropertyError finds, in a request's schema error, under a oneOf or anyOf
+// no branch of which matched, the first error about a property the body
+// has (a malformed value, not a missing one): "user_identity_id: string
+// doesn't match the format", where the oneOf says only that nothing matched.
 func PropertyError(err error) *openapi3.SchemaError {
 	switch e := err.(type) {
 	case nil:
