@@ -43,6 +43,19 @@ func parse(fs *flag.FlagSet, args []string) error {
 		// arguments, and the stray one is then often a credential.
 		return usagef("unexpected argument after the flags (not shown, as it may be a credential): each flag takes one value; is a variable before it empty?")
 	}
+	// An empty value is most often a CI variable that was not set
+	// (--endpoint "$URL"): taken as the default, a run would check the
+	// embedded mocks and pass, a serve would write no report. An empty
+	// label filter selects every spec, as no filter does.
+	var empty []string
+	fs.Visit(func(f *flag.Flag) {
+		if f.Value.String() == "" && f.Name != "label-filter" {
+			empty = append(empty, "--"+f.Name)
+		}
+	})
+	if len(empty) > 0 {
+		return usagef("%s given an empty value: is a variable empty? Leave a flag out for its default", strings.Join(empty, ", "))
+	}
 	return nil
 }
 

@@ -107,6 +107,10 @@ func runCommand(args []string, stdout, stderr io.Writer) (int, error) {
 	if err != nil {
 		return reports.ExitUsage, err
 	}
+	if v, set := os.LookupEnv("SEAM_ENDPOINT"); set && strings.TrimSpace(v) == "" && rf.endpoint == "" {
+		// As with an empty --endpoint: a CI secret that is not set.
+		return reports.ExitUsage, usagef("SEAM_ENDPOINT is set but empty: set it to the base URL of the implementation to check, or unset it to check the embedded mocks")
+	}
 	for name, d := range map[string]time.Duration{"--request-timeout": rf.timeout, "--run-timeout": rf.runTimeout, "--cleanup-timeout": rf.cleanup} {
 		if d <= 0 {
 			return reports.ExitUsage, usagef("%s must be positive, got %s", name, d)

@@ -171,7 +171,11 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"run", "--endpoint", "http://127.0.0.1:1", "--fault", "ok-false"}, "--fault switches on faults in the embedded mocks"},
 		{[]string{"serve", "--fault", "nope"}, `unknown fault "nope"`},
 		{[]string{"serve", "--sdk-fault", "rate-limit@"}, "@ wants a path"},
-		{[]string{"serve", "--addr", ""}, "--addr wants host:port"},
+		{[]string{"serve", "--addr", ""}, "--addr given an empty value"},
+		// Unset CI variables: the mocks or no report in place of what was asked.
+		{[]string{"run", "--endpoint", "", "--report-dir", ""}, "--endpoint, --report-dir given an empty value"},
+		{[]string{"serve", "--upstream", ""}, "--upstream given an empty value"},
+		{[]string{"serve", "--upstream", "http://:0"}, "--upstream wants an http or https URL"},
 		{[]string{"report", "check", ""}, `"" is not a directory`},
 		{[]string{"serve", "--sdk-fault", "rate-limit@/no/such/*"}, "matches no path of the contract"},
 		{[]string{"serve", "--addr", "256.0.0.1:x"}, "cannot listen"},
@@ -195,6 +199,15 @@ func TestUsageErrors(t *testing.T) {
 		if tc.args != nil && r.stdout != "" { // the usage is for -h, not on top of an error
 			t.Errorf("%q: stdout %q, want nothing", tc.args, tail(r.stdout, 3))
 		}
+	}
+}
+
+// SEAM_ENDPOINT set to nothing is a CI secret that is not set: checking the
+// embedded mocks instead would pass without checking the implementation.
+func TestEmptyEndpointVariableIsRefused(t *testing.T) {
+	r := seamconform(t, map[string]string{"SEAM_ENDPOINT": ""}, "run")
+	if r.code != 2 || !strings.Contains(r.stderr, "SEAM_ENDPOINT is set but empty") || strings.Contains(r.stdout, "Verdict") {
+		t.Fatalf("exit %d, stderr %q, stdout %q; want exit 2 before anything ran", r.code, r.stderr, tail(r.stdout, 3))
 	}
 }
 

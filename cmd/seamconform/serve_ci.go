@@ -132,7 +132,7 @@ func (c *ciFlags) contract(faults []sdkfaults.Fault) (*spec.Contract, error) {
 // the real answer; answers are checked too.
 func (c *ciFlags) proxy(faults []sdkfaults.Fault, opts reference.Options, log io.Writer) (http.Handler, error) {
 	upstream, err := url.Parse(*c.upstream)
-	if err != nil || (upstream.Scheme != "http" && upstream.Scheme != "https") || upstream.Host == "" {
+	if err != nil || (upstream.Scheme != "http" && upstream.Scheme != "https") || upstream.Hostname() == "" {
 		return nil, usagef("--upstream wants an http or https URL, such as https://connect.getseam.com")
 	}
 	if *c.seed != "" || *c.apiKey != "" || *c.pat != "" || len(opts.Faults) > 0 || opts.NonSandbox {
