@@ -63,7 +63,11 @@ func runSpecs(env *framework.Env, rf runFlags, sc types.SuiteConfig, rc types.Re
 			ids = append(ids, v)
 		}
 	}
-	return ran{o.Report, framework.DescribeLeftBehind(ids, keys, env.RunID), o.Throttled + env.Throttled()}, nil
+	left := append(framework.DescribeLeftBehind(ids, keys, env.RunID), o.Effects...)
+	for i := range left { // the IDs are the server's words: they may hold anything
+		left[i] = env.Redact(left[i])
+	}
+	return ran{o.Report, left, o.Throttled + env.Throttled()}, nil
 }
 
 // runWorker runs this worker's share of the specs for its parent, and tells
@@ -78,7 +82,7 @@ func runWorker(w parallel.Worker, env *framework.Env, sc types.SuiteConfig, rc t
 	defer stop()
 	suites.Run(env, sc, rc, rf.cleanup)
 	left := append(env.Ledger().IDs(), env.Ledger().PendingKeys()...)
-	if err := w.WriteResult(parallel.Result{LeftBehind: left, Throttled: env.Throttled()}); err != nil {
+	if err := w.WriteResult(parallel.Result{LeftBehind: left, Effects: env.Ledger().Effects(), Throttled: env.Throttled()}); err != nil {
 		return 1, fmt.Errorf("worker %d: %w", w.Process, err)
 	}
 	return 0, nil

@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -593,5 +594,30 @@ func TestPreflightUsesOnlyValuesOfTheirShape(t *testing.T) {
 	expect(t, r, 0, "Verdict: CONFORMANT (partial")
 	if !strings.Contains(r.stderr, "a workspace_id that is not a UUID") || !strings.Contains(r.stderr, "a publishable_key not shaped like one") {
 		t.Fatalf("stderr %q\n%s", r.stderr, tail(r.stdout, 20))
+	}
+}
+
+// A create the implementation should have refused (no credential, an
+// unknown one) and did not made something the run cannot prove its own:
+// never deleted, but listed as left behind, every one, also from workers.
+func TestWronglyAcceptedCreatesAreListedAsLeftBehind(t *testing.T) {
+	server, env := served(t, reference.Options{Faults: []string{"anonymous-allowed"}}, nil)
+	for _, concurrency := range []string{"1", "3"} {
+		before := server.IdentityIDs()
+		r := seamconform(t, env, "run", "--no-color", "--concurrency", concurrency, "--operation", "POST /user_identities/create")
+		made := slices.DeleteFunc(server.IdentityIDs(), func(id string) bool { return slices.Contains(before, id) })
+		if len(made) == 0 {
+			t.Fatalf("--concurrency %s: the wrongly accepted creates made nothing, so the test checks nothing", concurrency)
+		}
+		line := regexp.MustCompile(`LEFT BEHIND: POST /user_identities/create answered 2xx to requests it must refuse \(their credentials broke the contract\)[^\n]*`).FindString(r.stdout)
+		for _, id := range made {
+			if !strings.Contains(line, "user_identity_id "+id) {
+				t.Errorf("--concurrency %s: identity %s remains but is not listed in %q", concurrency, id, line)
+			}
+		}
+		if concurrency != "1" && !strings.Contains(r.stdout, "Running in parallel across "+concurrency+" processes") {
+			t.Fatalf("--concurrency %s: the specs did not run in workers:\n%s", concurrency, tail(r.stdout, 20))
+		}
+		noSecrets(t, r, env)
 	}
 }

@@ -185,8 +185,9 @@ func (e *Env) SendAll(rs ...*Request) []*Exchange {
 	e.stopIfInterrupted()
 	var unanswered error
 	at, visibility := sentFrom(), evidenceVisibility()
-	for _, x := range xs {
+	for i, x := range xs {
 		attach(x, at, visibility)
+		e.noteEffect(rs[i], x)
 		if x.Err != nil && unanswered == nil {
 			unanswered = x.Err
 		}

@@ -23,11 +23,14 @@ import (
 type Ledger struct {
 	mu      sync.Mutex
 	ids     map[string]bool
-	pending map[string]bool // user_identity_key of creates with no clear answer
+	pending map[string]bool    // user_identity_key of creates with no clear answer
+	effects map[string]*effect // by operation: what requests it had to refuse may have made
 	n       atomic.Int64
 }
 
-func newLedger() *Ledger { return &Ledger{ids: map[string]bool{}, pending: map[string]bool{}} }
+func newLedger() *Ledger {
+	return &Ledger{ids: map[string]bool{}, pending: map[string]bool{}, effects: map[string]*effect{}}
+}
 
 // Owns reports whether the run created id and has not removed it yet.
 func (l *Ledger) Owns(id string) bool {
@@ -348,7 +351,7 @@ func (e *Env) Sweep(budget time.Duration) {
 // identities the run created and could not confirm gone, and the keys of
 // creates whose outcome it never learned. Empty when nothing may remain.
 func (e *Env) LeftBehind() []string {
-	out := DescribeLeftBehind(e.ledger.IDs(), e.ledger.PendingKeys(), e.RunID)
+	out := append(DescribeLeftBehind(e.ledger.IDs(), e.ledger.PendingKeys(), e.RunID), e.ledger.Effects()...)
 	if why := e.stopped.Load(); why != nil && len(out) > 0 {
 		out = append(out, "clean-up stopped early: "+*why)
 	}

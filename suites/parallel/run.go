@@ -110,6 +110,7 @@ func (s Split) worker(w *Worker, processes int) {
 type Outcome struct {
 	Report     types.Report
 	LeftBehind []string
+	Effects    []string
 	Throttled  int64
 }
 
@@ -206,9 +207,11 @@ func Run(o Options) (Outcome, error) {
 			continue
 		}
 		out.LeftBehind = append(out.LeftBehind, res.LeftBehind...)
+		out.Effects = append(out.Effects, res.Effects...)
 		out.Throttled += res.Throttled
 	}
 	slices.Sort(out.LeftBehind)
+	slices.Sort(out.Effects)
 	reporter.SuiteDidEnd(out.Report)
 	return out, writeReportFiles(out.Report, o.ReporterConfig)
 }

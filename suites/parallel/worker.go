@@ -38,7 +38,10 @@ type Worker struct {
 // clean up, and how many of its answers were throttled.
 type Result struct {
 	LeftBehind []string
-	Throttled  int64
+	// Effects are what requests the implementation had to refuse may have
+	// made, each in words (framework.Ledger.Effects).
+	Effects   []string
+	Throttled int64
 }
 
 // WorkerFromEnv returns the Worker this process was started as, if any.
