@@ -195,6 +195,9 @@ func checkVerdict(d Document) []string {
 	if d.Verdict != want {
 		problems = append(problems, fmt.Sprintf("the verdict is %s, but the results make it %s", d.Verdict, want))
 	}
+	if d.ExitCode != want.ExitCode() {
+		problems = append(problems, fmt.Sprintf("the exit code is %d, but the results make the verdict %s, exit %d", d.ExitCode, want, want.ExitCode()))
+	}
 	// The headline is what the reports show after "Verdict:". A CONFORMANT
 	// run that left MUST requirements unchecked is a valid bundle but no
 	// certification, and its headline must say so.

@@ -98,6 +98,20 @@ func TestCheckRejectsInconsistentBundles(t *testing.T) {
 	}
 }
 
+// The exit code a CI reads must be the one the results' verdict has: a NOT
+// CONFORMANT bundle cannot claim exit 0.
+func TestCheckRejectsAnExitCodeTheVerdictDoesNotHave(t *testing.T) {
+	d := failingDocument()
+	if d.Verdict != reports.NotConformant || d.ExitCode != reports.ExitNotConformant {
+		t.Fatalf("verdict %s, exit %d", d.Verdict, d.ExitCode)
+	}
+	d.ExitCode = reports.ExitConformant
+	want := "the exit code is 0, but the results make the verdict NOT CONFORMANT, exit 1"
+	if p := problemsOf(t, writeBundle(t, d)); p != want {
+		t.Fatalf("problems %q, want %q", p, want)
+	}
+}
+
 // A run that left a MUST requirement unchecked, and says so, wrote a valid
 // bundle: the check takes it, and no headline can hide what it left out.
 func TestCheckAcceptsAPartialBundleThatSaysSo(t *testing.T) {

@@ -262,8 +262,12 @@ func (s Summary) Verdict() Verdict {
 }
 
 // ExitCode is the process exit code of the verdict.
-func (s Summary) ExitCode() int {
-	switch s.Verdict() {
+func (s Summary) ExitCode() int { return s.Verdict().ExitCode() }
+
+// ExitCode is the exit code of `seamconform run` for the verdict; report
+// check holds a bundle's exit_code to it.
+func (v Verdict) ExitCode() int {
+	switch v {
 	case Conformant:
 		return ExitConformant
 	case NotConformant:
