@@ -200,9 +200,11 @@ func checkVerdict(d Document) []string {
 	}
 	// The headline is what the reports show after "Verdict:". A CONFORMANT
 	// run that left MUST requirements unchecked is a valid bundle but no
-	// certification, and its headline must say so.
-	heads := []string{headline(d.Verdict, notCheckedMust, inPartMust, d.Selection, false)}
-	if d.Verdict == NothingChecked {
+	// certification, and its headline must say so. It follows the verdict
+	// the results make, not the one written: an edited verdict is one
+	// problem, not two that contradict each other.
+	heads := []string{headline(want, notCheckedMust, inPartMust, d.Selection, false)}
+	if want == NothingChecked {
 		heads = append(heads, headline(NothingChecked, 0, 0, "", true))
 	}
 	if !slices.Contains(heads, d.Headline) {

@@ -112,6 +112,17 @@ func TestCheckRejectsAnExitCodeTheVerdictDoesNotHave(t *testing.T) {
 	}
 }
 
+// A verdict edited alone is reported once, against the results: the
+// headline the reports show still follows from them.
+func TestCheckRejectsAnEditedVerdictOnce(t *testing.T) {
+	d := failingDocument()
+	d.Verdict = reports.Conformant
+	want := "the verdict is CONFORMANT, but the results make it NOT CONFORMANT"
+	if p := problemsOf(t, writeBundle(t, d)); p != want {
+		t.Fatalf("problems %q, want %q", p, want)
+	}
+}
+
 // A run that left a MUST requirement unchecked, and says so, wrote a valid
 // bundle: the check takes it, and no headline can hide what it left out.
 func TestCheckAcceptsAPartialBundleThatSaysSo(t *testing.T) {
