@@ -3,13 +3,17 @@ package reports
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -30,7 +34,7 @@ func Check(dir, toolVersion string) (Document, []string) {
 	if err != nil {
 		return d, append(problems, fmt.Sprintf("%s: %v", JSONFile, err))
 	}
-	if err := json.Unmarshal(raw, &d); err != nil {
+	if err := decodeReport(raw, &d); err != nil {
 		return d, append(problems, fmt.Sprintf("%s is not a report: %v", JSONFile, err))
 	}
 	if d.Tool.Version != toolVersion {
@@ -39,6 +43,85 @@ func Check(dir, toolVersion string) (Document, []string) {
 	problems = append(problems, checkCatalogue(d)...)
 	problems = append(problems, checkVerdict(d)...)
 	return d, append(problems, checkShown(dir, d)...)
+}
+
+// decodeReport reads report.json, refusing what another JSON reader could
+// read otherwise than this one: a key given twice (some keep the first
+// value, encoding/json the last), a field report.json does not have, and
+// one spelt in another case ("Verdict"), which encoding/json takes for
+// the field and others do not.
+func decodeReport(raw []byte, d *Document) error {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(d); err != nil {
+		return err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return errors.New("more follows the report")
+	}
+	// Decode has checked the types: the walk can follow them.
+	return exactKeys(json.NewDecoder(bytes.NewReader(raw)), reflect.TypeOf(d).Elem())
+}
+
+// exactKeys reads the next value of dec, of type t, refusing an object
+// that gives a key twice or, read into a struct, a key that is not exactly
+// one of its fields' names.
+func exactKeys(dec *json.Decoder, t reflect.Type) error {
+	tok, err := dec.Token()
+	if err != nil {
+		return err
+	}
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch tok {
+	case json.Delim('['):
+		for dec.More() {
+			if err := exactKeys(dec, t.Elem()); err != nil {
+				return err
+			}
+		}
+	case json.Delim('{'):
+		seen := map[string]bool{}
+		for dec.More() {
+			tok, err := dec.Token()
+			if err != nil {
+				return err
+			}
+			key := tok.(string)
+			if seen[key] {
+				return fmt.Errorf("the key %q is given twice in one object", key)
+			}
+			seen[key] = true
+			var elem reflect.Type
+			if t.Kind() == reflect.Struct {
+				f, ok := fieldNamed(t, key)
+				if !ok {
+					return fmt.Errorf("unknown field %q", key)
+				}
+				elem = f.Type
+			} else {
+				elem = t.Elem() // a map's values
+			}
+			if err := exactKeys(dec, elem); err != nil {
+				return err
+			}
+		}
+	default:
+		return nil
+	}
+	_, err = dec.Token() // the closing ] or }
+	return err
+}
+
+// fieldNamed finds the field of struct type t that JSON names key exactly.
+func fieldNamed(t reflect.Type, key string) (reflect.StructField, bool) {
+	for f := range t.Fields() {
+		if name, _, _ := strings.Cut(f.Tag.Get("json"), ","); cmp.Or(name, f.Name) == key {
+			return f, true
+		}
+	}
+	return reflect.StructField{}, false
 }
 
 // checkShown holds what people and CI systems read to report.json:

@@ -123,6 +123,38 @@ func TestCheckRejectsAnEditedVerdictOnce(t *testing.T) {
 	}
 }
 
+// A report.json that another JSON reader could read otherwise is refused:
+// one that keeps a key's first value, or asks for "verdict" exactly, would
+// see CONFORMANT in each of these, and an invented field is no part of a
+// report. Header names an endpoint sent that differ only in case are no
+// repeated key: they are two map keys to any reader.
+func TestCheckRefusesAReportReadTwoWays(t *testing.T) {
+	d := failingDocument()
+	d.Requirements[0].Cases[0].Exchanges = []framework.Evidence{{Operation: "POST /x", ResponseHeaders: map[string]string{"x a": "1", "X A": "2"}}}
+	if p := problemsOf(t, writeBundle(t, d)); p != "" {
+		t.Fatalf("a genuine bundle with odd evidence has problems:\n%s", p)
+	}
+	const verdict = `"verdict": "NOT CONFORMANT",`
+	for name, tc := range map[string]struct{ old, new, want string }{
+		"repeated verdict":        {verdict, `"verdict": "CONFORMANT", ` + verdict, `the key "verdict" is given twice`},
+		"verdict in another case": {verdict, `"Verdict": "CONFORMANT", ` + verdict, `unknown field "Verdict"`},
+		"repeated case outcome":   {`"outcome": "failed",`, `"outcome": "passed", "outcome": "failed",`, `the key "outcome" is given twice`},
+		"invented field":          {verdict, `"certification": "CERTIFIED", ` + verdict, `unknown field "certification"`},
+		"a second document":       {"\n}\n", "\n}\n{\"verdict\": \"CONFORMANT\"}\n", "more follows the report"},
+	} {
+		dir := writeBundle(t, failingDocument())
+		doc := readBundle(t, dir, reports.JSONFile)
+		edited := strings.Replace(doc, tc.old, tc.new, 1)
+		if edited == doc {
+			t.Fatalf("%s: report.json has no %q", name, tc.old)
+		}
+		replace(t, dir, reports.JSONFile, []byte(edited))
+		if p := problemsOf(t, dir); !strings.Contains(p, "report.json is not a report: ") || !strings.Contains(p, tc.want) {
+			t.Errorf("%s: problems %q, want %q", name, p, tc.want)
+		}
+	}
+}
+
 // A run that left a MUST requirement unchecked, and says so, wrote a valid
 // bundle: the check takes it, and no headline can hide what it left out.
 func TestCheckAcceptsAPartialBundleThatSaysSo(t *testing.T) {
