@@ -124,6 +124,10 @@ func Summarize(report types.Report) Summary {
 		if s.DryRun {
 			outcome, why = NotChecked, "dry run: nothing was sent"
 		}
+		if sr.State == types.SpecStateAborted {
+			// Why the run ended, whether the spec had sent anything or not.
+			s.RunErrors = append(s.RunErrors, runError(firstLine(sr.Failure.Message)))
+		}
 		switch outcome {
 		case notApplicable:
 		case Passed:
@@ -134,9 +138,6 @@ func Summarize(report types.Report) Summary {
 		case Errored:
 			res.Errors++
 			res.ErrorCases = append(res.ErrorCases, fmt.Sprintf("%s: %s", sr.LeafNodeText, why))
-			if sr.State == types.SpecStateAborted {
-				s.RunErrors = append(s.RunErrors, runError(firstLine(sr.Failure.Message)))
-			}
 		default:
 			res.NotChecked++
 			if why != "" {
@@ -167,11 +168,15 @@ func Summarize(report types.Report) Summary {
 // the skip reason if any. A failure is an error when it is not the
 // implementation's: the spec was aborted, interrupted, timed out or
 // panicked, was marked as an error of the run (framework.CouldNotCheck, an
-// endpoint that stopped answering), or is a bug in the suite.
+// endpoint that stopped answering), or is a bug in the suite. A spec the
+// run was aborted at before it sent anything was not checked: which spec
+// that is depends on the order they ran in.
 func Classify(sr types.SpecReport) (Outcome, string) {
 	switch {
 	case sr.State == types.SpecStatePassed:
 		return Passed, ""
+	case sr.State == types.SpecStateAborted && !sentAny(sr):
+		return NotChecked, "not sent: " + runError(firstLine(sr.Failure.Message))
 	case !sr.State.Is(types.SpecStateFailureStates):
 		why := strings.TrimSpace(sr.Failure.Message)
 		if strings.HasPrefix(why, framework.NotApplicablePrefix) {
@@ -201,6 +206,11 @@ func Classify(sr types.SpecReport) (Outcome, string) {
 		return Errored, gist(sr.Failure.Message)
 	}
 	return Failed, gist(sr.Failure.Message)
+}
+
+// sentAny reports whether the spec sent a request: each is in its report.
+func sentAny(sr types.SpecReport) bool {
+	return slices.ContainsFunc(sr.ReportEntries, func(e types.ReportEntry) bool { return e.Name == framework.ExchangeEntry })
 }
 
 // runError rewords Ginkgo's reasons for ending a run for the user.

@@ -358,7 +358,8 @@ func TestIncompleteRunIsNotConformant(t *testing.T) {
 			t.Errorf("%s: %s\n%s", name, s.Verdict(), writeText(s))
 		}
 	}
-	// Each case's error says its state once, in the user's words.
+	// Each case's error says its state once, in the user's words (an
+	// aborted one had sent a request: see TestAnAbortBeforeSendingIsNotChecked).
 	for _, c := range []struct {
 		state         types.SpecState
 		message, want string
@@ -366,10 +367,55 @@ func TestIncompleteRunIsNotConformant(t *testing.T) {
 		{types.SpecStateInterrupted, "Interrupted by User", "- case: interrupted (Ctrl-C or SIGTERM)\n"},
 		{types.SpecStateAborted, "the endpoint gave no answer", "- case: aborted: the endpoint gave no answer\n"},
 	} {
-		s := reports.Summarize(types.Report{SpecReports: types.SpecReports{specOf(req, "case", c.state, c.message)}})
+		sr := specOf(req, "case", c.state, c.message)
+		sr.ReportEntries = append(sr.ReportEntries, exchangeEntry())
+		s := reports.Summarize(types.Report{SpecReports: types.SpecReports{sr}})
 		if text := writeText(s); !strings.Contains(text, c.want) {
 			t.Errorf("%s: want %q in\n%s", c.state, c.want, text)
 		}
+	}
+}
+
+func exchangeEntry() types.ReportEntry {
+	return types.ReportEntry{Name: framework.ExchangeEntry, Value: types.WrapEntryValue(framework.Evidence{Operation: "POST /user_identities/delete", Status: 400})}
+}
+
+// A spec the run was aborted at before it sent anything (the time limit,
+// an endpoint gone silent) did not check its requirement, which the spec
+// order picked: the reports say it was not sent, and the abort is a run
+// error. One aborted after sending is an error of its requirement.
+func TestAnAbortBeforeSendingIsNotChecked(t *testing.T) {
+	must := pickRequirements(t, framework.MUST, 2)
+	const why = "the run reached its time limit (30m0s); the run ends here"
+	var specs types.SpecReports
+	for _, r := range framework.Requirements() {
+		if r.ID != must[0].ID && r.ID != must[1].ID {
+			specs = append(specs, specOf(r, "post", types.SpecStatePassed, ""))
+		}
+	}
+	sent := specOf(must[1], "post", types.SpecStateAborted, why)
+	sent.ReportEntries = append(sent.ReportEntries, exchangeEntry())
+	specs = append(specs, specOf(must[0], "post", types.SpecStateAborted, why), sent)
+	s := reports.Summarize(types.Report{SpecReports: specs})
+	notSent := resultByID(t, s, must[0].ID)
+	if notSent.Outcome != reports.NotChecked || notSent.Errors != 0 || !slices.Equal(notSent.SkipReasons, []string{"not sent: " + why}) {
+		t.Errorf("%s, aborted before sending: %+v", must[0].ID, notSent)
+	}
+	if r := resultByID(t, s, must[1].ID); r.Outcome != reports.Errored || r.Errors != 1 {
+		t.Errorf("%s, aborted after sending: %+v", must[1].ID, r)
+	}
+	if !slices.Equal(s.RunErrors, []string{why}) || s.Verdict() != reports.Incomplete {
+		t.Errorf("run errors %q, verdict %s; want the abort's reason, INCOMPLETE", s.RunErrors, s.Verdict())
+	}
+	// The bundle's cases say the same, and report check agrees.
+	d := reports.NewDocument(types.Report{SpecReports: specs}, reports.Meta{ToolVersion: "v-test"})
+	for _, r := range d.Requirements {
+		if r.ID == must[0].ID && (r.Outcome != reports.NotChecked || r.Cases[0].Outcome != reports.NotChecked || r.Reason != "not sent: "+why) {
+			t.Errorf("report.json: %+v", r)
+		}
+	}
+	if p := problemsOf(t, writeBundle(t, d)); p != "" {
+		t.Errorf("the bundle has problems:\n%s", p)
 	}
 }
 
