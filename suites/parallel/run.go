@@ -335,11 +335,20 @@ func (s *Server) Report(workers []*worker) types.Report {
 	combined.SpecReports = specs
 	combined.PreRunStats = s.suiteHeader().PreRunStats
 	slices.SortStableFunc(combined.SpecReports, func(a, b types.SpecReport) int { return a.StartTime.Compare(b.StartTime) })
-	for i, why := range combined.SpecialSuiteFailureReasons {
-		if why == ginkgoStoppedByAnotherWorker {
-			combined.SpecialSuiteFailureReasons[i] = "stopped early because a worker ended the run (--fail-fast, or the endpoint stopped answering)"
+	// Ginkgo does not say why another worker ended the run. An aborted
+	// spec's message does (the time limit, an endpoint gone silent), and
+	// the reports list it: then this reason adds nothing.
+	aborted := slices.ContainsFunc(combined.SpecReports, func(sr types.SpecReport) bool { return sr.State == types.SpecStateAborted })
+	var reasons []string
+	for _, why := range combined.SpecialSuiteFailureReasons {
+		switch {
+		case why != ginkgoStoppedByAnotherWorker:
+			reasons = append(reasons, why)
+		case !aborted:
+			reasons = append(reasons, "stopped early because another worker ended the run")
 		}
 	}
+	combined.SpecialSuiteFailureReasons = reasons
 	return combined
 }
 

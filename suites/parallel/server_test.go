@@ -210,12 +210,33 @@ func TestReportPutsWorkersTogether(t *testing.T) {
 	if len(r.SpecReports) != 2 || r.SpecReports[0].LeafNodeText != "first" || r.SpecReports[1].LeafNodeText != "second" {
 		t.Fatalf("specs %v", r.SpecReports)
 	}
-	if r.SuiteSucceeded || len(r.SpecialSuiteFailureReasons) != 2 || !strings.HasPrefix(r.SpecialSuiteFailureReasons[0], "stopped early because a worker ended the run") ||
+	if r.SuiteSucceeded || len(r.SpecialSuiteFailureReasons) != 2 || r.SpecialSuiteFailureReasons[0] != "stopped early because another worker ended the run" ||
 		!strings.Contains(r.SpecialSuiteFailureReasons[1], "worker 2 of 2 ended before the end of the suite") {
 		t.Fatalf("a dead worker: succeeded %v, reasons %q", r.SuiteSucceeded, r.SpecialSuiteFailureReasons)
 	}
 	if got := rec.String(); !strings.HasPrefix(got, "begin, ") {
 		t.Fatalf("the held specs were not reported: %q", got)
+	}
+}
+
+// When a worker aborted the run, its aborted spec says why (the time
+// limit, an endpoint gone silent), and the others' "stopped by another
+// process" is left out rather than guessed at.
+func TestReportLeavesTheCauseToTheAbortedSpec(t *testing.T) {
+	s, _, _ := newTestServer(t, 2)
+	t0 := time.Now()
+	abortedSpec := spec(1, "aborted", t0)
+	abortedSpec.State = types.SpecStateAborted
+	abortedSpec.Failure.Message = "the run reached its time limit (1m0s); the run ends here"
+	call(t, s, http.MethodPost, "/did-run", abortedSpec)
+	call(t, s, http.MethodPost, "/suite-did-end", ended(1, abortedSpec))
+	call(t, s, http.MethodPost, "/did-run", spec(2, "passed", t0))
+	two := ended(2, spec(2, "passed", t0))
+	two.SpecialSuiteFailureReasons = []string{ginkgoStoppedByAnotherWorker}
+	call(t, s, http.MethodPost, "/suite-did-end", two)
+	r := s.Report([]*worker{{spec: Worker{Process: 1}}, {spec: Worker{Process: 2}}})
+	if len(r.SpecReports) != 2 || len(r.SpecialSuiteFailureReasons) != 0 {
+		t.Fatalf("%d specs, reasons %q; want 2 specs and no reason beside the aborted spec", len(r.SpecReports), r.SpecialSuiteFailureReasons)
 	}
 }
 
