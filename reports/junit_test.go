@@ -80,3 +80,23 @@ func TestJUnitSkippedCasesSayWhy(t *testing.T) {
 		t.Errorf("skipped cases:\n%s", rendered)
 	}
 }
+
+// A failure whose assertion names its case on the line before the
+// matcher's expected and got (the API-wide family's) gives all three in
+// its one line: the case's name alone says nothing of what went wrong.
+func TestJUnitFailureMessageSaysWhatWasExpected(t *testing.T) {
+	req := framework.Requirements()[0]
+	failed := specOf(req, "POST /acs/systems/get", types.SpecStateFailed,
+		"without acs_system_id\nexpected: status 400 Bad Request\ngot:      status 200 OK\n\n  sent:     POST /acs/systems/get\n")
+	d := reports.NewDocument(types.Report{SpecReports: types.SpecReports{failed}}, reports.Meta{ToolVersion: "v-test", Start: time.Now(), End: time.Now()})
+	rendered, err := reports.JUnit(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `<failure message="[MUST] without acs_system_id: expected: status 400 Bad Request; got: status 200 OK" type="failed">`; !strings.Contains(string(rendered), want) {
+		t.Errorf("want %s in:\n%.1500s", want, rendered)
+	}
+	if md := reports.Markdown(d); !strings.Contains(md, "POST /acs/systems/get: without acs_system_id: expected: status 400 Bad Request; got: status 200 OK") {
+		t.Errorf("report.md:\n%s", md)
+	}
+}

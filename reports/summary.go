@@ -419,14 +419,22 @@ func (s Summary) NotCheckedByReason() []NotCheckedGroup {
 }
 
 // gist is a failure message in one line: the matchers' "expected:" and
-// "got:" lines joined, or the first line of any other message.
+// "got:" lines joined, after the case's name when the assertion gave one
+// on the line before (as the API-wide family does), or the first line of
+// any other message.
 func gist(message string) string {
-	lines := strings.SplitN(strings.TrimSpace(message), "\n", 3)
-	if len(lines) >= 2 && strings.HasPrefix(lines[0], "expected:") && strings.HasPrefix(strings.TrimSpace(lines[1]), "got:") {
-		return strings.Join(strings.Fields(lines[0]+"; "+lines[1]), " ")
+	lines := strings.SplitN(strings.TrimSpace(message), "\n", 4)
+	name := ""
+	if len(lines) >= 3 && !isExpected(lines[0]) && isExpected(lines[1]) {
+		name, lines = strings.TrimSpace(lines[0])+": ", lines[1:]
+	}
+	if len(lines) >= 2 && isExpected(lines[0]) && strings.HasPrefix(strings.TrimSpace(lines[1]), "got:") {
+		return name + strings.Join(strings.Fields(lines[0]+"; "+lines[1]), " ")
 	}
 	return firstLine(message)
 }
+
+func isExpected(line string) bool { return strings.HasPrefix(strings.TrimSpace(line), "expected:") }
 
 func firstLine(s string) string {
 	for _, line := range strings.Split(s, "\n") {
