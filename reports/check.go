@@ -139,8 +139,15 @@ func checkShown(dir string, d Document) []string {
 			problems = append(problems, fmt.Sprintf("%s does not show what %s holds: it was edited after the run", name, JSONFile))
 		}
 	}
-	if log, err := readBundleFile(dir, LogFile); err == nil && !bytes.Contains(log, []byte("\nVerdict: "+d.Headline+"\n")) {
-		problems = append(problems, fmt.Sprintf("%s does not print the verdict %s holds, %q", LogFile, JSONFile, d.Headline))
+	if log, err := readBundleFile(dir, LogFile); err == nil {
+		if !bytes.Contains(log, []byte("\nVerdict: "+d.Headline+"\n")) {
+			problems = append(problems, fmt.Sprintf("%s does not print the verdict %s holds, %q", LogFile, JSONFile, d.Headline))
+		}
+		// The log of another run with the same verdict (on the mocks, say)
+		// must not pass for this one's.
+		if !bytes.Contains(log, []byte(LogHeader(d.Tool.Version, d.Target, d.Contract.Source))) {
+			problems = append(problems, fmt.Sprintf("%s is not the log of the run %s describes: it does not name its version, target and contract", LogFile, JSONFile))
+		}
 	}
 	return problems
 }
@@ -319,4 +326,10 @@ func outcomeOf(cases []CaseReport) Outcome {
 		return Passed
 	}
 	return NotChecked
+}
+
+// LogHeader is what a run prints before its specs: the version, the target
+// and the contract, which run.log must show as report.json has them.
+func LogHeader(version, target, contract string) string {
+	return fmt.Sprintf("seamconform %s\nTarget: %s (contract: %s)\n", version, target, contract)
 }

@@ -29,7 +29,8 @@ func passingDocument() reports.Document {
 func writeBundle(t *testing.T, d reports.Document) string {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "bundle")
-	if err := reports.WriteBundle(dir, d, []byte("Ran 69 specs\n\nVerdict: "+d.Headline+"\n")); err != nil {
+	log := reports.LogHeader(d.Tool.Version, d.Target, d.Contract.Source) + "Ran 69 specs\n\nVerdict: " + d.Headline + "\n"
+	if err := reports.WriteBundle(dir, d, []byte(log)); err != nil {
 		t.Fatal(err)
 	}
 	return dir
@@ -292,6 +293,19 @@ func TestCheckRejectsEditedReadings(t *testing.T) {
 		if p := problemsOf(t, dir); !strings.Contains(p, name+" does not") {
 			t.Errorf("%s edited to CONFORMANT: problems %q", name, p)
 		}
+	}
+}
+
+// Another run's log with the same verdict (one on the mocks) is not this
+// run's.
+func TestCheckRejectsAnotherRunsLog(t *testing.T) {
+	d := passingDocument()
+	d.Target = "http://127.0.0.1:8080"
+	dir := writeBundle(t, d)
+	log := reports.LogHeader(d.Tool.Version, "embedded mocks", d.Contract.Source) + "Ran 69 specs\n\nVerdict: " + d.Headline + "\n"
+	replace(t, dir, reports.LogFile, []byte(log))
+	if p := problemsOf(t, dir); !strings.Contains(p, "run.log is not the log of the run report.json describes") {
+		t.Fatalf("problems %q", p)
 	}
 }
 

@@ -218,7 +218,7 @@ func runCommand(args []string, stdout, stderr io.Writer) (int, error) {
 	for _, n := range notes {
 		out.alsoLog(stderr, fmt.Sprintf("seamconform: %s\n", n))
 	}
-	fmt.Fprintf(out, "seamconform %s\nTarget: %s (contract: %s)\n", toolVersion(), targetName(env, rf.faults), contract.Source())
+	fmt.Fprint(out, reports.LogHeader(toolVersion(), targetName(env, rf.faults), contract.Source()))
 	if rf.concurrency == 0 && !env.Target.Mock() && !suiteConfig.DryRun && suiteConfig.SleepOnFailure == 0 {
 		roundTrip, answered := env.RoundTrip()
 		rf.concurrency = parallel.Auto(roundTrip)
