@@ -407,11 +407,32 @@ func bodyRequired(op *openapi3.Operation) bool {
 		return true
 	}
 	for _, media := range op.RequestBody.Value.Content {
-		if media.Schema != nil && media.Schema.Value != nil && len(media.Schema.Value.Required) > 0 {
+		if media.Schema != nil && media.Schema.Value != nil && requiresProperties(media.Schema.Value) {
 			return true
 		}
 	}
 	return false
+}
+
+// requiresProperties reports whether every value s accepts has some
+// property: s, or an allOf part, requires one, or every oneOf or anyOf
+// branch does (/user_identities/get takes an ID or a key, so not nothing).
+func requiresProperties(s *openapi3.Schema) bool {
+	if len(s.Required) > 0 {
+		return true
+	}
+	for _, part := range s.AllOf {
+		if part.Value != nil && requiresProperties(part.Value) {
+			return true
+		}
+	}
+	branches := append(slices.Clone(s.OneOf), s.AnyOf...)
+	for _, b := range branches {
+		if b.Value == nil || !requiresProperties(b.Value) {
+			return false
+		}
+	}
+	return len(branches) > 0
 }
 
 func classify(err error) Rule {

@@ -642,3 +642,66 @@ func brokenUpstreamChecker(t *testing.T) *violations.Checker {
 	})
 	return violations.New(contract, upstream, violations.Options{CheckResponses: true})
 }
+
+// credentialOf returns the headers presenting the seed's credential of
+// scheme, with its companion header if the scheme needs one.
+func credentialOf(seed fixtures.Seed, scheme string) map[string]string {
+	row, _ := spec.SchemeNamed(scheme)
+	header := map[string]string{"Authorization": "Bearer " + seed.Token(scheme)}
+	if !row.Bearer() {
+		header = map[string]string{row.Header: seed.Token(scheme)}
+	}
+	if row.Companion != "" {
+		header[row.Companion] = seed.WorkspaceID
+	}
+	return header
+}
+
+// Whenever the reference refuses a POST for having no body, the checker
+// records it as a body violation, whatever the body schema's shape (a
+// top-level oneOf whose every branch requires a property, such as
+// /user_identities/get's, among them); and a POST the reference answers
+// without a body is none.
+func TestEveryOperationRefusingAMissingBodyRecordsIt(t *testing.T) {
+	contract, err := spec.Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, seed, _ := newChecker(t, violations.Options{}) // the reference's answer stands
+	refused := 0
+	for _, d := range contract.Operations() {
+		if d.Method != http.MethodPost || !d.Body {
+			continue
+		}
+		header := map[string]string{}
+		if len(d.Schemes) > 0 {
+			header = credentialOf(seed, d.Schemes[0])
+		}
+		target := d.Path
+		if _, query := contract.MinimalRequest(d.Operation); len(query) > 0 {
+			target += "?" + query.Encode() // only the body is missing
+		}
+		for _, contentType := range []string{"", "application/json"} {
+			c.Forget()
+			w := sent{"POST", target, contentType, "", header}.do(t, c)
+			var bodyRules int
+			for _, v := range c.Violations() {
+				if v.Rule == violations.RuleBody {
+					bodyRules++
+				}
+			}
+			switch {
+			case w.Code == http.StatusBadRequest && bodyRules == 0:
+				t.Errorf("%s without a body (Content-Type %q): answered 400 but no body violation: %s", d.Operation, contentType, w.Body)
+			case w.Code != http.StatusBadRequest && bodyRules > 0:
+				t.Errorf("%s without a body (Content-Type %q): answered %d but recorded %v", d.Operation, contentType, w.Code, c.Violations())
+			}
+			if w.Code == http.StatusBadRequest && contentType == "" {
+				refused++
+			}
+		}
+	}
+	if refused < 15 { // /acs/systems/get, /user_identities/delete and the 13 oneOf bodies, at least
+		t.Errorf("%d operations refused a missing body, want at least 15", refused)
+	}
+}
