@@ -62,6 +62,7 @@ func (c *Contract) CheckRequest(op Operation, req *http.Request, body []byte) []
 	if len(body) == 0 && check.bodyRequired {
 		out = append(out, Violation{Rule: RuleBody, Err: errors.New("request body is missing, but its schema has required properties")})
 	}
+	out = append(out, repeatedQuery(check, req)...)
 	accepted := check.bodyAccepted(req, body) // which implies valid JSON
 	// kin-openapi decodes the first JSON value and ignores what follows it.
 	notJSON := !accepted && len(body) > 0 && check.route.Operation.RequestBody != nil && !json.Valid(body)
@@ -94,6 +95,49 @@ func (c *Contract) CheckRequest(op Operation, req *http.Request, body []byte) []
 	return out
 }
 
+// repeatedQuery returns a violation for each query parameter of one value
+// that req sends more than once. Seam reads a repeated name as a list,
+// which such a parameter refuses; kin-openapi reads the first value only.
+func repeatedQuery(check *requestCheck, req *http.Request) []Violation {
+	if req.URL.RawQuery == "" || len(check.singleQuery) == 0 {
+		return nil
+	}
+	var out []Violation
+	query := req.URL.Query()
+	for _, p := range check.singleQuery {
+		if len(query[p.Name]) > 1 {
+			out = append(out, Violation{Rule: RuleQuery, Err: &openapi3filter.RequestError{Parameter: p, Reason: "sent more than once, but it takes a single value"}})
+		}
+	}
+	return out
+}
+
+// singleQuery returns the query parameters that take one value: their
+// schema's type, or every oneOf or anyOf branch's, is neither a list nor
+// an object (an untyped schema takes a list too).
+func singleQuery(o *openapi3.Operation) []*openapi3.Parameter {
+	var one func(s *openapi3.Schema) bool
+	one = func(s *openapi3.Schema) bool {
+		if len(s.Type.Slice()) > 0 {
+			return !s.Type.Includes("array") && !s.Type.Includes("object")
+		}
+		branches := append(slices.Clone(s.OneOf), s.AnyOf...)
+		for _, b := range branches {
+			if b.Value == nil || !one(b.Value) {
+				return false
+			}
+		}
+		return len(branches) > 0
+	}
+	var out []*openapi3.Parameter
+	for _, p := range o.Parameters {
+		if p.Value != nil && strings.EqualFold(p.Value.In, "query") && p.Value.Schema != nil && p.Value.Schema.Value != nil && one(p.Value.Schema.Value) {
+			out = append(out, p.Value)
+		}
+	}
+	return out
+}
+
 // requestCheck is what checking a request of one operation needs, prepared
 // once: kin-openapi's route with the security requirements taken out, and
 // those requirements apart. kin-openapi reads the whole body again for each
@@ -108,6 +152,7 @@ type requestCheck struct {
 	queryNames   []string
 	bodyNames    []string
 	queryKinds   map[string]string // a query parameter's type, for its array and object ones
+	singleQuery  []*openapi3.Parameter
 	// body is the compiled schema of a JSON body, when the operation has no
 	// parameters and a body is all kin-openapi would check.
 	body *fastSchema
@@ -348,6 +393,7 @@ func (c *Contract) newRequestCheck(op Operation, operation *openapi3.Operation) 
 		queryNames:   queryNames(operation),
 		bodyNames:    bodyNames(operation),
 		queryKinds:   queryKinds(operation),
+		singleQuery:  singleQuery(operation),
 	}
 	noParameters := len(operation.Parameters) == 0 && len(check.route.PathItem.Parameters) == 0
 	check.noInput = operation.RequestBody == nil && noParameters

@@ -705,3 +705,31 @@ func TestEveryOperationRefusingAMissingBodyRecordsIt(t *testing.T) {
 		t.Errorf("%d operations refused a missing body, want at least 15", refused)
 	}
 }
+
+// A query parameter that takes one value, sent twice, is refused by Seam
+// (zod reads it as an array) and by the reference: the checker records it,
+// on the forms that declare the parameter as on those checked as their
+// POST form's body.
+func TestARepeatedSingleValueQueryParameterIsAViolation(t *testing.T) {
+	c, seed, _ := newChecker(t, violations.Options{AnswerAsSeam: true}) // as serve
+	key := map[string]string{"Authorization": "Bearer " + seed.APIKey}
+	id := "c2a4ab48-8b94-4e8f-b1ce-3c1ee0b3a2a1"
+	for _, req := range []sent{
+		{"DELETE", "/user_identities/delete?user_identity_id=" + id + "&user_identity_id=" + id, "", "", key},
+		{"GET", "/user_identities/get?user_identity_id=" + id + "&user_identity_id=" + id, "", "", key},
+		{"GET", "/access_codes/generate_code?device_id=" + id + "&device_id=" + id, "", "", key},
+	} {
+		c.Forget()
+		w := req.do(t, c)
+		vs := c.Violations()
+		if w.Code != http.StatusBadRequest || len(vs) != 1 || vs[0].Rule != violations.RuleQuery || !strings.Contains(vs[0].Reason, "_id") {
+			t.Errorf("%s %s: answered %d, recorded %v; want 400 and one query violation naming the parameter", req.method, req.target, w.Code, vs)
+		}
+	}
+	// A list is sent as its name repeated: no violation.
+	c.Forget()
+	list := sent{"GET", "/devices/list?device_ids=" + id + "&device_ids=" + id, "", "", key}
+	if w := list.do(t, c); w.Code != http.StatusOK || len(c.Violations()) > 0 {
+		t.Errorf("a list query parameter repeated: answered %d, recorded %v", w.Code, c.Violations())
+	}
+}
