@@ -47,6 +47,16 @@ func (x *exchange) object(required string) (map[string]any, *apiError) {
 		if x.fault("malformed-json-500") {
 			return nil, internalError()
 		}
+		// Valid JSON, so say what is wrong with it, and where.
+		var outOfRange *spec.NumberRangeError
+		if errors.As(err, &outOfRange) && len(outOfRange.Path) > 0 {
+			e := invalidField(outOfRange.Path[0], "the number is out of range")
+			e.message = outOfRange.Error()
+			return nil, e
+		}
+		if outOfRange != nil {
+			return nil, invalidBody(outOfRange.Error(), required)
+		}
 		return nil, invalidBody("the request body is not valid JSON", required)
 	}
 	if x.fault("non-object-body-unwrapped") {

@@ -6,7 +6,9 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 )
 
 // ReadBody reads req's body to its end or to limit+1 bytes, whichever
@@ -126,6 +128,9 @@ func DecodeBody(req *http.Request, body []byte) (any, error) {
 func DecodeJSON(data []byte) (any, error) {
 	d := jsonDecoder{data: data}
 	v, err := d.value(0)
+	if _, outOfRange := err.(*NumberRangeError); outOfRange && !json.Valid(data) {
+		return nil, errSyntax // what is wrong first: a number is not
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -133,6 +138,26 @@ func DecodeJSON(data []byte) (any, error) {
 		return nil, errSyntax
 	}
 	return v, nil
+}
+
+// NumberRangeError is a number of valid JSON too large for a float64 (it
+// reads as Infinity), at Path: the names and indices down to it.
+type NumberRangeError struct{ Path []string }
+
+func (e *NumberRangeError) Error() string {
+	if len(e.Path) == 0 {
+		return "the number is out of range"
+	}
+	return strings.Join(e.Path, ".") + ": the number is out of range"
+}
+
+// at returns err with step put before its path, if it is a
+// NumberRangeError.
+func at(err error, step string) error {
+	if e, ok := err.(*NumberRangeError); ok {
+		e.Path = slices.Insert(e.Path, 0, step)
+	}
+	return err
 }
 
 var (
@@ -193,7 +218,7 @@ func (d *jsonDecoder) object(depth int) (any, error) {
 		d.i++
 		v, err := d.value(depth)
 		if err != nil {
-			return nil, err
+			return nil, at(err, key)
 		}
 		m[key] = v // a repeated name: the last one counts, as in encoding/json
 		switch done, err := d.next('}'); {
@@ -216,7 +241,7 @@ func (d *jsonDecoder) array(depth int) (any, error) {
 	for {
 		v, err := d.value(depth)
 		if err != nil {
-			return nil, err
+			return nil, at(err, strconv.Itoa(len(a)))
 		}
 		a = append(a, v)
 		switch done, err := d.next(']'); {
@@ -284,7 +309,8 @@ func (d *jsonDecoder) literal(word string) error {
 }
 
 // number reads JSON's grammar for a number, then its float64 as
-// encoding/json does; a number float64 cannot hold is an error there too.
+// encoding/json does; a number float64 cannot hold is an error there too,
+// the only error ParseFloat has for the grammar's numbers.
 func (d *jsonDecoder) number() (any, error) {
 	data, i := d.data, d.i
 	if i < len(data) && data[i] == '-' {
@@ -315,7 +341,7 @@ func (d *jsonDecoder) number() (any, error) {
 	}
 	f, err := strconv.ParseFloat(string(data[d.i:i]), 64)
 	if err != nil {
-		return nil, err
+		return nil, &NumberRangeError{}
 	}
 	d.i = i
 	return f, nil

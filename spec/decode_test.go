@@ -52,6 +52,21 @@ func TestDecodeJSONDecodesTheContractAsEncodingJSONDoes(t *testing.T) {
 	sameAsEncodingJSON(t, string(EmbeddedDocument()))
 }
 
+// A number too large for a float64 is said of where it is, in valid JSON
+// only: of a text that is not JSON, that is what is wrong.
+func TestANumberOutOfRangeSaysWhere(t *testing.T) {
+	for doc, want := range map[string]string{
+		`1e400`:                  "the number is out of range",
+		`{"a":[0,{"b":-1e400}]}`: "a.1.b: the number is out of range",
+		`{"a":1e400,}`:           errSyntax.Error(),
+		`[1e400`:                 errSyntax.Error(),
+	} {
+		if _, err := DecodeJSON([]byte(doc)); err == nil || err.Error() != want {
+			t.Errorf("%s: %v, want %q", doc, err, want)
+		}
+	}
+}
+
 func FuzzDecodeJSON(f *testing.F) {
 	for _, s := range decodeSeeds {
 		f.Add(s)

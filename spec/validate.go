@@ -64,10 +64,12 @@ func (c *Contract) CheckRequest(op Operation, req *http.Request, body []byte) []
 	}
 	out = append(out, repeatedQuery(check, req)...)
 	accepted := check.bodyAccepted(req, body) // which implies valid JSON
-	// kin-openapi decodes the first JSON value and ignores what follows it.
-	notJSON := !accepted && len(body) > 0 && check.route.Operation.RequestBody != nil && !json.Valid(body)
-	if notJSON {
-		out = append(out, Violation{Rule: RuleBody, Err: errors.New("request body is not one valid JSON value")})
+	var unreadable error
+	if !accepted && len(body) > 0 && check.route.Operation.RequestBody != nil {
+		unreadable = unreadableJSON(body)
+	}
+	if unreadable != nil {
+		out = append(out, Violation{Rule: RuleBody, Err: unreadable})
 	}
 	if err := check.checkSecurity(c, req); err != nil {
 		out = append(out, Violation{Rule: RuleCredentials, Err: err})
@@ -86,13 +88,28 @@ func (c *Contract) CheckRequest(op Operation, req *http.Request, body []byte) []
 		all = openapi3.MultiError{err}
 	}
 	for _, e := range all {
-		// Of a body that is not JSON, that is all there is to say: not
+		// Of a body that cannot be read, that is all there is to say: not
 		// also kin-openapi's decoding error.
-		if rule := classify(e); !notJSON || rule != RuleBody {
+		if rule := classify(e); unreadable == nil || rule != RuleBody {
 			out = append(out, Violation{Rule: rule, Err: e})
 		}
 	}
 	return out
+}
+
+// unreadableJSON says why body cannot be read as JSON, if it cannot.
+// kin-openapi decodes only the first JSON value, and of a number too large
+// for a float64 says "cannot convert json.Number to float64", or nothing
+// where the schema takes any value.
+func unreadableJSON(body []byte) error {
+	if !json.Valid(body) {
+		return errors.New("request body is not one valid JSON value")
+	}
+	var outOfRange *NumberRangeError
+	if _, err := DecodeJSON(body); errors.As(err, &outOfRange) {
+		return outOfRange
+	}
+	return nil
 }
 
 // repeatedQuery returns a violation for each query parameter of one value

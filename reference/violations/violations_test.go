@@ -733,3 +733,37 @@ func TestARepeatedSingleValueQueryParameterIsAViolation(t *testing.T) {
 		t.Errorf("a list query parameter repeated: answered %d, recorded %v", w.Code, c.Violations())
 	}
 }
+
+// A number too large for a float64 is valid JSON that Seam cannot read:
+// the reason and the answer say so of the field, in the client's terms,
+// whether or not the schema there is a number's.
+func TestANumberOutOfRangeIsSaidOfItsField(t *testing.T) {
+	c, seed, _ := newChecker(t, violations.Options{AnswerAsSeam: true})
+	key := map[string]string{"Authorization": "Bearer " + seed.APIKey}
+	for _, tc := range []struct {
+		req         sent
+		want, field string
+	}{
+		{sent{"POST", "/devices/list", "application/json", `{"limit":1e400}`, key}, "limit: the number is out of range", "limit"},
+		{sent{"POST", "/devices/list", "application/json", `{"device_ids":[],"custom_metadata_has":{"a":-1e400}}`, key}, "custom_metadata_has.a: the number is out of range", "custom_metadata_has"},
+		// The schema here takes anything.
+		{sent{"POST", "/seam/webhooks/[provider]/[subscription_id]?provider=p&subscription_id=s", "application/json", `{"a":[0,1e999]}`, key}, "a.1: the number is out of range", "a"},
+	} {
+		c.Forget()
+		w := tc.req.do(t, c)
+		vs := c.Violations()
+		var answer struct {
+			Error struct {
+				Message          string         `json:"message"`
+				ValidationErrors map[string]any `json:"validation_errors"`
+			} `json:"error"`
+		}
+		_ = json.Unmarshal(w.Body.Bytes(), &answer)
+		if w.Code != http.StatusBadRequest || answer.Error.Message != tc.want || answer.Error.ValidationErrors[tc.field] == nil {
+			t.Errorf("%s: answered %d %s, want 400 saying %q and naming %s", tc.req.body, w.Code, w.Body, tc.want, tc.field)
+		}
+		if len(vs) != 1 || vs[0].Rule != violations.RuleBody || vs[0].Reason != tc.want {
+			t.Errorf("%s: recorded %v, want one body violation %q", tc.req.body, vs, tc.want)
+		}
+	}
+}
