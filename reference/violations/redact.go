@@ -1,6 +1,7 @@
 package violations
 
 import (
+	"fmt"
 	"maps"
 	"net/http"
 	"regexp"
@@ -57,7 +58,9 @@ func redactRequest(r *http.Request, body []byte, secrets map[string]string) (sen
 	} else {
 		out.Body = scrubEscaped(strings.ToValidUTF8(string(body[:min(len(body), maxRecordedBody+1<<10)]), ""), scrub)
 		if len(out.Body) > maxRecordedBody {
-			out.Body = strings.ToValidUTF8(out.Body[:maxRecordedBody], "")
+			// Said, so that a stand-in cut short ($SEAM_API_KE) does not
+			// read as another variable.
+			out.Body = strings.ToValidUTF8(out.Body[:maxRecordedBody], "") + fmt.Sprintf("… [cut: %d bytes in all]", len(body))
 		}
 	}
 	return out, scrub

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -765,5 +766,20 @@ func TestANumberOutOfRangeIsSaidOfItsField(t *testing.T) {
 		if len(vs) != 1 || vs[0].Rule != violations.RuleBody || vs[0].Reason != tc.want {
 			t.Errorf("%s: recorded %v, want one body violation %q", tc.req.body, vs, tc.want)
 		}
+	}
+}
+
+// A body recorded in part says so: a stand-in cut at the end ($SEAM_API_KE)
+// must not read as another variable.
+func TestARecordedBodyCutShortSaysSo(t *testing.T) {
+	c, seed, _ := newChecker(t, violations.Options{})
+	body := `{"user_identity_id":"x","pad":"` + strings.Repeat("x", 5000) + `"}`
+	sent{"POST", "/user_identities/delete", "application/json", body, map[string]string{"Authorization": "Bearer " + seed.APIKey}}.do(t, c)
+	vs := c.Violations()
+	if len(vs) == 0 {
+		t.Fatal("nothing recorded")
+	}
+	if got := vs[0].Request.Body; !strings.HasSuffix(got, fmt.Sprintf("… [cut: %d bytes in all]", len(body))) || len(got) > 4<<10+64 {
+		t.Fatalf("a %d-byte body recorded as %d bytes ending %q", len(body), len(got), got[max(0, len(got)-60):])
 	}
 }
