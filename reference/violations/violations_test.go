@@ -254,6 +254,10 @@ func TestResponsesBreakingTheContractAreViolations(t *testing.T) {
 	if len(vs) != 1 || vs[0].Side != violations.Response || vs[0].Rule != violations.RuleResponse || !strings.Contains(vs[0].Reason, "ok") {
 		t.Errorf("violations %+v, want one response violation about ok", vs)
 	}
+	// The operations' table counts the answer's violation too.
+	if md := c.Report().Summary(); !strings.Contains(md, "| `POST /user_identities/delete` | 1 | 0 | 1 |") {
+		t.Errorf("violations.md does not count the answer's violation:\n%s", md)
+	}
 }
 
 func TestReportFiles(t *testing.T) {
