@@ -36,8 +36,12 @@ type Env struct {
 
 	redactor *Redactor
 	ledger   *Ledger
-	inflight sync.WaitGroup
-	closed   atomic.Bool // set by Interrupt: specs may send no more
+	// inflight counts requests being sent and idle is closed when it drops
+	// to 0, both under mu: the sweep waits for an interrupted spec's request
+	// while clean-up requests come and go, which a WaitGroup forbids.
+	inflight int
+	idle     chan struct{}
+	closed   atomic.Bool // set by Interrupt, under mu: specs may send no more
 	// stopped holds why the run must end (the endpoint stopped answering,
 	// its time is up); the next request ends it.
 	stopped    atomic.Pointer[string]

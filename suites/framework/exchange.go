@@ -168,6 +168,12 @@ func (e *Env) SendAll(rs ...*Request) []*Exchange {
 		e.selfCheck(r, req)
 		reqs[i] = req
 	}
+	// The check above may pass just before an interrupt; this one is
+	// atomic with it, so the sweep waits for every spec request it lets go.
+	if !e.begin(true) {
+		runtime.Goexit()
+	}
+	defer e.end()
 	xs := make([]*Exchange, len(rs))
 	// In-process mocks answer on this goroutine's CPU: more goroutines
 	// would only grow more stacks for the same work.
@@ -301,7 +307,34 @@ func (e *Env) stopIfInterrupted() {
 }
 
 // Interrupt stops specs from sending anything more; clean-up still can.
-func (e *Env) Interrupt() { e.closed.Store(true) }
+func (e *Env) Interrupt() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.closed.Store(true)
+}
+
+// begin counts a request in flight until end; a spec's is refused once the
+// run is interrupted.
+func (e *Env) begin(fromSpec bool) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if fromSpec && e.closed.Load() {
+		return false
+	}
+	if e.inflight == 0 {
+		e.idle = make(chan struct{})
+	}
+	e.inflight++
+	return true
+}
+
+func (e *Env) end() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.inflight--; e.inflight == 0 {
+		close(e.idle)
+	}
+}
 
 // Interrupted reports whether Interrupt was called.
 func (e *Env) Interrupted() bool { return e.closed.Load() }
@@ -403,6 +436,8 @@ func (e *Env) tally(op spec.Operation, answered, throttled bool) {
 // Do sends r outside any spec (the run's preflight), with no self-check
 // and no report entry.
 func (e *Env) Do(r *Request) *Exchange {
+	e.begin(false)
+	defer e.end()
 	e.redactor.Add(r.credential.Authorization)
 	req, err := e.build(r)
 	if err != nil {
@@ -412,8 +447,6 @@ func (e *Env) Do(r *Request) *Exchange {
 }
 
 func (e *Env) exchange(r *Request, req *http.Request) *Exchange {
-	e.inflight.Add(1)
-	defer e.inflight.Done()
 	x := &Exchange{Operation: r.op, Request: req, RequestBody: r.body, env: e}
 	start := time.Now()
 	res, err := e.do(req)

@@ -380,11 +380,15 @@ func DescribeLeftBehind(ids, pendingKeys []string, runID string) []string {
 // creates.
 func KeyPrefix(runID string) string { return "seamconform-" + runID + "-" }
 
+// waitInflight waits, at most limit, until no request is in flight.
 func (e *Env) waitInflight(limit time.Duration) {
-	done := make(chan struct{})
-	go func() { e.inflight.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(limit):
+	e.mu.Lock()
+	busy, idle := e.inflight > 0, e.idle
+	e.mu.Unlock()
+	if busy {
+		select {
+		case <-idle:
+		case <-time.After(limit):
+		}
 	}
 }
