@@ -188,27 +188,22 @@ func runCommand(args []string, stdout, stderr io.Writer) (int, error) {
 	stopSignals := handleSignals(env, out, &stops)
 	defer stopSignals()
 
+	// The outputs are made, to be sure they can be written, after every
+	// other usage error and before any request: a path that will not do
+	// sends no credential. What a refusal at the preflight or an interrupt
+	// ends before the specs must not leave behind, empty, is removed.
+	undo, err := outputs.make(rf.reportDir)
+	if err != nil {
+		return reports.ExitUsage, err
+	}
+	stops.undoing(undo)
 	notes, err := suites.Preflight(env, rf.allowNonSandbox)
 	if err != nil {
+		undo()
 		return reports.ExitUsage, usagef("%s", err)
 	}
 	if env.Stopped() {
 		rf.concurrency = 1 // it ends at its first request, which workers would not know
-	}
-	// The outputs are made, to be sure they can be written, only once no
-	// usage error can come: one would leave them behind, empty.
-	if err := outputs.checkWritable(); err != nil {
-		return reports.ExitUsage, err
-	}
-	if rf.reportDir != "" {
-		if _, err := os.Stat(rf.reportDir); os.IsNotExist(err) {
-			// Still empty then (the bundle is written at the end): a
-			// folder left behind would look like a bundle.
-			stops.undoing(func() { _ = os.Remove(rf.reportDir) })
-		}
-		if err := reports.CheckWritable(rf.reportDir); err != nil {
-			return reports.ExitUsage, usagef("cannot write the report bundle: %s", err)
-		}
 	}
 	if !env.Target.Mock() {
 		if exposure := target.Exposure(envOr(rf.endpoint, "SEAM_ENDPOINT")); exposure != "" {
@@ -433,20 +428,41 @@ func onSignals(first, second func()) (stop func()) {
 // --json-report (or Ginkgo's own flags).
 type reportFiles struct{ junit, json string }
 
-// checkWritable fails before the run, rather than after it, when a report
-// could not be written.
-func (r reportFiles) checkWritable() error {
+// make creates the report files and the bundle folder dir (if any), so
+// that one that cannot be written fails the run before it starts, not after
+// it. undo removes those it created: until the end of the run they are
+// empty, and a folder left behind would look like a bundle.
+func (r reportFiles) make(dir string) (undo func(), err error) {
+	var made []string
+	undo = func() {
+		for _, path := range slices.Backward(made) {
+			_ = os.Remove(path)
+		}
+	}
 	for _, path := range []string{r.junit, r.json} {
 		if path == "" {
 			continue
 		}
+		if _, err := os.Stat(path); os.IsNotExist(err) {
+			made = append(made, path)
+		}
 		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE, 0o644)
 		if err != nil {
-			return usagef("cannot write the report: %s", err)
+			undo()
+			return nil, usagef("cannot write the report: %s", err)
 		}
 		f.Close()
 	}
-	return nil
+	if dir != "" {
+		if _, err := os.Stat(dir); os.IsNotExist(err) {
+			made = append(made, dir)
+		}
+		if err := reports.CheckWritable(dir); err != nil {
+			undo()
+			return nil, usagef("cannot write the report bundle: %s", err)
+		}
+	}
+	return undo, nil
 }
 
 // write writes the JUnit report as the bundle's junit.xml (grouped by

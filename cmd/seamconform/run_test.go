@@ -2,12 +2,14 @@ package main
 
 import (
 	"encoding/json"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/onsi/ginkgo/v2/types"
@@ -298,6 +300,31 @@ func TestUsageErrorsLeaveNoOutputsBehind(t *testing.T) {
 	r := seamconform(t, env, "run", "--junit-report", filepath.Join(dir, "j.xml"), "--report-dir", filepath.Join(dir, "bundle"))
 	if left, _ := os.ReadDir(dir); r.code != 2 || len(left) > 0 {
 		t.Errorf("the sandbox guard: exit %d, %d outputs left behind", r.code, len(left))
+	}
+}
+
+// A report path that will not do is a usage error before any request: the
+// credential is not sent, nor the user kept waiting on a slow endpoint.
+func TestReportPathsAreCheckedBeforeAnyRequest(t *testing.T) {
+	var requests atomic.Int32
+	endpoint := httptestServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { requests.Add(1) }))
+	dir := t.TempDir()
+	file, full := filepath.Join(dir, "file"), filepath.Join(dir, "full")
+	if err := os.WriteFile(file, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(full, "other"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"--junit-report", filepath.Join(dir, "missing", "x.xml")},
+		{"--report-dir", filepath.Join(file, "x")},
+		{"--report-dir", full},
+	} {
+		r := seamconform(t, map[string]string{"SEAM_ENDPOINT": endpoint, "SEAM_API_KEY": "seam_reportpath0000"}, append([]string{"run", "--no-color"}, args...)...)
+		if r.code != 2 || requests.Load() != 0 || !strings.Contains(r.stderr, "cannot write the report") {
+			t.Errorf("%q: exit %d after %d requests, stderr %q; want exit 2, no request and why", args, r.code, requests.Load(), r.stderr)
+		}
 	}
 }
 
