@@ -197,7 +197,10 @@ func runCommand(args []string, stdout, stderr io.Writer) (int, error) {
 		return reports.ExitUsage, err
 	}
 	stops.undoing(undo)
-	notes, err := suites.Preflight(env, rf.allowNonSandbox)
+	var notes []string
+	if !suiteConfig.DryRun { // which sends nothing, the preflight's credential included
+		notes, err = suites.Preflight(env, rf.allowNonSandbox)
+	}
 	if err != nil {
 		undo()
 		return reports.ExitUsage, usagef("%s", err)

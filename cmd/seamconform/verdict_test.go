@@ -25,9 +25,12 @@ import (
 // Each test here is one of the ways a run used to print a verdict that was
 // not true (issue 8), now getting the truthful one.
 
+// A dry run sends nothing, not even the preflight with the credential.
 func TestDryRunChecksNothing(t *testing.T) {
+	var requests atomic.Int32
+	endpoint := httptestServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { requests.Add(1) }))
 	for name, args := range map[string][]string{
-		"live":  {"run", "--endpoint", "http://127.0.0.1:1", "--api-key", "seam_dryrun000000", "--ginkgo.dry-run"},
+		"live":  {"run", "--endpoint", endpoint, "--api-key", "seam_dryrun000000", "--ginkgo.dry-run"},
 		"fault": {"run", "--fault", "not-deleted", "--ginkgo.dry-run"},
 	} {
 		r := seamconform(t, nil, args...)
@@ -35,6 +38,9 @@ func TestDryRunChecksNothing(t *testing.T) {
 		if strings.Contains(r.stdout, "Verdict: CONFORMANT") || strings.Contains(r.stdout, " passed, ") && !strings.Contains(r.stdout, "MUST   0 passed") {
 			t.Errorf("%s: a dry run claims results:\n%s", name, tail(r.stdout, 8))
 		}
+	}
+	if n := requests.Load(); n != 0 {
+		t.Errorf("a dry run sent %d requests to the endpoint", n)
 	}
 	r := seamconform(t, nil, "run", "--ginkgo.dry-run", "--allow-empty")
 	expect(t, r, 0, "Verdict: NOTHING CHECKED")
