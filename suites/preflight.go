@@ -43,6 +43,15 @@ func preflight(env *framework.Env, allowNonSandbox bool) (notes []string, err er
 	if len(schemes) == 0 {
 		return []string{"no credential was given: only the specs that need none can run"}, nil
 	}
+	// Asked with a PAT or console session but no workspace, the endpoint
+	// refuses the token, and a valid one would be blamed.
+	if d, ok := env.Contract.Describe(spec.GetWorkspace); ok && !d.Accepts(schemes[0]) && env.Seed.WorkspaceID == "" {
+		for _, scheme := range []string{framework.SchemePAT, framework.SchemeConsoleSession} {
+			if row, _ := spec.SchemeNamed(scheme); env.Seed.Value(row.Env) != "" {
+				return nil, fmt.Errorf("%s (or --%s) needs SEAM_WORKSPACE_ID (or --workspace-id), which is not set: the sandbox guard asks POST /workspaces/get, which takes a %s only with its workspace; set it, or give SEAM_API_KEY (or --api-key)", row.Env, row.Flag, row.Kind)
+			}
+		}
+	}
 	x := env.Do(framework.Call(spec.GetWorkspace).As(env.As(schemes[0])))
 	// A connection dropped once must not leave a workspace unchecked.
 	for try := 1; x.Err != nil && try < preflightTries; try++ {

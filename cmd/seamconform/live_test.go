@@ -221,6 +221,39 @@ func TestPreflightRefusesEachCredentialTheEndpointRefuses(t *testing.T) {
 	}
 }
 
+// POST /workspaces/get takes a PAT or a console session only with a
+// workspace: given one without SEAM_WORKSPACE_ID (and no API key), the run
+// says the workspace ID is missing, before any request, rather than
+// blaming a valid token on the endpoint's refusal.
+func TestPreflightWantsTheWorkspaceOfAPATOrConsoleSession(t *testing.T) {
+	var requests atomic.Int32
+	_, served := served(t, reference.Options{}, func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { requests.Add(1); h.ServeHTTP(w, r) })
+	})
+	for _, tc := range []struct {
+		variable string
+		args     []string
+		named    string
+	}{
+		{"SEAM_PERSONAL_ACCESS_TOKEN", nil, "SEAM_PERSONAL_ACCESS_TOKEN (or --personal-access-token) needs SEAM_WORKSPACE_ID (or --workspace-id)"},
+		{"SEAM_CONSOLE_SESSION_TOKEN", nil, "SEAM_CONSOLE_SESSION_TOKEN (or --console-session-token) needs SEAM_WORKSPACE_ID (or --workspace-id)"},
+		{"", []string{"--personal-access-token", served["SEAM_PERSONAL_ACCESS_TOKEN"]}, "SEAM_PERSONAL_ACCESS_TOKEN (or --personal-access-token) needs SEAM_WORKSPACE_ID (or --workspace-id)"},
+	} {
+		env := map[string]string{"SEAM_ENDPOINT": served["SEAM_ENDPOINT"]}
+		if tc.variable != "" {
+			env[tc.variable] = served[tc.variable]
+		}
+		r := seamconform(t, env, append([]string{"run", "--no-color", "--operation", "/user_identities/delete"}, tc.args...)...)
+		if r.code != 2 || !strings.Contains(r.stderr, tc.named) || strings.Contains(r.stderr, "refused") || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 || requests.Load() != 0 {
+			t.Errorf("%s%q without a workspace: exit %d after %d requests, stderr %q; want exit 2, no request and one line naming the workspace ID", tc.variable, tc.args, r.code, requests.Load(), r.stderr)
+		}
+	}
+	env := map[string]string{"SEAM_ENDPOINT": served["SEAM_ENDPOINT"], "SEAM_PERSONAL_ACCESS_TOKEN": served["SEAM_PERSONAL_ACCESS_TOKEN"], "SEAM_WORKSPACE_ID": served["SEAM_WORKSPACE_ID"]}
+	if r := seamconform(t, env, "run", "--no-color", "--operation", "/user_identities/delete"); r.code != 0 {
+		t.Errorf("a PAT with its workspace: exit %d, stderr %q; want a run", r.code, r.stderr)
+	}
+}
+
 // An answer without a workspace (a 503 page, say) stops the run naming
 // no workspace, not one called "<nil>", and says to try again later: the
 // endpoint is busy, not the workspace unsafe.
