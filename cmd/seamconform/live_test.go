@@ -123,8 +123,30 @@ func TestInterruptBeforeAnySpecEndsTheRunAtOnce(t *testing.T) {
 // A second interrupt of a run with workers stops it at once, and still
 // removes the folder the workers wrote their results to.
 func TestSecondInterruptRemovesTheWorkersFolder(t *testing.T) {
-	slow, creates := slowCounting(20 * time.Millisecond) // long enough to interrupt mid-run
-	_, env := served(t, reference.Options{}, slow)
+	// Once the specs are under way, every request is held until the test
+	// ends: the first interrupt's gentle end waits for it, so the second
+	// one always comes while the run is still ending, however fast the
+	// machine.
+	var creates, held atomic.Int32
+	var holding atomic.Bool
+	release := make(chan struct{})
+	holdOnce := func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/user_identities/create" {
+				creates.Add(1)
+			}
+			if holding.Load() {
+				held.Add(1)
+				select {
+				case <-release:
+				case <-r.Context().Done():
+				}
+			}
+			h.ServeHTTP(w, r)
+		})
+	}
+	_, env := served(t, reference.Options{}, holdOnce)
+	t.Cleanup(func() { close(release) }) // before the server closes
 	tmp := t.TempDir()
 	env["TMPDIR"] = tmp
 	cmd := command(t, env, "run", "--no-color", "--concurrency", "2", "--operation", "/user_identities/*")
@@ -134,6 +156,10 @@ func TestSecondInterruptRemovesTheWorkersFolder(t *testing.T) {
 		t.Fatal(err)
 	}
 	for deadline := time.Now().Add(30 * time.Second); creates.Load() < 2 && time.Now().Before(deadline); {
+		time.Sleep(5 * time.Millisecond)
+	}
+	holding.Store(true)
+	for deadline := time.Now().Add(30 * time.Second); held.Load() < 1 && time.Now().Before(deadline); {
 		time.Sleep(5 * time.Millisecond)
 	}
 	for range 2 {
