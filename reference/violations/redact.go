@@ -57,7 +57,9 @@ func redactRequest(r *http.Request, body []byte, secrets map[string]string) (sen
 		out.Body = "[binary body not recorded]"
 	} else {
 		out.Body = scrubEscaped(strings.ToValidUTF8(string(body[:min(len(body), maxRecordedBody+1<<10)]), ""), scrub)
-		if len(out.Body) > maxRecordedBody {
+		// A body within the limit is kept whole, though its stand-ins may
+		// have grown it past.
+		if len(body) > maxRecordedBody && len(out.Body) > maxRecordedBody {
 			// Said, so that a stand-in cut short ($SEAM_API_KE) does not
 			// read as another variable.
 			out.Body = strings.ToValidUTF8(out.Body[:maxRecordedBody], "") + fmt.Sprintf("… [cut: %d bytes in all]", len(body))

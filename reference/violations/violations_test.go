@@ -786,4 +786,14 @@ func TestARecordedBodyCutShortSaysSo(t *testing.T) {
 	if got := vs[0].Request.Body; !strings.HasSuffix(got, fmt.Sprintf("… [cut: %d bytes in all]", len(body))) || len(got) > 4<<10+64 {
 		t.Fatalf("a %d-byte body recorded as %d bytes ending %q", len(body), len(got), got[max(0, len(got)-60):])
 	}
+	// A body within the limit is whole, though the stand-in for a token
+	// ([redacted seam_… API key]) is longer than the token.
+	c.Forget()
+	token := "seam_unknown1"
+	head, tail := `{"user_identity_id":"x","pad":"`, `","t":"`+token+`"}`
+	body = head + strings.Repeat("x", 4<<10-len(head)-len(tail)) + tail // 4 KiB exactly
+	sent{"POST", "/user_identities/delete", "application/json", body, map[string]string{"Authorization": "Bearer " + token}}.do(t, c)
+	if vs := c.Violations(); len(vs) == 0 || strings.Contains(vs[0].Request.Body, "[cut") || !strings.Contains(vs[0].Request.Body, `"t":"[redacted `) || !strings.HasSuffix(vs[0].Request.Body, `]"}`) {
+		t.Fatalf("a %d-byte body recorded as %q", len(body), vs[0].Request.Body[max(0, len(vs[0].Request.Body)-80):])
+	}
 }
