@@ -63,7 +63,7 @@ func runSpecs(env *framework.Env, rf runFlags, sc types.SuiteConfig, rc types.Re
 			ids = append(ids, v)
 		}
 	}
-	left := append(framework.DescribeLeftBehind(ids, keys, env.RunID), o.Effects...)
+	left := append(framework.DescribeLeftBehind(ids, keys, env.RunID), framework.DescribeEffects(o.Effects)...)
 	for i := range left { // the IDs are the server's words: they may hold anything
 		left[i] = env.Redact(left[i])
 	}

@@ -660,23 +660,66 @@ func TestPreflightUsesOnlyValuesOfTheirShape(t *testing.T) {
 // unknown one) and did not made something the run cannot prove its own:
 // never deleted, but listed as left behind, every one, also from workers.
 func TestWronglyAcceptedCreatesAreListedAsLeftBehind(t *testing.T) {
-	server, env := served(t, reference.Options{Faults: []string{"anonymous-allowed"}}, nil)
-	for _, concurrency := range []string{"1", "3"} {
-		before := server.IdentityIDs()
-		r := seamconform(t, env, "run", "--no-color", "--concurrency", concurrency, "--operation", "POST /user_identities/create")
-		made := slices.DeleteFunc(server.IdentityIDs(), func(id string) bool { return slices.Contains(before, id) })
-		if len(made) == 0 {
-			t.Fatalf("--concurrency %s: the wrongly accepted creates made nothing, so the test checks nothing", concurrency)
-		}
-		line := regexp.MustCompile(`LEFT BEHIND: POST /user_identities/create answered 2xx to requests it must refuse \(their credentials broke the contract\)[^\n]*`).FindString(r.stdout)
-		for _, id := range made {
-			if !strings.Contains(line, "user_identity_id "+id) {
-				t.Errorf("--concurrency %s: identity %s remains but is not listed in %q", concurrency, id, line)
+	for _, fault := range []string{"anonymous-allowed", "token-prefix-only"} {
+		server, env := served(t, reference.Options{Faults: []string{fault}}, nil)
+		for _, concurrency := range []string{"1", "3"} {
+			before := server.IdentityIDs()
+			r := seamconform(t, env, "run", "--no-color", "--concurrency", concurrency, "--operation", "POST /user_identities/create")
+			if concurrency != "1" && !strings.Contains(r.stdout, "Running in parallel across "+concurrency+" processes") {
+				t.Fatalf("--concurrency %s: the specs did not run in workers:\n%s", concurrency, tail(r.stdout, 20))
 			}
+			listedMade(t, fault+", --concurrency "+concurrency, r, server, before)
+			noSecrets(t, r, env)
 		}
-		if concurrency != "1" && !strings.Contains(r.stdout, "Running in parallel across "+concurrency+" processes") {
-			t.Fatalf("--concurrency %s: the specs did not run in workers:\n%s", concurrency, tail(r.stdout, 20))
+	}
+}
+
+// A wrongly accepted create in flight when the run is interrupted was sent
+// all the same: what it made is listed.
+func TestAWronglyAcceptedCreateInFlightAtAnInterruptIsListed(t *testing.T) {
+	arrived, release := make(chan struct{}), make(chan struct{})
+	var first atomic.Bool
+	holdAnonymousCreate := func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/user_identities/create" && r.Header.Get("Authorization") == "" && first.CompareAndSwap(false, true) {
+				close(arrived)
+				<-release
+			}
+			h.ServeHTTP(w, r)
+		})
+	}
+	server, env := served(t, reference.Options{Faults: []string{"anonymous-allowed"}}, holdAnonymousCreate)
+	before := server.IdentityIDs()
+	cmd := command(t, env, "run", "--no-color", "--concurrency", "1", "--operation", "POST /user_identities/create")
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-arrived:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("no create without a credential came:\n%s", tail(out.String(), 20))
+	}
+	_ = cmd.Process.Signal(syscall.SIGINT)
+	time.Sleep(200 * time.Millisecond) // the interrupt is handled while the create is held
+	close(release)
+	_ = cmd.Wait()
+	listedMade(t, "interrupted", result{stdout: out.String()}, server, before)
+}
+
+// listedMade fails unless every identity the run made on server, beyond
+// those before it, is listed as left behind by what its create answered.
+func listedMade(t *testing.T, what string, r result, server *reference.Server, before []string) {
+	t.Helper()
+	made := slices.DeleteFunc(server.IdentityIDs(), func(id string) bool { return slices.Contains(before, id) })
+	if len(made) == 0 {
+		t.Fatalf("%s: the wrongly accepted creates made nothing, so the test checks nothing", what)
+	}
+	line := regexp.MustCompile(`LEFT BEHIND: POST /user_identities/create answered 2xx to requests it must refuse \([^\n]*`).FindString(r.stdout)
+	for _, id := range made {
+		if !strings.Contains(line, "user_identity_id "+id) {
+			t.Errorf("%s: identity %s remains but is not listed in %q\n%s", what, id, line, tail(r.stdout, 12))
 		}
-		noSecrets(t, r, env)
 	}
 }

@@ -15,7 +15,7 @@ import (
 // refusal is o's minimal request with c, to be answered 401; malformed
 // says the credential breaks the contract's security rules by its shape.
 func refusal(o operation, c f.Credential, malformed bool) *f.Request {
-	r := o.call(o.minimal()).As(c)
+	r := o.call(o.minimal()).As(c).MustBeRefused()
 	if malformed {
 		r.Breaking(spec.RuleCredentials)
 	}

@@ -16,7 +16,7 @@ func answers(o operation, m func() types.GomegaMatcher) {
 	if o.secured() {
 		cs.add("no credentials", o.call(o.minimal()).Breaking(spec.RuleCredentials), m())
 		s := schemesOf(o)[0]
-		cs.add("an unknown "+s.Kind, o.call(o.minimal()).As(presented(s, unknownToken(s), true)), m())
+		cs.add("an unknown "+s.Kind, o.call(o.minimal()).As(presented(s, unknownToken(s), true)).MustBeRefused(), m())
 	}
 	if input, ok := o.findBadInput(); ok {
 		cs.add("a malformed "+input.Name, o.call(o.minimal().set(input, "not-a-uuid")).As(o.valid()).Breaking(rule(input)), m())

@@ -6,62 +6,75 @@ import (
 	"maps"
 	"slices"
 	"strings"
-
-	"github.com/seamconform/seamconform/spec"
 )
 
 // noteEffect records what a request the implementation had to refuse may
-// have made: a create answered 2xx to a request that breaks the contract
-// (no credential, an unknown one) and named what it made. The run did not
-// mean to create it and cannot prove it is its own, so it is listed as left
+// have made: a create answered 2xx to a request without a credential, or
+// with one it must refuse, and named what it made. The run did not mean to
+// create it and cannot prove it is its own, so it is listed as left
 // behind, never deleted. Other operations are sent only requests that name
 // nothing (the API-wide family's harmless requests): wrongly accepted, they
 // act on nothing.
 func (e *Env) noteEffect(r *Request, x *Exchange) {
-	if len(r.breaks) == 0 || x.Status < 200 || x.Status > 299 || !strings.HasSuffix(r.op.Path, "create") {
+	if !r.refusable && len(r.breaks) == 0 || x.Status < 200 || x.Status > 299 || !strings.HasSuffix(r.op.Path, "create") {
 		return
 	}
-	if named := namedIDs(x.Body, string(x.RequestBody)+" "+x.Request.URL.RawQuery); len(named) > 0 {
-		e.ledger.effect(r.op.String(), r.breaks, named)
+	named := namedIDs(x.Body, string(x.RequestBody)+" "+x.Request.URL.RawQuery)
+	if len(named) == 0 {
+		return
 	}
-}
-
-// effect is what one operation's wrongly accepted requests named.
-type effect struct {
-	rules map[spec.Rule]bool
-	named map[string]bool
-}
-
-func (l *Ledger) effect(op string, rules []spec.Rule, named []string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	ef := l.effects[op]
-	if ef == nil {
-		ef = &effect{map[spec.Rule]bool{}, map[string]bool{}}
-		l.effects[op] = ef
-	}
-	for _, r := range rules {
-		ef.rules[r] = true
-	}
-	for _, n := range named {
-		ef.named[n] = true
-	}
-}
-
-// Effects says, a line per operation, what requests the implementation
-// had to refuse may have made.
-func (l *Ledger) Effects() []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	var out []string
-	for _, op := range slices.Sorted(maps.Keys(l.effects)) {
-		ef := l.effects[op]
+	why := "a credential no server knows"
+	if len(r.breaks) > 0 {
 		var rules []string
-		for _, r := range slices.Sorted(maps.Keys(ef.rules)) {
-			rules = append(rules, string(r))
+		for _, rule := range r.breaks {
+			rules = append(rules, string(rule))
 		}
-		out = append(out, fmt.Sprintf("%s answered 2xx to requests it must refuse (their %s broke the contract) and named what it made, which may remain: %s",
-			op, strings.Join(rules, " and "), strings.Join(slices.Sorted(maps.Keys(ef.named)), ", ")))
+		why = "its " + strings.Join(slices.Compact(slices.Sorted(slices.Values(rules))), " and ") + " broke the contract"
+	}
+	e.ledger.effect(Effect{Operation: r.op.String(), Reasons: []string{why}, Named: named})
+}
+
+// Effect is what wrongly accepted creates of one operation named, and why
+// each had to be refused.
+type Effect struct {
+	Operation string   `json:"operation"`
+	Reasons   []string `json:"reasons"`
+	Named     []string `json:"named"`
+}
+
+func (l *Ledger) effect(ef Effect) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.effects = append(l.effects, ef)
+}
+
+// Effects lists what the run's wrongly accepted creates named, as they
+// came.
+func (l *Ledger) Effects() []Effect {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return slices.Clone(l.effects)
+}
+
+// DescribeEffects puts effects in words, a line per operation, whichever
+// process recorded them.
+func DescribeEffects(effects []Effect) []string {
+	reasons, named := map[string]map[string]bool{}, map[string]map[string]bool{}
+	for _, ef := range effects {
+		if reasons[ef.Operation] == nil {
+			reasons[ef.Operation], named[ef.Operation] = map[string]bool{}, map[string]bool{}
+		}
+		for _, r := range ef.Reasons {
+			reasons[ef.Operation][r] = true
+		}
+		for _, n := range ef.Named {
+			named[ef.Operation][n] = true
+		}
+	}
+	var out []string
+	for _, op := range slices.Sorted(maps.Keys(named)) {
+		out = append(out, fmt.Sprintf("%s answered 2xx to requests it must refuse (%s) and named what it made, which may remain: %s",
+			op, strings.Join(slices.Sorted(maps.Keys(reasons[op])), "; "), strings.Join(slices.Sorted(maps.Keys(named[op])), ", ")))
 	}
 	return out
 }

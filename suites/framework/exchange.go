@@ -44,6 +44,9 @@ type Request struct {
 	// throttleChecked: the caller ends the spec on a 429 itself, after
 	// what it must do with any answer (a create forgets its key).
 	throttleChecked bool
+	// refusable: the implementation must refuse it, though it conforms
+	// (a credential of the right shape that no server knows).
+	refusable bool
 }
 
 type verdict struct {
@@ -93,6 +96,14 @@ func (r *Request) Header(key, value string) *Request {
 // so a negative spec proves what it claims and nothing else.
 func (r *Request) Breaking(rules ...spec.Rule) *Request {
 	r.breaks = append(r.breaks, rules...)
+	return r
+}
+
+// MustBeRefused declares that the implementation must refuse this request
+// although it conforms to the contract (an unknown credential): accepted,
+// what it made is listed as left behind.
+func (r *Request) MustBeRefused() *Request {
+	r.refusable = true
 	return r
 }
 
@@ -188,7 +199,6 @@ func (e *Env) SendAll(rs ...*Request) []*Exchange {
 		}
 		wg.Wait()
 	}
-	e.stopIfInterrupted()
 	var unanswered error
 	at, visibility := sentFrom(), evidenceVisibility()
 	for i, x := range xs {
@@ -198,6 +208,9 @@ func (e *Env) SendAll(rs ...*Request) []*Exchange {
 			unanswered = x.Err
 		}
 	}
+	// After the evidence and what it made are recorded: a request sent
+	// before an interrupt was sent, whatever the spec does next.
+	e.stopIfInterrupted()
 	for i, x := range xs {
 		if !rs[i].throttleChecked {
 			skipIfThrottled(x)

@@ -66,7 +66,7 @@ func unknownCase(c credential) authCase   { return authCase{credential: c} }
 // credential.
 func (d Descriptor) refused(fm Form, c authCase) *Exchange {
 	GinkgoHelper()
-	r := d.Naming(fm, UnknownID()).As(c.credential())
+	r := d.Naming(fm, UnknownID()).As(c.credential()).MustBeRefused()
 	if c.malformed {
 		r.Breaking(spec.RuleCredentials)
 	}

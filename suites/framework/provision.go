@@ -23,13 +23,13 @@ import (
 type Ledger struct {
 	mu      sync.Mutex
 	ids     map[string]bool
-	pending map[string]bool    // user_identity_key of creates with no clear answer
-	effects map[string]*effect // by operation: what requests it had to refuse may have made
+	pending map[string]bool // user_identity_key of creates with no clear answer
+	effects []Effect        // what creates it had to refuse named
 	n       atomic.Int64
 }
 
 func newLedger() *Ledger {
-	return &Ledger{ids: map[string]bool{}, pending: map[string]bool{}, effects: map[string]*effect{}}
+	return &Ledger{ids: map[string]bool{}, pending: map[string]bool{}}
 }
 
 // Owns reports whether the run created id and has not removed it yet.
@@ -351,11 +351,12 @@ func (e *Env) Sweep(budget time.Duration) {
 // identities the run created and could not confirm gone, and the keys of
 // creates whose outcome it never learned. Empty when nothing may remain.
 func (e *Env) LeftBehind() []string {
-	out := append(DescribeLeftBehind(e.ledger.IDs(), e.ledger.PendingKeys(), e.RunID), e.ledger.Effects()...)
+	out := DescribeLeftBehind(e.ledger.IDs(), e.ledger.PendingKeys(), e.RunID)
 	if why := e.stopped.Load(); why != nil && len(out) > 0 {
 		out = append(out, "clean-up stopped early: "+*why)
 	}
-	for i := range out { // the IDs are the server's words: they may hold anything
+	out = append(out, DescribeEffects(e.ledger.Effects())...) // nothing the clean-up could do
+	for i := range out {                                      // the IDs are the server's words: they may hold anything
 		out[i] = e.Redact(out[i])
 	}
 	return out

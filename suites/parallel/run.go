@@ -17,6 +17,8 @@ import (
 
 	"github.com/onsi/ginkgo/v2/reporters"
 	"github.com/onsi/ginkgo/v2/types"
+
+	"github.com/seamconform/seamconform/suites/framework"
 )
 
 // DefaultConcurrency is how many requests a run has in flight against a
@@ -110,7 +112,7 @@ func (s Split) worker(w *Worker, processes int) {
 type Outcome struct {
 	Report     types.Report
 	LeftBehind []string
-	Effects    []string
+	Effects    []framework.Effect
 	Throttled  int64
 }
 
@@ -211,7 +213,6 @@ func Run(o Options) (Outcome, error) {
 		out.Throttled += res.Throttled
 	}
 	slices.Sort(out.LeftBehind)
-	slices.Sort(out.Effects)
 	reporter.SuiteDidEnd(out.Report)
 	return out, writeReportFiles(out.Report, o.ReporterConfig)
 }

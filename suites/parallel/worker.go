@@ -6,6 +6,8 @@ import (
 	"os"
 
 	"github.com/onsi/ginkgo/v2/types"
+
+	"github.com/seamconform/seamconform/suites/framework"
 )
 
 // WorkerEnv is the environment variable that makes a seamconform process a
@@ -38,9 +40,8 @@ type Worker struct {
 // clean up, and how many of its answers were throttled.
 type Result struct {
 	LeftBehind []string
-	// Effects are what requests the implementation had to refuse may have
-	// made, each in words (framework.Ledger.Effects).
-	Effects   []string
+	// Effects are what creates the implementation had to refuse named.
+	Effects   []framework.Effect
 	Throttled int64
 }
 
