@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/seamconform/seamconform/fixtures"
@@ -43,21 +44,23 @@ func preflight(env *framework.Env, allowNonSandbox bool) (notes []string, err er
 	if len(schemes) == 0 {
 		return []string{"no credential was given: only the specs that need none can run"}, nil
 	}
-	// Asked with a PAT or console session but no workspace, the endpoint
-	// refuses the token, and a valid one would be blamed.
-	if d, ok := env.Contract.Describe(spec.GetWorkspace); ok && !d.Accepts(schemes[0]) && env.Seed.WorkspaceID == "" {
-		for _, scheme := range []string{framework.SchemePAT, framework.SchemeConsoleSession} {
-			if row, _ := spec.SchemeNamed(scheme); env.Seed.Value(row.Env) != "" {
-				return nil, fmt.Errorf("%s (or --%s) needs SEAM_WORKSPACE_ID (or --workspace-id), which is not set: the sandbox guard asks POST /workspaces/get, which takes a %s only with its workspace; set it, or give SEAM_API_KEY (or --api-key)", row.Env, row.Flag, row.Kind)
-			}
+	// The guard asks with the first credential the operation takes: one it
+	// does not take would be refused, and a valid one blamed.
+	asker := schemes[0]
+	if d, ok := env.Contract.Describe(spec.GetWorkspace); ok {
+		i := slices.IndexFunc(schemes, d.Accepts)
+		if i < 0 {
+			return cannotAsk(env, schemes, allowNonSandbox)
 		}
+		asker = schemes[i]
 	}
-	x := env.Do(framework.Call(spec.GetWorkspace).As(env.As(schemes[0])))
+	x := env.Do(framework.Call(spec.GetWorkspace).As(env.As(asker)))
 	// A connection dropped once must not leave a workspace unchecked.
 	for try := 1; x.Err != nil && try < preflightTries; try++ {
 		time.Sleep(preflightPause)
-		x = env.Do(framework.Call(spec.GetWorkspace).As(env.As(schemes[0])))
+		x = env.Do(framework.Call(spec.GetWorkspace).As(env.As(asker)))
 	}
+	others := slices.DeleteFunc(slices.Clone(schemes), func(s string) bool { return s == asker })
 	switch {
 	case x.Err != nil && allowNonSandbox:
 		return []string{fmt.Sprintf("POST /workspaces/get got no answer (%v); going on because of --allow-non-sandbox", x.Err)}, nil
@@ -65,7 +68,7 @@ func preflight(env *framework.Env, allowNonSandbox bool) (notes []string, err er
 		env.Stop(fmt.Sprintf("POST /workspaces/get got no answer in %d tries (%v), so the workspace is not known to be a sandbox and nothing was sent", preflightTries, x.Err))
 		return nil, nil
 	case x.Status == http.StatusUnauthorized || x.Status == http.StatusForbidden:
-		return nil, refused(schemes[0], x.Status)
+		return nil, refused(asker, x.Status)
 	case x.Status == http.StatusNotFound || x.Status == http.StatusMethodNotAllowed || x.Status == http.StatusNotImplemented:
 		return []string{fmt.Sprintf("the endpoint answered POST /workspaces/get with %d, so the suite cannot tell whether the workspace is a sandbox; going on", x.Status)}, nil
 	}
@@ -87,7 +90,7 @@ func preflight(env *framework.Env, allowNonSandbox bool) (notes []string, err er
 	}
 	sandbox, known := x.Field("workspace.is_sandbox")
 	if x.Status == http.StatusOK && known && sandbox == true {
-		return notes, otherCredentials(env, schemes[1:])
+		return notes, otherCredentials(env, others)
 	}
 	said := "is_sandbox is missing"
 	switch {
@@ -100,7 +103,7 @@ func preflight(env *framework.Env, allowNonSandbox bool) (notes []string, err er
 	if allowNonSandbox {
 		notes = append(notes, fmt.Sprintf("the workspace is not known to be a sandbox (%s); going on because of --allow-non-sandbox", said))
 		if x.Status == http.StatusOK {
-			return notes, otherCredentials(env, schemes[1:])
+			return notes, otherCredentials(env, others)
 		}
 		return notes, nil
 	}
@@ -115,6 +118,28 @@ func preflight(env *framework.Env, allowNonSandbox bool) (notes []string, err er
 	}
 	return nil, fmt.Errorf("%s is %w (%s; only is_sandbox: true is) and the suite deletes data; pass --allow-non-sandbox to run anyway",
 		workspace, ErrNotSandbox, said)
+}
+
+// cannotAsk is the preflight when none of the credentials given can ask
+// POST /workspaces/get: the workspace is not known to be a sandbox.
+func cannotAsk(env *framework.Env, schemes []string, allowNonSandbox bool) ([]string, error) {
+	if env.Seed.WorkspaceID == "" {
+		for _, scheme := range []string{framework.SchemePAT, framework.SchemeConsoleSession} {
+			if row, _ := spec.SchemeNamed(scheme); env.Seed.Value(row.Env) != "" {
+				return nil, fmt.Errorf("%s (or --%s) needs SEAM_WORKSPACE_ID (or --workspace-id), which is not set: the sandbox guard asks POST /workspaces/get, which takes a %s only with its workspace; set it, or give SEAM_API_KEY (or --api-key)", row.Env, row.Flag, row.Kind)
+			}
+		}
+	}
+	var kinds []string
+	for _, scheme := range schemes {
+		row, _ := spec.SchemeNamed(scheme)
+		kinds = append(kinds, cmp.Or(row.Kind, scheme))
+	}
+	said := fmt.Sprintf("none of the credentials given (%s) can ask POST /workspaces/get", strings.Join(kinds, ", "))
+	if allowNonSandbox {
+		return []string{"the workspace is not known to be a sandbox: " + said + "; going on because of --allow-non-sandbox"}, nil
+	}
+	return nil, fmt.Errorf("the workspace is %w: %s; give SEAM_API_KEY (or --api-key), or pass --allow-non-sandbox", ErrNotSandbox, said)
 }
 
 // otherCredentials asks POST /workspaces/get with each other of the

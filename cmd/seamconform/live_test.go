@@ -264,6 +264,8 @@ func TestPreflightWantsTheWorkspaceOfAPATOrConsoleSession(t *testing.T) {
 		{"SEAM_PERSONAL_ACCESS_TOKEN", nil, "SEAM_PERSONAL_ACCESS_TOKEN (or --personal-access-token) needs SEAM_WORKSPACE_ID (or --workspace-id)"},
 		{"SEAM_CONSOLE_SESSION_TOKEN", nil, "SEAM_CONSOLE_SESSION_TOKEN (or --console-session-token) needs SEAM_WORKSPACE_ID (or --workspace-id)"},
 		{"", []string{"--personal-access-token", served["SEAM_PERSONAL_ACCESS_TOKEN"]}, "SEAM_PERSONAL_ACCESS_TOKEN (or --personal-access-token) needs SEAM_WORKSPACE_ID (or --workspace-id)"},
+		// A token the operation does not take at all cannot ask it either.
+		{"SEAM_CERTIFIED_CLIENT_TOKEN", nil, "not known to be a sandbox: none of the credentials given (certified client token) can ask POST /workspaces/get"},
 	} {
 		env := map[string]string{"SEAM_ENDPOINT": served["SEAM_ENDPOINT"]}
 		if tc.variable != "" {
@@ -277,6 +279,10 @@ func TestPreflightWantsTheWorkspaceOfAPATOrConsoleSession(t *testing.T) {
 	env := map[string]string{"SEAM_ENDPOINT": served["SEAM_ENDPOINT"], "SEAM_PERSONAL_ACCESS_TOKEN": served["SEAM_PERSONAL_ACCESS_TOKEN"], "SEAM_WORKSPACE_ID": served["SEAM_WORKSPACE_ID"]}
 	if r := seamconform(t, env, "run", "--no-color", "--operation", "/user_identities/delete"); r.code != 0 {
 		t.Errorf("a PAT with its workspace: exit %d, stderr %q; want a run", r.code, r.stderr)
+	}
+	env = map[string]string{"SEAM_ENDPOINT": served["SEAM_ENDPOINT"], "SEAM_CERTIFIED_CLIENT_TOKEN": served["SEAM_CERTIFIED_CLIENT_TOKEN"]}
+	if r := seamconform(t, env, "run", "--no-color", "--operation", "/user_identities/delete", "--allow-non-sandbox"); r.code == 2 || !strings.Contains(r.stderr, "going on because of --allow-non-sandbox") {
+		t.Errorf("a certified client token with --allow-non-sandbox: exit %d, stderr %q; want a run", r.code, r.stderr)
 	}
 }
 
