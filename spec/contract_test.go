@@ -97,6 +97,22 @@ func TestCheckResponse(t *testing.T) {
 	if err := c.CheckResponse(spec.DeleteIdentity, req, body, 500, jsonType, nil); !errors.As(err, &undocumented) {
 		t.Errorf("500: got %v, want an UndocumentedStatusError", err)
 	}
+	// JSON that readers read differently is no answer a client can trust:
+	// a name twice (encoding/json takes the last ok, some the first) and
+	// text that is not UTF-8 (read with U+FFFD in its place).
+	for answer, want := range map[string]string{
+		`{"ok":false,"ok":true}`:                  `the key "ok" is given twice in one object (at ok)`,
+		`{"ok":true,"a":{"b":1,"b":2}}`:           `the key "b" is given twice in one object (at a.b)`,
+		`{"ok":true,"a":[{"c":1},{"c":2,"c":3}]}`: `(at a.1.c)`,
+		"{\"note\":\"\xff\",\"ok\":true}":         "not valid UTF-8",
+	} {
+		if err := c.CheckResponse(spec.DeleteIdentity, req, body, 200, jsonType, []byte(answer)); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: %v, want %q", answer, err, want)
+		}
+	}
+	if err := c.CheckResponse(spec.DeleteIdentity, req, body, 200, jsonType, []byte(`{"ok":true,"a":[{"c":1},{"c":2}]}`)); err != nil {
+		t.Errorf("the same name in two objects: %v", err)
+	}
 }
 
 func TestBearerToken(t *testing.T) {

@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // ReadBody reads req's body to its end or to limit+1 bytes, whichever
@@ -140,6 +142,30 @@ func DecodeJSON(data []byte) (any, error) {
 	return v, nil
 }
 
+// DecodeStrictJSON is DecodeJSON for JSON that must read the same to
+// every reader: it refuses what RFC 8259 leaves to the reader, a name given
+// twice in one object (some keep the first value, encoding/json and
+// JavaScript the last), and text that is not UTF-8 (which encoding/json
+// reads with U+FFFD in its place).
+func DecodeStrictJSON(data []byte) (any, error) {
+	if !utf8.Valid(data) {
+		return nil, errNotUTF8
+	}
+	d := jsonDecoder{data: data, strict: true}
+	v, err := d.value(0)
+	if err == nil && space(data, d.i) != len(data) {
+		err = errSyntax
+	}
+	return v, err
+}
+
+// DuplicateKeyError is a name given twice in one object, at Path.
+type DuplicateKeyError struct{ Path []string }
+
+func (e *DuplicateKeyError) Error() string {
+	return fmt.Sprintf("the key %q is given twice in one object (at %s): JSON readers differ on which value counts", e.Path[len(e.Path)-1], strings.Join(e.Path, "."))
+}
+
 // NumberRangeError is a number of valid JSON too large for a float64 (it
 // reads as Infinity), at Path: the names and indices down to it.
 type NumberRangeError struct{ Path []string }
@@ -151,26 +177,30 @@ func (e *NumberRangeError) Error() string {
 	return strings.Join(e.Path, ".") + ": the number is out of range"
 }
 
-// at returns err with step put before its path, if it is a
-// NumberRangeError.
+// at returns err with step put before its path, if it has one.
 func at(err error, step string) error {
-	if e, ok := err.(*NumberRangeError); ok {
+	switch e := err.(type) {
+	case *NumberRangeError:
+		e.Path = slices.Insert(e.Path, 0, step)
+	case *DuplicateKeyError:
 		e.Path = slices.Insert(e.Path, 0, step)
 	}
 	return err
 }
 
 var (
-	errSyntax = errors.New("invalid JSON")
-	errDepth  = errors.New("JSON nested too deep")
+	errNotUTF8 = errors.New("the body is not valid UTF-8, as JSON must be")
+	errSyntax  = errors.New("invalid JSON")
+	errDepth   = errors.New("JSON nested too deep")
 )
 
 // maxJSONDepth is encoding/json's limit on nested objects and arrays.
 const maxJSONDepth = 10000
 
 type jsonDecoder struct {
-	data []byte
-	i    int // the next byte to read
+	data   []byte
+	i      int  // the next byte to read
+	strict bool // a name given twice in one object is an error
 }
 
 func (d *jsonDecoder) value(depth int) (any, error) {
@@ -219,6 +249,9 @@ func (d *jsonDecoder) object(depth int) (any, error) {
 		v, err := d.value(depth)
 		if err != nil {
 			return nil, at(err, key)
+		}
+		if _, repeated := m[key]; repeated && d.strict {
+			return nil, &DuplicateKeyError{Path: []string{key}}
 		}
 		m[key] = v // a repeated name: the last one counts, as in encoding/json
 		switch done, err := d.next('}'); {

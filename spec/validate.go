@@ -522,6 +522,13 @@ func (c *Contract) CheckResponse(op Operation, req *http.Request, reqBody []byte
 	if documented == nil {
 		return &UndocumentedStatusError{Operation: op, Status: status}
 	}
+	if isJSONMedia(header.Get("Content-Type")) && len(body) > 0 {
+		// Read one way here, another by a client: {"ok":false,"ok":true}
+		// is ok: true to encoding/json and ok: false to some others.
+		if _, err := DecodeStrictJSON(body); errors.Is(err, errNotUTF8) || errors.As(err, new(*DuplicateKeyError)) {
+			return err
+		}
+	}
 	if check.answerAccepted(c, req, status, header, body) { // which implies valid JSON
 		return nil
 	}
