@@ -729,3 +729,47 @@ func listedMade(t *testing.T, what string, r result, server *reference.Server, b
 		}
 	}
 }
+
+// rewriteOK rewrites the {"ok":true} a delete answers with as with(body):
+// the answer a hostile or careless implementation gives.
+func rewriteOK(with func() string) func(http.Handler) http.Handler {
+	return func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, r)
+			body := rec.Body.String()
+			if strings.HasSuffix(r.URL.Path, "/user_identities/delete") && rec.Code == http.StatusOK && body == `{"ok":true}` {
+				body = with()
+			}
+			maps.Copy(w.Header(), rec.Header())
+			w.Header().Del("Content-Length")
+			w.WriteHeader(rec.Code)
+			io.WriteString(w, body)
+		})
+	}
+}
+
+// An answer read one way by the suite and another by a client fails: a
+// name given twice, text that is not UTF-8.
+func TestAnAmbiguousAnswerFails(t *testing.T) {
+	for answer, reason := range map[string]string{
+		`{"ok":false,"ok":true}`:          `the key "ok" is given twice in one object`,
+		"{\"note\":\"\xff\",\"ok\":true}": "not valid UTF-8",
+	} {
+		_, env := served(t, reference.Options{}, rewriteOK(func() string { return answer }))
+		r := seamconform(t, env, "run", "--no-color", "--operation", "/user_identities/delete", "--label-filter", "!/^API-/")
+		expect(t, r, 1, "Verdict: NOT CONFORMANT", "FAILED UIDEL-RESP-01", reason)
+	}
+}
+
+// An answer longer than the suite reads is not judged by its first MiB,
+// where a valid one would fail as JSON cut short: the case is an error.
+func TestAnAnswerTooLongToReadIsNotJudged(t *testing.T) {
+	long := func() string { return `{"pad":"` + strings.Repeat("a", 1<<20) + `","ok":true}` }
+	_, env := served(t, reference.Options{}, rewriteOK(long))
+	r := seamconform(t, env, "run", "--no-color", "--operation", "/user_identities/delete", "--label-filter", "success")
+	expect(t, r, 3, "Verdict: INCOMPLETE", "answered more than the 1048576 bytes the suite reads of an answer")
+	if regexp.MustCompile(`(?m)^\s+FAILED [A-Z]`).MatchString(r.stdout) || strings.Contains(r.stdout, "not one valid JSON value") {
+		t.Fatalf("a valid answer too long to read failed a requirement:\n%s", tail(r.stdout, 30))
+	}
+}

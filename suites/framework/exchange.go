@@ -211,6 +211,13 @@ func (e *Env) SendAll(rs ...*Request) []*Exchange {
 	// After the evidence and what it made are recorded: a request sent
 	// before an interrupt was sent, whatever the spec does next.
 	e.stopIfInterrupted()
+	for _, x := range xs {
+		if x.Truncated {
+			// Judged by its first MiB, a valid answer would fail as
+			// JSON cut short: it is not judged at all.
+			CouldNotCheck(fmt.Sprintf("%s answered more than the %d bytes the suite reads of an answer", x.Operation, MaxResponseBody))
+		}
+	}
 	for i, x := range xs {
 		if !rs[i].throttleChecked {
 			skipIfThrottled(x)
@@ -478,6 +485,8 @@ func (e *Env) exchange(r *Request, req *http.Request) *Exchange {
 	if err != nil {
 		x.NotSent = neverSent(err)
 		x.Err = describeTransportError(err)
+	} else if x.Truncated {
+		x.Contract = fmt.Errorf("not judged: the answer is longer than the %d bytes the suite reads", MaxResponseBody)
 	} else {
 		x.Contract = e.Contract.CheckResponse(r.op, req, r.body, x.Status, x.Header, x.Body)
 	}
