@@ -474,7 +474,11 @@ func (e *Env) exchange(r *Request, req *http.Request) *Exchange {
 		x.Status, x.Header = res.StatusCode, res.Header
 		x.Body, err = io.ReadAll(io.LimitReader(res.Body, MaxResponseBody+1))
 		if len(x.Body) > MaxResponseBody {
-			x.Body, x.Truncated = x.Body[:MaxResponseBody], true
+			// White space past the limit (padding) leaves the whole answer
+			// in what was read: only more than that is left unjudged.
+			past := x.Body[MaxResponseBody:]
+			x.Body = x.Body[:MaxResponseBody]
+			x.Truncated = !blank(past) || !blankToTheEnd(res.Body)
 		}
 		res.Body.Close()
 	}
@@ -491,6 +495,29 @@ func (e *Env) exchange(r *Request, req *http.Request) *Exchange {
 		x.Contract = e.Contract.CheckResponse(r.op, req, r.body, x.Status, x.Header, x.Body)
 	}
 	return x
+}
+
+// blank reports whether b is JSON's white space only.
+func blank(b []byte) bool {
+	return len(bytes.TrimLeft(b, " \t\r\n")) == 0
+}
+
+// blankToTheEnd reads r to its end, keeping nothing, and reports whether
+// it held JSON's white space only; it stops at the first other byte.
+func blankToTheEnd(r io.Reader) bool {
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := r.Read(buf)
+		if !blank(buf[:n]) {
+			return false
+		}
+		if err == io.EOF {
+			return true
+		}
+		if err != nil {
+			return false
+		}
+	}
 }
 
 // neverSent reports whether err came before the request left: the
