@@ -216,15 +216,17 @@ func (check *requestCheck) answer(c *Contract, status int) *fastSchema {
 // accept the answer, without asking it; false also when the fast path
 // cannot tell.
 func (check *requestCheck) answerAccepted(c *Contract, req *http.Request, status int, header http.Header, body []byte) bool {
-	if req.Method == http.MethodHead || len(body) == 0 || header.Get("Content-Type") != "application/json" {
+	value, err := DecodeJSON(body)
+	return err == nil && check.decodedAnswerAccepted(c, req, status, header, value)
+}
+
+// decodedAnswerAccepted is answerAccepted of an answer already decoded.
+func (check *requestCheck) decodedAnswerAccepted(c *Contract, req *http.Request, status int, header http.Header, value any) bool {
+	if req.Method == http.MethodHead || header.Get("Content-Type") != "application/json" {
 		return false
 	}
 	f := check.answer(c, status)
-	if f == nil {
-		return false
-	}
-	value, err := DecodeJSON(body)
-	return err == nil && f.accepts(value, false)
+	return f != nil && f.accepts(value, false)
 }
 
 // bodyAccepted reports whether kin-openapi's ValidateRequest would accept
@@ -525,12 +527,14 @@ func (c *Contract) CheckResponse(op Operation, req *http.Request, reqBody []byte
 	if isJSONMedia(header.Get("Content-Type")) && len(body) > 0 {
 		// Read one way here, another by a client: {"ok":false,"ok":true}
 		// is ok: true to encoding/json and ok: false to some others.
-		if _, err := DecodeStrictJSON(body); errors.Is(err, errNotUTF8) || errors.As(err, new(*DuplicateKeyError)) {
+		value, err := DecodeStrictJSON(body)
+		if errors.Is(err, errNotUTF8) || errors.As(err, new(*DuplicateKeyError)) {
 			return err
 		}
-	}
-	if check.answerAccepted(c, req, status, header, body) { // which implies valid JSON
-		return nil
+		// Decoded once, for the fast path too.
+		if err == nil && check.decodedAnswerAccepted(c, req, status, header, value) {
+			return nil
+		}
 	}
 	// As for requests: kin-openapi decodes the first JSON value and ignores
 	// what follows it, so `{"ok":false}<html>` would pass as JSON.
