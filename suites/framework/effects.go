@@ -1,11 +1,12 @@
 package framework
 
 import (
-	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
 	"strings"
+
+	"github.com/seamconform/seamconform/spec"
 )
 
 // noteEffect records what a request the implementation had to refuse may
@@ -84,16 +85,11 @@ func DescribeEffects(effects []Effect) []string {
 // …}}) that the request did not name. An action attempt is left out: it
 // records an action, not what was made.
 func namedIDs(body []byte, request string) []string {
-	var answer map[string]json.RawMessage
-	if json.Unmarshal(body, &answer) != nil {
-		return nil
-	}
+	answer, _ := spec.DecodeJSON(body)
+	members, _ := answer.(map[string]any)
 	var named []string
-	for _, name := range slices.Sorted(maps.Keys(answer)) {
-		var member map[string]any
-		if json.Unmarshal(answer[name], &member) != nil {
-			continue
-		}
+	for _, name := range slices.Sorted(maps.Keys(members)) {
+		member, _ := members[name].(map[string]any)
 		if id, ok := member[name+"_id"].(string); ok && id != "" && name != "action_attempt" && !strings.Contains(request, id) {
 			named = append(named, name+"_id "+clipped(id))
 		}
