@@ -63,11 +63,7 @@ func runSpecs(env *framework.Env, rf runFlags, sc types.SuiteConfig, rc types.Re
 			ids = append(ids, v)
 		}
 	}
-	left := append(framework.DescribeLeftBehind(ids, keys, env.RunID), framework.DescribeEffects(o.Effects)...)
-	for i := range left { // the IDs are the server's words: they may hold anything
-		left[i] = env.Redact(left[i])
-	}
-	return ran{o.Report, left, o.Throttled + env.Throttled()}, nil
+	return ran{o.Report, env.Remains(ids, keys, o.Effects), o.Throttled + env.Throttled()}, nil
 }
 
 // runWorker runs this worker's share of the specs for its parent, and tells

@@ -57,9 +57,9 @@ func (l *Ledger) Effects() []Effect {
 	return slices.Clone(l.effects)
 }
 
-// DescribeEffects puts effects in words, a line per operation, whichever
+// describeEffects puts effects in words, a line per operation, whichever
 // process recorded them.
-func DescribeEffects(effects []Effect) []string {
+func describeEffects(effects []Effect) []string {
 	reasons, named := map[string]map[string]bool{}, map[string]map[string]bool{}
 	for _, ef := range effects {
 		if reasons[ef.Operation] == nil {

@@ -658,7 +658,7 @@ func TestDescribeLeftBehindNamesEveryOne(t *testing.T) {
 		ids = append(ids, fmt.Sprintf("id-%02d", i))
 		keys = append(keys, fmt.Sprintf("seamconform-run1-%d", i))
 	}
-	lines := DescribeLeftBehind(ids, keys, "run1")
+	lines := describeLeftBehind(ids, keys, "run1")
 	text := strings.Join(lines, "\n")
 	for _, v := range append(ids, keys...) {
 		if !strings.Contains(text, v) {

@@ -348,25 +348,32 @@ func (e *Env) Sweep(budget time.Duration) {
 }
 
 // LeftBehind says what may remain on the target after the sweep: the
-// identities the run created and could not confirm gone, and the keys of
-// creates whose outcome it never learned. Empty when nothing may remain.
+// identities the run created and could not confirm gone, the keys of
+// creates whose outcome it never learned, and what creates it had to
+// refuse made. Empty when nothing may remain.
 func (e *Env) LeftBehind() []string {
-	out := DescribeLeftBehind(e.ledger.IDs(), e.ledger.PendingKeys(), e.RunID)
+	return e.Remains(e.ledger.IDs(), e.ledger.PendingKeys(), e.ledger.Effects())
+}
+
+// Remains is LeftBehind of what this process's ledger, or its workers'
+// ledgers together, hold.
+func (e *Env) Remains(ids, pendingKeys []string, effects []Effect) []string {
+	out := describeLeftBehind(ids, pendingKeys, e.RunID)
 	if why := e.stopped.Load(); why != nil && len(out) > 0 {
 		out = append(out, "clean-up stopped early: "+*why)
 	}
-	out = append(out, DescribeEffects(e.ledger.Effects())...) // nothing the clean-up could do
-	for i := range out {                                      // the IDs are the server's words: they may hold anything
+	out = append(out, describeEffects(effects)...) // nothing the clean-up could do
+	for i := range out {                           // the IDs are the server's words: they may hold anything
 		out[i] = e.Redact(out[i])
 	}
 	return out
 }
 
-// DescribeLeftBehind puts what may remain in words, a line for the
+// describeLeftBehind puts what may remain in words, a line for the
 // identities (by ID) and one for the creates with no clear answer (by key),
 // each listing them all: whoever cleans up needs every one, and the key
 // prefix of run runID finds them with a list too.
-func DescribeLeftBehind(ids, pendingKeys []string, runID string) []string {
+func describeLeftBehind(ids, pendingKeys []string, runID string) []string {
 	var out []string
 	if len(ids) > 0 {
 		out = append(out, fmt.Sprintf("%d identities this run created may remain (clean-up could not confirm them gone; their user_identity_key starts %s): %s", len(ids), KeyPrefix(runID), strings.Join(ids, ", ")))
