@@ -93,19 +93,22 @@ func (r Report) Summary() string {
 	if r.NotKept > 0 {
 		fmt.Fprintf(&b, "\n%d more violation(s) were counted but not kept: a session keeps the first %d distinct ones.\n", r.NotKept, maxKept)
 	}
-	// The answers' column only when answers broke the contract (behind a
-	// proxy, or with --check-responses): elsewhere it would be all zeros.
-	answers := slices.ContainsFunc(r.Calls, func(c Call) bool { return c.AnswerViolations > 0 })
-	switch {
-	case len(r.Calls) > 0 && answers:
-		b.WriteString("\n| operation | requests | request violations | answer violations |\n| --- | --- | --- | --- |\n")
-		for _, c := range r.Calls {
-			fmt.Fprintf(&b, "| `%s` | %d | %d | %d |\n", c.Operation, c.Requests, c.Violations, c.AnswerViolations)
+	if len(r.Calls) > 0 {
+		// The answers' column only when answers broke the contract (behind
+		// a proxy, or with --check-responses): elsewhere it would be all
+		// zeros.
+		answers := slices.ContainsFunc(r.Calls, func(c Call) bool { return c.AnswerViolations > 0 })
+		header, rule := "| operation | requests | request violations |", "| --- | --- | --- |"
+		if answers {
+			header, rule = header+" answer violations |", rule+" --- |"
 		}
-	case len(r.Calls) > 0:
-		b.WriteString("\n| operation | requests | request violations |\n| --- | --- | --- |\n")
+		b.WriteString("\n" + header + "\n" + rule + "\n")
 		for _, c := range r.Calls {
-			fmt.Fprintf(&b, "| `%s` | %d | %d |\n", c.Operation, c.Requests, c.Violations)
+			fmt.Fprintf(&b, "| `%s` | %d | %d |", c.Operation, c.Requests, c.Violations)
+			if answers {
+				fmt.Fprintf(&b, " %d |", c.AnswerViolations)
+			}
+			b.WriteString("\n")
 		}
 	}
 	if len(r.Notes) > 0 {
